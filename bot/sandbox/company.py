@@ -1,0 +1,60 @@
+"""The sandbox's one sample company, shared by the three sandbox vendors so that an e-mail
+address means the same person everywhere, and the credentials that open each sandbox.
+
+These credentials are fake by design: they open only the in-process sandbox.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DOMAIN = "acme.test"
+
+KAITEN_TOKEN = "5f1c2e7a-0b6d-4c3e-9a21-5ad3b0e1c0de"
+ONLYOFFICE_USERNAME = f"steward@{DOMAIN}"
+ONLYOFFICE_PASSWORD = "sandbox-onlyoffice-password"
+ONLYOFFICE_TOKEN = "sandbox-onlyoffice-static-token"
+HUB_TOKEN = "perm:c3Rld2FyZA==.U3Rld2FyZA==.Yx3sandboxHubSecret0"
+
+
+@dataclass(frozen=True)
+class Person:
+    first: str
+    last: str
+    login: str
+    vendors: frozenset[str]
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first} {self.last}"
+
+    @property
+    def email(self) -> str:
+        return f"{self.login}@{DOMAIN}"
+
+    @property
+    def initials(self) -> str:
+        return (self.first[:1] + self.last[:1]).upper()
+
+
+K, O, H = "kaiten", "onlyoffice", "hub"
+
+PEOPLE: tuple[Person, ...] = (
+    Person("Steward", "Service", "steward", frozenset({K, O, H})),
+    Person("Anna", "Petrova", "anna.petrova", frozenset({K, O, H})),
+    Person("Boris", "Ivanov", "boris.ivanov", frozenset({K, O, H})),
+    Person("Chen", "Wei", "chen.wei", frozenset({K, O, H})),
+    Person("Dana", "Kim", "dana.kim", frozenset({K, O})),
+    Person("Emil", "Novak", "emil.novak", frozenset({K, H})),
+    Person("Farah", "Haddad", "farah.haddad", frozenset({K, O, H})),
+    Person("Gleb", "Orlov", "gleb.orlov", frozenset({K, O})),
+    Person("Hana", "Sato", "hana.sato", frozenset({O, H})),
+    Person("Ivan", "Smirnov", "ivan.smirnov", frozenset({K, H})),
+    Person("Julia", "Meyer", "julia.meyer", frozenset({K, O, H})),
+    Person("Kofi", "Mensah", "kofi.mensah", frozenset({O, H})),
+    Person("Lena", "Berg", "lena.berg", frozenset({K, H})),
+)
+
+
+def people(vendor: str) -> list[Person]:
+    return [p for p in PEOPLE if vendor in p.vendors]

@@ -1,0 +1,258 @@
+"""What the three vendor clients share: one request path with pacing, retries and error mapping,
+and the small interface the pipeline sees (`Vendor`, `Record`).
+
+Retrying writes is safe here because every write Steward sends sets absolute values (a name, a
+flag, a whole permission mask, a whole contact list): sending it twice leaves the same state as
+sending it once. Nothing Steward sends increments, appends or creates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import email.utils
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Protocol
+
+import httpx
+import stamina
+
+from bot import metrics
+from bot.errors import (
+    Attempt,
+    VendorBadResponse,
+    VendorError,
+    VendorNoAnswer,
+    VendorRateLimited,
+    VendorServerError,
+    VendorStatusError,
+    VendorTimeout,
+    VendorUnreachable,
+)
+from bot.vendors.fields import UpdateModel
+
+log = logging.getLogger(__name__)
+
+#: Longest wait Steward accepts from a vendor's Retry-After / X-RateLimit-Reset before giving up.
+MAX_SERVER_WAIT = 60.0
+
+
+@dataclass(frozen=True)
+class Record:
+    """A user or group as the pipeline sees it: its id, a label for people, and the current
+    values of the fields Steward can change, under the field names of the /steward grammar."""
+
+    id: str
+    label: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+
+class Vendor(Protocol):
+    """What the pipeline needs from a vendor. Each client in bot/vendors implements it."""
+
+    key: ClassVar[str]  # "kaiten", "onlyoffice", "hub"
+    name: ClassVar[str]  # "Kaiten", "ONLYOFFICE", "Hub"
+    objects: ClassVar[Mapping[str, type[UpdateModel]]]  # object ("user", "group") -> update model
+
+    async def whoami(self) -> Record:
+        """Who Steward is on this vendor."""
+        ...
+
+    async def find(self, obj: str, target: str) -> list[Record]:
+        """Every object matching `target`: a vendor id or an e-mail address (users)."""
+        ...
+
+    async def read(self, obj: str, ids: Sequence[str]) -> dict[str, Record]:
+        """Current records by id, fetched in as few requests as the vendor allows; ids the
+        vendor does not know are left out."""
+        ...
+
+    async def write(self, obj: str, current: Record, change: UpdateModel) -> Record:
+        """Apply `change` to the object `current` describes and return what the vendor reports
+        afterwards. `current` is a fresh read, so clients that must send whole values (ONLYOFFICE)
+        need not read again."""
+        ...
+
+
+class Pacer:
+    """At most `rate` requests in any `per`-second window, counted when each request starts.
+
+    A sliding window rather than a token bucket: a bucket lets a full burst follow a full burst
+    and so can put 2×rate requests in one second, which Kaiten answers with 429. `margin` absorbs
+    the jitter between our clock and the vendor's.
+    """
+
+    def __init__(self, rate: int, per: float = 1.0, margin: float = 0.05) -> None:
+        self.rate = rate
+        self.per = per + margin
+        self._starts: collections.deque[float] = collections.deque(maxlen=rate)
+        self._lock = asyncio.Lock()
+
+    async def wait(self) -> None:
+        async with self._lock:
+            if len(self._starts) == self.rate:
+                delay = self._starts[0] + self.per - time.monotonic()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+            self._starts.append(time.monotonic())
+
+
+def retry_after(headers: Mapping[str, str], *, now: float | None = None) -> float | None:
+    """Seconds to wait from `Retry-After` (seconds or an HTTP date) or Kaiten's
+    `X-RateLimit-Reset` (a UTC epoch), whichever the vendor sent; None if neither."""
+    now = time.time() if now is None else now
+    value = headers.get("retry-after")
+    if value:
+        value = value.strip()
+        if value.replace(".", "", 1).isdigit():
+            return max(0.0, float(value))
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            when = None
+        if when is not None:
+            return max(0.0, when.timestamp() - now)
+    reset = headers.get("x-ratelimit-reset")
+    if reset and reset.strip().replace(".", "", 1).isdigit():
+        return max(0.0, float(reset) - now)
+    return None
+
+
+ErrorMapper = Callable[[httpx.Response, Attempt], VendorError]
+
+
+class VendorHTTP:
+    """One vendor's request path: pace, send, map errors, retry what may be retried.
+
+    The `httpx.AsyncClient` is injected (tests hand in a transport); auth headers are passed per
+    request by the client and never logged.
+    """
+
+    def __init__(
+        self,
+        *,
+        vendor: str,
+        http: httpx.AsyncClient,
+        base_url: str,
+        map_error: ErrorMapper,
+        timeout: float = 10.0,
+        attempts: int = 4,
+        pacer: Pacer | None = None,
+        wait_max: float = 8.0,
+    ) -> None:
+        self.vendor = vendor
+        self.http = http
+        self.base_url = base_url.rstrip("/")
+        self.map_error = map_error
+        self.timeout = timeout
+        self.attempts = attempts
+        self.pacer = pacer
+        self.wait_max = wait_max
+
+    def _backoff(self, exc: Exception) -> bool | float:
+        """stamina's hook: which errors are retried, and how long a vendor asked us to wait."""
+        if isinstance(exc, VendorStatusError) and exc.retry_after is not None:
+            if exc.status == 429 or exc.status == 503:
+                return min(exc.retry_after, MAX_SERVER_WAIT) + 0.05
+        if isinstance(exc, VendorRateLimited | VendorServerError | VendorNoAnswer):
+            return True
+        return False
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        attempt: Attempt,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        data: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        """Send one logical request, retried as the module docstring explains; return a 2xx
+        response or raise the mapped `VendorError` carrying how many attempts were made."""
+        made = 0
+        try:
+            async for try_ in stamina.retry_context(
+                on=self._backoff,
+                attempts=self.attempts,
+                timeout=None,
+                wait_initial=0.3,
+                wait_max=self.wait_max,
+                wait_jitter=0.2,
+            ):
+                with try_:
+                    made += 1
+                    return await self._send(method, path, attempt, headers, params, json, data)
+        except VendorError as err:
+            err.attempts_made = made
+            raise
+        raise AssertionError("unreachable: stamina either returns or raises")  # pragma: no cover
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        attempt: Attempt,
+        headers: Mapping[str, str] | None,
+        params: Mapping[str, Any] | None,
+        json: Any,
+        data: Mapping[str, str] | None,
+    ) -> httpx.Response:
+        if self.pacer is not None:
+            await self.pacer.wait()
+        url = self.base_url + path
+        started = time.perf_counter()
+        try:
+            response = await self.http.request(
+                method, url, headers=headers, params=params, json=json, data=data, timeout=self.timeout
+            )
+        except httpx.TimeoutException as err:
+            metrics.vendor_call(self.vendor, "timeout", time.perf_counter() - started)
+            log.info("%s %s %s: timed out after %.3g s", self.vendor, method, path, self.timeout)
+            raise VendorTimeout(self.vendor, attempt, detail=f"timed out after {self.timeout:g} s") from err
+        except httpx.TransportError as err:
+            metrics.vendor_call(self.vendor, "unreachable", time.perf_counter() - started)
+            detail = _transport_detail(err)
+            log.info("%s %s %s: %s", self.vendor, method, path, detail)
+            unreachable = VendorUnreachable(self.vendor, attempt, detail=detail)
+            if isinstance(err, httpx.ConnectError):
+                unreachable.changed = "no"  # the request never left: nothing can have changed
+            raise unreachable from err
+        elapsed = time.perf_counter() - started
+        metrics.vendor_call(self.vendor, str(response.status_code), elapsed)
+        log.debug("%s %s %s -> %s in %.3f s", self.vendor, method, path, response.status_code, elapsed)
+        if response.status_code >= 400:
+            raise self.map_error(response, attempt)
+        return response
+
+
+def _transport_detail(err: httpx.TransportError) -> str:
+    if isinstance(err, httpx.ConnectError):
+        return "connection refused or failed"
+    if isinstance(err, httpx.RemoteProtocolError | httpx.ReadError):
+        return "the connection was closed before an answer"
+    return type(err).__name__
+
+
+def json_body(response: httpx.Response, vendor: str, attempt: Attempt) -> Any:
+    """The response's JSON, or `VendorBadResponse` saying it was not JSON."""
+    try:
+        return response.json()
+    except ValueError:
+        kind = response.headers.get("content-type", "no content type").split(";")[0]
+        raise VendorBadResponse(
+            vendor, attempt, status=response.status_code, detail=f"not JSON but {kind}"
+        ) from None
+
+
+def short_text(response: httpx.Response, limit: int = 300) -> str:
+    """A vendor's non-JSON body, cut to something a person can read; HTML is not shown."""
+    kind = response.headers.get("content-type", "")
+    text = response.text.strip()
+    if "html" in kind or text.lstrip().startswith("<"):
+        return ""
+    return text if len(text) <= limit else text[: limit - 1] + "…"

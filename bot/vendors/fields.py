@@ -1,0 +1,149 @@
+"""Shared pieces of the vendor field models: enums by name, and pydantic errors made readable.
+
+Every update model is a frozen pydantic model with `extra="forbid"`; a field left out is "not
+given" (`model_fields_set`), which is different from `null` for the nullable fields.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+import pydantic
+from pydantic import BaseModel, ConfigDict, SecretStr
+
+from bot.errors import InvalidValue
+
+E = TypeVar("E", bound=enum.Enum)
+M = TypeVar("M", bound=BaseModel)
+
+
+class UpdateModel(BaseModel):
+    """Base of every update body. Only the fields that were given are sent."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+
+    def given(self) -> dict[str, Any]:
+        """The given fields as Python values (SecretStr kept wrapped)."""
+        return {name: getattr(self, name) for name in self.model_fields_set}
+
+    def body(self) -> dict[str, Any]:
+        """The given fields as the JSON body the vendor expects, secrets revealed for sending only."""
+        data = self.model_dump(mode="json", exclude_unset=True)
+        for name in self.model_fields_set:
+            value = getattr(self, name)
+            if isinstance(value, SecretStr):
+                data[name] = value.get_secret_value()
+        return data
+
+
+def by_name(enum_cls: type[E]) -> Callable[[Any], Any]:
+    """A before-validator letting an enum field take its documented number or its name.
+
+    `theme=dark`, `avatar_type=initials` and `avatar_type=2` all mean the same thing; names are
+    case-insensitive and digits in a string are taken as the number.
+    """
+    names = {member.name.lower(): member for member in enum_cls}
+
+    def convert(value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.lower() in names:
+                return names[text.lower()]
+            if text.lstrip("-").isdigit():
+                return int(text)
+        return value
+
+    return convert
+
+
+def enum_rule(enum_cls: type[enum.Enum]) -> str:
+    """'one of gravatar (1), initials (2), uploaded (3)', or 'one of light, dark, auto'."""
+    parts = []
+    for member in enum_cls:
+        if isinstance(member.value, int) and not isinstance(member.value, bool):
+            parts.append(f"{member.name} ({member.value})")
+        else:
+            parts.append(str(member.value))
+    return "must be one of " + ", ".join(parts)
+
+
+_RULES: Mapping[str, Callable[[Mapping[str, Any]], str]] = {
+    "too_short": lambda c: f"must have at least {c.get('min_length')} item(s)",
+    "too_long": lambda c: f"must have at most {c.get('max_length')} item(s)",
+    "string_type": lambda c: "must be text",
+    "int_parsing": lambda c: "must be a whole number",
+    "int_type": lambda c: "must be a whole number",
+    "int_from_float": lambda c: "must be a whole number",
+    "bool_parsing": lambda c: "must be true or false (yes/no, on/off, 1/0)",
+    "bool_type": lambda c: "must be true or false (yes/no, on/off, 1/0)",
+    "dict_type": lambda c: 'must be a JSON object, like {"key": "value"}',
+    "list_type": lambda c: "must be a list of values separated by commas",
+    "uuid_parsing": lambda c: "must be a GUID like 3fa85f64-5717-4562-b3fc-2c963f66afa6",
+    "uuid_type": lambda c: "must be a GUID like 3fa85f64-5717-4562-b3fc-2c963f66afa6",
+    "greater_than_equal": lambda c: f"must be at least {c.get('ge')}",
+    "less_than_equal": lambda c: f"must be at most {c.get('le')}",
+    "literal_error": lambda c: f"must be one of {c.get('expected', '')}".replace("'", ""),
+    "extra_forbidden": lambda c: "is not a field of this object",
+    "missing": lambda c: "is required",
+}
+
+
+def _length_rule(model: type[BaseModel], field: str) -> str:
+    low = high = None
+    for item in model.model_fields[field].metadata:
+        low = getattr(item, "min_length", low)
+        high = getattr(item, "max_length", high)
+    if low is not None and high is not None:
+        return f"must be exactly {low} characters" if low == high else f"must be {low} to {high} characters"
+    if low is not None:
+        return f"must be at least {low} characters"
+    return f"must be at most {high} characters"
+
+
+def readable(error: pydantic.ValidationError, model: type[BaseModel]) -> InvalidValue:
+    """The first problem of a pydantic error, as `InvalidValue(field, rule, value)`."""
+    first = error.errors(include_url=False)[0]
+    loc = [str(part) for part in first["loc"]]
+    field = loc[0] if loc else model.__name__
+    ctx: Mapping[str, Any] = first.get("ctx") or {}
+    kind = first["type"]
+    if kind in ("value_error", "assertion_error"):
+        rule = str(ctx.get("error", first["msg"]))
+    elif kind == "enum":
+        rule = f"must be one of {ctx.get('expected', '')}".replace("'", "")
+        annotation = model.model_fields[field].annotation if field in model.model_fields else None
+        if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+            rule = enum_rule(annotation)
+    elif kind in _LENGTH_ERRORS and field in model.model_fields and _is_text(model, field):
+        rule = _length_rule(model, field)
+    else:
+        rule = _RULES.get(kind, lambda c: first["msg"].lower())(ctx)
+    value = first.get("input")
+    if field in model.model_fields and _is_secret(model, field):
+        value = "(hidden)"
+    if len(loc) > 1:
+        field = field + "." + ".".join(loc[1:])
+    return InvalidValue(field, rule, value)
+
+
+_LENGTH_ERRORS = ("string_too_short", "string_too_long", "too_short", "too_long")
+
+
+def _is_text(model: type[BaseModel], field: str) -> bool:
+    annotation = repr(model.model_fields[field].annotation)
+    return "str" in annotation.lower() and "list" not in annotation.lower()
+
+
+def _is_secret(model: type[BaseModel], field: str) -> bool:
+    annotation = model.model_fields[field].annotation
+    return "SecretStr" in repr(annotation)
+
+
+def build(model: type[M], data: Mapping[str, Any]) -> M:
+    """Validate `data` against `model`, raising `InvalidValue` that names field, rule and value."""
+    try:
+        return model.model_validate(dict(data))
+    except pydantic.ValidationError as err:
+        raise readable(err, model) from None
