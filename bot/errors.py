@@ -88,7 +88,10 @@ class VendorError(StewardError):
     def changed_sentence(self) -> str:
         if not self.attempt.writes or self.changed == "no":
             return "Nothing was changed."
-        return f"It is unknown whether the change was applied: check {self.attempt.subject} in {self.vendor} before trying again."
+        return (
+            f"It is unknown whether the change was applied: check {self.attempt.subject} "
+            f"in {self.vendor} before trying again."
+        )
 
     def explain(self) -> str:
         return " ".join(part for part in (self.headline(), self.changed_sentence(), self.next_step()) if part)
@@ -127,12 +130,18 @@ class VendorStatusError(VendorError):
         return f": {self.vendor_message.rstrip('.')}" if self.vendor_message else ""
 
     def headline(self) -> str:
-        return f"{self.vendor} answered {self.status_text} when Steward tried to {self.attempt.what}{self.quoted()}."
+        return (
+            f"{self.vendor} answered {self.status_text} when Steward tried to "
+            f"{self.attempt.what}{self.quoted()}."
+        )
 
 
 class VendorRejected(VendorStatusError):
     def headline(self) -> str:
-        return f"{self.vendor} did not accept the change to {self.attempt.subject} ({self.status}){self.quoted()}."
+        return (
+            f"{self.vendor} did not accept the change to {self.attempt.subject} "
+            f"({self.status}){self.quoted()}."
+        )
 
     def next_step(self) -> str:
         return "Correct the value and send the request again."
@@ -140,7 +149,10 @@ class VendorRejected(VendorStatusError):
 
 class VendorAuthError(VendorStatusError):
     def headline(self) -> str:
-        return f"{self.vendor} rejected Steward's credentials ({self.status}) when Steward tried to {self.attempt.what}{self.quoted()}."
+        return (
+            f"{self.vendor} rejected Steward's credentials ({self.status}) when Steward tried to "
+            f"{self.attempt.what}{self.quoted()}."
+        )
 
     def next_step(self) -> str:
         return f"An operator must check {self.credential or 'the vendor credentials'}."
@@ -187,7 +199,10 @@ class VendorServerError(VendorStatusError):
     changed = "unknown"
 
     def headline(self) -> str:
-        return f"{self.vendor} failed with {self.status_text} when Steward tried to {self.attempt.what}{self.quoted()}."
+        return (
+            f"{self.vendor} failed with {self.status_text} when Steward tried to "
+            f"{self.attempt.what}{self.quoted()}."
+        )
 
     def next_step(self) -> str:
         return f"Try again later; if it keeps failing, {self.vendor}'s administrators should look at it."
@@ -208,7 +223,10 @@ class VendorNoAnswer(VendorError):
         return f"{self.vendor} did not answer{tail} when Steward tried to {self.attempt.what}."
 
     def next_step(self) -> str:
-        return f"Try again later; if it keeps failing, an operator should check that {self.vendor} is up and reachable."
+        return (
+            "Try again later; if it keeps failing, an operator should check that "
+            f"{self.vendor} is up and reachable."
+        )
 
 
 class VendorTimeout(VendorNoAnswer):
@@ -234,7 +252,10 @@ class VendorBadResponse(VendorError):
         return "unknown" if self.status < 400 else "no"
 
     def headline(self) -> str:
-        return f"{self.vendor} sent an answer Steward could not read ({self.status}, {self.detail}) when Steward tried to {self.attempt.what}."
+        return (
+            f"{self.vendor} sent an answer Steward could not read ({self.status}, {self.detail}) "
+            f"when Steward tried to {self.attempt.what}."
+        )
 
     def next_step(self) -> str:
         return f"Try again later; if it keeps happening, check that the {self.vendor} URL points at its API."

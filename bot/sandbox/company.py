@@ -37,21 +37,21 @@ class Person:
         return (self.first[:1] + self.last[:1]).upper()
 
 
-K, O, H = "kaiten", "onlyoffice", "hub"
+K, OO, H = "kaiten", "onlyoffice", "hub"
 
 PEOPLE: tuple[Person, ...] = (
-    Person("Steward", "Service", "steward", frozenset({K, O, H})),
-    Person("Anna", "Petrova", "anna.petrova", frozenset({K, O, H})),
-    Person("Boris", "Ivanov", "boris.ivanov", frozenset({K, O, H})),
-    Person("Chen", "Wei", "chen.wei", frozenset({K, O, H})),
-    Person("Dana", "Kim", "dana.kim", frozenset({K, O})),
+    Person("Steward", "Service", "steward", frozenset({K, OO, H})),
+    Person("Anna", "Petrova", "anna.petrova", frozenset({K, OO, H})),
+    Person("Boris", "Ivanov", "boris.ivanov", frozenset({K, OO, H})),
+    Person("Chen", "Wei", "chen.wei", frozenset({K, OO, H})),
+    Person("Dana", "Kim", "dana.kim", frozenset({K, OO})),
     Person("Emil", "Novak", "emil.novak", frozenset({K, H})),
-    Person("Farah", "Haddad", "farah.haddad", frozenset({K, O, H})),
-    Person("Gleb", "Orlov", "gleb.orlov", frozenset({K, O})),
-    Person("Hana", "Sato", "hana.sato", frozenset({O, H})),
+    Person("Farah", "Haddad", "farah.haddad", frozenset({K, OO, H})),
+    Person("Gleb", "Orlov", "gleb.orlov", frozenset({K, OO})),
+    Person("Hana", "Sato", "hana.sato", frozenset({OO, H})),
     Person("Ivan", "Smirnov", "ivan.smirnov", frozenset({K, H})),
-    Person("Julia", "Meyer", "julia.meyer", frozenset({K, O, H})),
-    Person("Kofi", "Mensah", "kofi.mensah", frozenset({O, H})),
+    Person("Julia", "Meyer", "julia.meyer", frozenset({K, OO, H})),
+    Person("Kofi", "Mensah", "kofi.mensah", frozenset({OO, H})),
     Person("Lena", "Berg", "lena.berg", frozenset({K, H})),
 )
 

@@ -154,12 +154,9 @@ class VendorHTTP:
 
     def _backoff(self, exc: Exception) -> bool | float:
         """stamina's hook: which errors are retried, and how long a vendor asked us to wait."""
-        if isinstance(exc, VendorStatusError) and exc.retry_after is not None:
-            if exc.status == 429 or exc.status == 503:
-                return min(exc.retry_after, MAX_SERVER_WAIT) + 0.05
-        if isinstance(exc, VendorRateLimited | VendorServerError | VendorNoAnswer):
-            return True
-        return False
+        if isinstance(exc, VendorStatusError) and exc.status in (429, 503) and exc.retry_after is not None:
+            return min(exc.retry_after, MAX_SERVER_WAIT) + 0.05
+        return isinstance(exc, VendorRateLimited | VendorServerError | VendorNoAnswer)
 
     async def request(
         self,

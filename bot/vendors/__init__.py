@@ -1,0 +1,84 @@
+"""The vendor clients Steward talks to, built from the settings.
+
+`open_vendors(settings)` builds one client per configured vendor over one pooled
+`httpx.AsyncClient`, or, with STEWARD_SANDBOX=true, over the in-process sandbox vendors through
+`httpx.ASGITransport` (no network at all).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+import httpx
+
+from bot.config import Settings
+from bot.vendors.base import Record, Vendor
+
+__all__ = ["Record", "Vendor", "open_vendors"]
+
+SANDBOX_HOSTS = {
+    "kaiten": "http://kaiten.sandbox/api/latest",
+    "onlyoffice": "http://onlyoffice.sandbox",
+    "hub": "http://hub.sandbox/hub/api/rest",
+}
+
+
+def _secret(value: object) -> str:
+    return value.get_secret_value() if hasattr(value, "get_secret_value") else ""
+
+
+@contextlib.asynccontextmanager
+async def open_vendors(settings: Settings) -> AsyncIterator[dict[str, Vendor]]:
+    from bot.vendors.hub.client import HubClient
+    from bot.vendors.kaiten.client import KaitenClient
+    from bot.vendors.onlyoffice.client import OnlyofficeClient
+
+    timeout = settings.steward_vendor_timeout
+    async with contextlib.AsyncExitStack() as stack:
+        vendors: dict[str, Vendor] = {}
+        if settings.steward_sandbox:
+            from bot.sandbox import company
+            from bot.sandbox.hub import HubSandbox
+            from bot.sandbox.kaiten import KaitenSandbox
+            from bot.sandbox.onlyoffice import OnlyofficeSandbox
+
+            def local(app: object) -> httpx.AsyncClient:
+                transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+                return httpx.AsyncClient(transport=transport)
+
+            kaiten_http = await stack.enter_async_context(local(KaitenSandbox()))
+            office_http = await stack.enter_async_context(local(OnlyofficeSandbox()))
+            hub_http = await stack.enter_async_context(local(HubSandbox()))
+            vendors["kaiten"] = KaitenClient(
+                kaiten_http, SANDBOX_HOSTS["kaiten"], company.KAITEN_TOKEN, timeout=timeout
+            )
+            vendors["onlyoffice"] = OnlyofficeClient(
+                office_http,
+                SANDBOX_HOSTS["onlyoffice"],
+                username=company.ONLYOFFICE_USERNAME,
+                password=company.ONLYOFFICE_PASSWORD,
+                timeout=timeout,
+            )
+            vendors["hub"] = HubClient(hub_http, SANDBOX_HOSTS["hub"], company.HUB_TOKEN, timeout=timeout)
+            yield vendors
+            return
+
+        limits = httpx.Limits(max_connections=50, max_keepalive_connections=20)
+        http = await stack.enter_async_context(httpx.AsyncClient(limits=limits))
+        if settings.kaiten_url:
+            vendors["kaiten"] = KaitenClient(
+                http, settings.kaiten_url, _secret(settings.kaiten_token), timeout=timeout
+            )
+        if settings.onlyoffice_url:
+            vendors["onlyoffice"] = OnlyofficeClient(
+                http,
+                settings.onlyoffice_url,
+                token=_secret(settings.onlyoffice_token) or None,
+                username=settings.onlyoffice_username,
+                password=_secret(settings.onlyoffice_password) or None,
+                timeout=timeout,
+            )
+        if settings.hub_url:
+            vendors["hub"] = HubClient(http, settings.hub_url, _secret(settings.hub_token), timeout=timeout)
+        yield vendors
