@@ -196,7 +196,11 @@ class Settings(BaseSettings):
             return ["kaiten", "onlyoffice", "hub"]
         return [
             key
-            for key, url in (("kaiten", self.kaiten_url), ("onlyoffice", self.onlyoffice_url), ("hub", self.hub_url))
+            for key, url in (
+                ("kaiten", self.kaiten_url),
+                ("onlyoffice", self.onlyoffice_url),
+                ("hub", self.hub_url),
+            )
             if url
         ]
 

@@ -77,7 +77,9 @@ class Fault:
         if self.kind == "html":
             page = f"<html><body><h1>{self.status} Bad Gateway</h1><hr>nginx</body></html>"
             return Response(page, status_code=self.status, media_type="text/html")
-        return Response(self.body, status_code=self.status, media_type=self.content_type, headers=self.headers)
+        return Response(
+            self.body, status_code=self.status, media_type=self.content_type, headers=self.headers
+        )
 
 
 class SandboxState:

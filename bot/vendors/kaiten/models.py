@@ -99,9 +99,7 @@ def parse_permissions(value: Any) -> int:
     else:
         raise ValueError("must be a number or permission names separated by commas")
     if mask < 0 or mask & ~ALL_PERMISSIONS:
-        raise ValueError(
-            f"may only combine the documented bits (1, 2, 4, 16 … 524288); {mask} has others"
-        )
+        raise ValueError(f"may only combine the documented bits (1, 2, 4, 16 … 524288); {mask} has others")
     return mask
 
 
@@ -121,7 +119,9 @@ class KaitenUserUpdate(UpdateModel):
     old_password: Annotated[SecretStr | None, Field(min_length=6, description="Old password")] = None
     lng: Annotated[str, Field(min_length=1, description="Language, e.g. en")] = ""
     default_space_id: Annotated[int | None, Field(description="Default space id, or null")] = None
-    theme: Annotated[Theme, BeforeValidator(by_name(Theme)), Field(description="light, dark or auto")] = Theme.auto
+    theme: Annotated[Theme, BeforeValidator(by_name(Theme)), Field(description="light, dark or auto")] = (
+        Theme.auto
+    )
     email_frequency: Annotated[
         EmailFrequency, BeforeValidator(by_name(EmailFrequency)), Field(description="never or instantly")
     ] = EmailFrequency.instantly
@@ -138,7 +138,9 @@ class KaitenUserUpdate(UpdateModel):
     notification_settings: Annotated[
         dict[str, Any], Field(description="Where notifications for each event go (JSON object)")
     ] = {}
-    ui_version: Annotated[UiVersion, BeforeValidator(by_name(UiVersion)), Field(description="old or new")] = UiVersion.new
+    ui_version: Annotated[UiVersion, BeforeValidator(by_name(UiVersion)), Field(description="old or new")] = (
+        UiVersion.new
+    )
 
 
 class KaitenGroupUpdate(UpdateModel):
