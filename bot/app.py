@@ -1,0 +1,161 @@
+"""Wiring only: settings → store, vendors, policy, pipeline, Bolt app → Starlette under uvicorn.
+
+HTTP mode serves `POST /slack/events`; Socket Mode (SLACK_APP_TOKEN set) connects out instead.
+Both serve `GET /healthz` and `GET /metrics`. SIGTERM lets uvicorn finish the requests in
+flight, then the lifespan drains the work Steward does after its acks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+import aiohttp
+import uvicorn
+from prometheus_client import make_asgi_app
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+from starlette.applications import Starlette
+from starlette.background import BackgroundTask
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+
+from bot.config import Settings
+from bot.pipeline import Pipeline
+from bot.policy import load_policy
+from bot.secretbox import SecretBox
+from bot.slack import SlackNotifier
+from bot.store import Store
+from bot.tasks import TaskRegistry, Work, deferring
+from bot.vendors import open_vendors
+
+log = logging.getLogger(__name__)
+
+DRAIN_SECONDS = 20.0
+
+
+@dataclass
+class Deps:
+    """What the handlers need; filled in when the server starts (the store opens asynchronously)."""
+
+    settings: Settings
+    slack: SlackNotifier
+    tasks: TaskRegistry = field(default_factory=TaskRegistry)
+    pipeline: Pipeline | None = None
+    store: Store | None = None
+
+    @property
+    def ready(self) -> Pipeline:
+        if self.pipeline is None:
+            raise RuntimeError("Steward is still starting")
+        return self.pipeline
+
+
+def slack_client(settings: Settings) -> AsyncWebClient:
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    return AsyncWebClient(
+        token=token,
+        base_url=settings.slack_api_url,
+        timeout=10,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=4),
+            AsyncServerErrorRetryHandler(max_retry_count=3),
+        ],
+    )
+
+
+def create_app(settings: Settings) -> Starlette:
+    from handlers import register
+
+    client = slack_client(settings)
+    secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+    bolt = AsyncApp(client=client, signing_secret=secret, process_before_response=False)
+    deps = Deps(settings=settings, slack=SlackNotifier(client))
+    register(bolt, deps)
+    handler = AsyncSlackRequestHandler(bolt)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        async with contextlib.AsyncExitStack() as stack:
+            session = await stack.enter_async_context(aiohttp.ClientSession())
+            client.session = session  # one pooled session; Bolt's per-request clients copy it
+            store = await Store.open(settings.database_url)
+            stack.push_async_callback(store.close)
+            vendors = await stack.enter_async_context(open_vendors(settings))
+            box = SecretBox(settings.steward_secret_key) if settings.steward_allow_password_changes and settings.steward_secret_key else None
+            deps.store = store
+            deps.pipeline = Pipeline(
+                store=store,
+                vendors=vendors,
+                policy=load_policy(settings),
+                notifier=deps.slack,
+                email_of=deps.slack.email_of,
+                approval_channel=settings.steward_approval_channel,
+                secret_box=box,
+            )
+            upkeep = asyncio.create_task(deps.pipeline.upkeep_forever(), name="upkeep")
+            socket_mode = None
+            if settings.slack_app_token is not None:
+                from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+                socket_mode = AsyncSocketModeHandler(bolt, settings.slack_app_token.get_secret_value())
+                await socket_mode.connect_async()
+            log.info("Steward is up: vendors %s, %s mode", ", ".join(vendors) or "none",
+                     "Socket" if socket_mode else "HTTP")
+            try:
+                yield
+            finally:
+                if socket_mode is not None:
+                    await socket_mode.close_async()
+                cancelled = await deps.tasks.drain(DRAIN_SECONDS)
+                if cancelled:
+                    log.warning("stopped %d unfinished tasks; their requests are taken up after a restart", cancelled)
+                upkeep.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await upkeep
+
+    async def events(request: Request) -> Response:
+        with deferring() as work:
+            response = await handler.handle(request)
+        if work:  # started once the acknowledgement is on the wire
+            response.background = BackgroundTask(_start, deps.tasks, list(work))
+        return response
+
+    async def healthz(_: Request) -> Response:
+        if deps.store is None or not await deps.store.ping():
+            return JSONResponse({"ok": False, "store": "unreachable"}, status_code=503)
+        return JSONResponse({"ok": True, "store": "ok", "vendors": settings.vendors_on()})
+
+    routes = [Route("/healthz", healthz, methods=["GET"]), Mount("/metrics", make_asgi_app())]
+    if settings.slack_app_token is None:
+        routes.append(Route("/slack/events", events, methods=["POST"]))
+    return Starlette(routes=routes, lifespan=lifespan)
+
+
+async def _start(tasks: TaskRegistry, work: list[tuple[Work, str]]) -> None:
+    for make, name in work:
+        tasks.spawn(make(), name=name)
+
+
+def serve(settings: Settings) -> int:
+    config = uvicorn.Config(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,  # our logging, set up in main()
+        timeout_graceful_shutdown=int(DRAIN_SECONDS) + 5,
+        access_log=False,
+    )
+    uvicorn.Server(config).run()
+    return 0

@@ -1,0 +1,77 @@
+"""What a request card shows, as plain data: built by the pipeline from the store, rendered by
+`bot/messages.py` for Slack and for the terminal. No I/O, no Slack."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+FINAL_STATES = frozenset({"done", "failed", "partly_done", "rejected", "cancelled", "expired", "refused"})
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field of one target: what the vendor reported when the request was made, and what
+    was asked. `hidden` values (passwords) are never shown."""
+
+    name: str
+    current: Any
+    requested: Any
+    hidden: bool = False
+
+
+@dataclass(frozen=True)
+class TargetCard:
+    id: str
+    label: str
+    changes: tuple[FieldChange, ...]
+
+
+@dataclass(frozen=True)
+class TargetOutcome:
+    """What happened to one target. `changed` is "yes", "no" or "unknown"."""
+
+    id: str
+    label: str
+    ok: bool
+    message: str
+    changed: str = "no"
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Approval:
+    user: str
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class RequestCard:
+    id: str
+    vendor: str  # "kaiten"
+    vendor_name: str  # "Kaiten"
+    obj: str  # "user" | "group"
+    action: str  # "set", "grant", "revoke", "disable", "enable", "ban", "unban"
+    requester: str  # Slack user id
+    reason: str
+    targets: tuple[TargetCard, ...]
+    state: str
+    approvals_required: int = 0
+    approvals: tuple[Approval, ...] = ()
+    decided_by: str | None = None  # who rejected or cancelled
+    created_at: dt.datetime | None = None
+    expires_at: dt.datetime | None = None
+    finished_at: dt.datetime | None = None
+    outcomes: tuple[TargetOutcome, ...] = ()
+    progress: tuple[int, int] | None = None  # (targets finished, targets in all) while running
+    note: str = ""  # e.g. why a run was taken up again after a restart
+
+    @property
+    def pending(self) -> bool:
+        return self.state == "pending"
+
+    @property
+    def final(self) -> bool:
+        return self.state in FINAL_STATES

@@ -1,0 +1,322 @@
+"""A request's life: submit → refused | pending → approved | rejected | cancelled | expired →
+running → done | failed | partly_done. The one place that orders the steps.
+
+Every state change goes through the store's atomic conditional update, so whatever happens on
+however many replicas, one caller wins each transition and a request runs once. Slack (or the
+terminal) is reached only through the `Notifier` given in; the pipeline knows no Slack payloads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import os
+import socket
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from pydantic import SecretStr
+
+from bot import metrics
+from bot.card import RequestCard
+from bot.commands import Change
+from bot.errors import StewardError, VendorError
+from bot.execute import Planned, plain, run_targets
+from bot.policy import Policy, assess_approval, assess_request, ttl_for
+from bot.resolve import EmailLookup, resolve
+from bot.secretbox import SecretBox
+from bot.store import Store
+from bot.vendors.base import Vendor
+from bot.views import to_card
+
+log = logging.getLogger(__name__)
+
+LEASE = dt.timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a card lives in Slack (or anywhere a notifier puts it)."""
+
+    channel: str
+    ts: str
+
+
+class NotInChannel(StewardError):
+    """Steward may not post in the channel the command came from."""
+
+    def __init__(self, channel: str) -> None:
+        self.channel = channel
+        super().__init__(f"Steward is not in channel {channel}.")
+
+
+class Notifier(Protocol):
+    async def show(self, card: RequestCard, channel: str, place: Place | None) -> Place:
+        """Post the card in `channel` (place None) or update it in place; return where it is."""
+        ...
+
+    async def finish(self, card: RequestCard, place: Place | None) -> None:
+        """The outcome in the card's thread, and a direct message to the requester."""
+        ...
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the person who acted should read, privately; and the card when there is one."""
+
+    text: str
+    request_id: str | None = None
+    card: RequestCard | None = None
+    private: bool = True  # False when the card already says it all
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Pipeline:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        vendors: Mapping[str, Vendor],
+        policy: Policy,
+        notifier: Notifier,
+        email_of: EmailLookup,
+        approval_channel: str | None = None,
+        secret_box: SecretBox | None = None,
+        concurrency: int = 8,
+        owner: str | None = None,
+    ) -> None:
+        self.store = store
+        self.vendors = vendors
+        self.policy = policy
+        self.notifier = notifier
+        self.email_of = email_of
+        self.approval_channel = approval_channel
+        self.secret_box = secret_box
+        self.concurrency = concurrency
+        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}"
+
+    # --- submit ------------------------------------------------------------------------------
+
+    async def submit(
+        self, change: Change, requester: str, channel: str, secret: SecretStr | None = None
+    ) -> Answer:
+        vendor = self.vendors.get(change.vendor)
+        if vendor is None:
+            return Answer(f"{change.vendor} is not configured on this Steward; an operator must set it up.")
+        decision = assess_request(self.policy, requester, change.vendor, change.obj, change.fields.keys())
+        if not decision.allowed:
+            await self.store.refuse(
+                requester=requester, vendor=change.vendor, obj=change.obj, action=change.action,
+                targets=list(change.targets), fields=plain_fields(change.fields), reason=change.reason,
+                why=decision.reason,
+            )
+            metrics.REQUESTS.labels(change.vendor, change.action, "refused").inc()
+            return Answer(f"Refused: {decision.reason}. Nothing was changed.")
+        try:
+            records = await resolve(vendor, change.obj, change.targets, self.email_of)
+        except StewardError as err:
+            return Answer(f"{err} Nothing was changed.")
+        planned = [plan(change, r.id, r.label, dict(r.values)) for r in records]
+        sealed = None
+        if secret is not None:
+            if self.secret_box is None:
+                return Answer("Password changes are turned off on this Steward. Nothing was changed.")
+            sealed = self.secret_box.seal(secret)
+        ttl = ttl_for(self.policy, change.vendor)
+        row = await self.store.create(
+            requester=requester,
+            vendor=change.vendor,
+            obj=change.obj,
+            action=change.action,
+            targets=[{"id": p.id, "label": p.label} for p in planned],
+            fields=plain_fields(change.fields),
+            reason=change.reason,
+            channel=channel,
+            approvals_required=decision.approvals_required if decision.needs_approval else 0,
+            expires_at=now() + ttl,
+            card={"targets": [p.__dict__ for p in planned], "bits": change_bits(change)},
+            secret=sealed,
+        )
+        where = self.approval_channel if decision.needs_approval and self.approval_channel else channel
+        try:
+            place = await self.notifier.show(await self.card(row.id), where, None)
+        except NotInChannel:
+            await self.store.transition(
+                row.id, ("pending",), "cancelled", "steward", "not_in_channel",
+                {"channel": where}, secret=None,
+            )
+            return Answer("not_in_channel", request_id=row.id)
+        await self.store.set_place(row.id, place.channel, place.ts)
+        if not decision.needs_approval:
+            await self.store.transition(row.id, ("pending",), "approved", "steward", "approved", {"why": decision.reason})
+            await self.run(row.id)
+            return Answer(f"Request {row.id} ran at once ({decision.reason}).", row.id, await self.card(row.id), private=False)
+        metrics.PENDING_APPROVALS.inc()
+        elsewhere = where != channel
+        text = f"Request {row.id} is waiting for approval ({decision.reason})"
+        text += f" in <#{where}>." if elsewhere else "."
+        return Answer(text, row.id, await self.card(row.id), private=elsewhere)
+
+    # --- decisions ----------------------------------------------------------------------------
+
+    async def decide(self, request_id: str, actor: str, verb: str) -> Answer:
+        """Approve, reject or cancel. Refusals and clicks that come too late are told to the
+        actor alone; only the winning click changes anything."""
+        row = await self.store.get(request_id)
+        if row is None:
+            return Answer(f"There is no request {request_id}.")
+        if row.state != "pending":
+            return Answer(f"Request {request_id} is already {row.state.replace('_', ' ')}; nothing to {verb}.")
+        if verb == "cancel":
+            if actor != row.requester:
+                return Answer(f"Only <@{row.requester}>, who asked, can cancel request {request_id}.")
+            return await self._close(row.id, actor, "cancelled")
+        decision = assess_approval(self.policy, actor, row.vendor, row.requester, [a.approver for a in row.approvals])
+        if not decision.allowed:
+            return Answer(f"You cannot {verb} request {request_id}: {decision.reason}.")
+        if verb == "reject":
+            return await self._close(row.id, actor, "rejected")
+        result = await self.store.approve(row.id, actor)
+        if not result.approved_now:
+            await self.refresh(row.id)
+            return Answer(f"Your approval of {request_id} is recorded ({result.count} of {row.approvals_required}).")
+        metrics.PENDING_APPROVALS.dec()
+        await self.refresh(row.id)
+        await self.run(row.id)
+        return Answer(f"You approved request {request_id}.", row.id, private=False)
+
+    async def _close(self, request_id: str, actor: str, state: str) -> Answer:
+        if not await self.store.transition(request_id, ("pending",), state, actor, state, secret=None):
+            row = await self.store.get(request_id)
+            return Answer(f"Request {request_id} is already {row.state if row else 'gone'}.")
+        metrics.PENDING_APPROVALS.dec()
+        await self.announce(request_id)
+        return Answer(f"Request {request_id} {state}.", request_id, private=False)
+
+    # --- running ------------------------------------------------------------------------------
+
+    async def run(self, request_id: str, *, from_states: tuple[str, ...] = ("approved",), note: str = "") -> None:
+        """Run an approved request, if this caller wins the claim; otherwise do nothing."""
+        if not await self.store.claim(request_id, self.owner, LEASE, from_states):
+            return
+        row = await self.store.get(request_id)
+        assert row is not None
+        vendor = self.vendors.get(row.vendor)
+        targets = [Planned(**t) for t in row.card["targets"]]
+        secrets = await self._secrets(row)
+        last = 0.0
+
+        async def progress(done: int, total: int) -> None:
+            nonlocal last
+            if done < total and time.monotonic() - last >= 1.0:
+                last = time.monotonic()
+                await self.store.renew(request_id, self.owner, LEASE)
+                await self._show(request_id, progress=(done, total))
+
+        if vendor is None:
+            outcomes = []
+            state, detail = "failed", {"why": f"{row.vendor} is no longer configured"}
+        else:
+            outcomes = await run_targets(
+                vendor, row.obj, row.action, targets, bits=row.card.get("bits", 0), secrets=secrets,
+                concurrency=self.concurrency, progress=progress,
+            )
+            ok = sum(1 for o in outcomes if o.ok)
+            state = "done" if ok == len(outcomes) else "failed" if ok == 0 else "partly_done"
+            detail = {"ok": ok, "failed": len(outcomes) - ok, **({"note": note} if note else {})}
+        won = await self.store.transition(
+            request_id, ("running",), state, "steward", state, detail,
+            outcome=[o.__dict__ | {"values": plain(dict(o.values))} for o in outcomes], secret=None,
+        )
+        if won:
+            metrics.REQUESTS.labels(row.vendor, row.action, state).inc()
+            await self.announce(request_id)
+
+    async def _secrets(self, row: Any) -> dict[str, Any]:
+        if not row.secret or self.secret_box is None:
+            return {}
+        return {"password": self.secret_box.open(row.secret)}
+
+    # --- what people see ----------------------------------------------------------------------
+
+    async def card(self, request_id: str, progress: tuple[int, int] | None = None) -> RequestCard:
+        row = await self.store.get(request_id)
+        assert row is not None
+        vendor = self.vendors.get(row.vendor)
+        return to_card(row, vendor.name if vendor else row.vendor, progress)
+
+    async def _show(self, request_id: str, progress: tuple[int, int] | None = None) -> None:
+        row = await self.store.get(request_id)
+        if row is None or not row.card_ts:
+            return
+        try:
+            await self.notifier.show(await self.card(request_id, progress), row.card_channel, Place(row.card_channel, row.card_ts))
+        except (StewardError, OSError) as err:  # Slack's trouble must not stop a run
+            log.warning("could not update the card of %s: %s", request_id, err)
+
+    async def refresh(self, request_id: str) -> None:
+        await self._show(request_id)
+
+    async def announce(self, request_id: str) -> None:
+        """Show a request's final state: the card in place, the thread, the requester's DM.
+        When Slack is down the store remembers it is owed, and `deliver_owed` tries again."""
+        row = await self.store.get(request_id)
+        if row is None:
+            return
+        card = await self.card(request_id)
+        place = Place(row.card_channel, row.card_ts) if row.card_ts else None
+        try:
+            if place is not None:
+                await self.notifier.show(card, place.channel, place)
+            await self.notifier.finish(card, place)
+        except Exception as err:  # noqa: BLE001  # any Slack failure: keep it owed, log, go on
+            log.warning("could not announce %s yet (%s); it will be tried again", request_id, err)
+            return
+        await self.store.mark_announced(request_id, row.state)
+
+    # --- upkeep, on a timer in every process --------------------------------------------------
+
+    async def upkeep(self) -> None:
+        """Expire what waited too long, take up runs whose process died, deliver owed news."""
+        for request_id in await self.store.expire_due(now()):
+            metrics.PENDING_APPROVALS.dec()
+            await self.announce(request_id)
+        for request_id in await self.store.stale_running(now()):
+            await self.store.record(request_id, "steward", "taken_up", {"owner": self.owner})
+            await self.run(request_id, from_states=("running",), note="taken up again after a restart")
+        for request_id in await self.store.owed_announcements():
+            await self.announce(request_id)
+
+    async def upkeep_forever(self, every: float = 5.0) -> None:
+        while True:
+            try:
+                await self.upkeep()
+            except (StewardError, VendorError, OSError) as err:
+                log.warning("upkeep failed this round: %s", err)
+            await asyncio.sleep(every)
+
+
+def plan(change: Change, target_id: str, label: str, values: dict[str, Any]) -> Planned:
+    fields = dict(change.fields)
+    current = {name: values.get(name) for name in fields if name in values}
+    requested = {name: v for name, v in fields.items() if not isinstance(v, SecretStr)}
+    if change.action in ("grant", "revoke"):
+        mask = int(values.get("permissions") or 0)
+        bits = int(fields["permissions"])
+        requested["permissions"] = mask | bits if change.action == "grant" else mask & ~bits
+    return Planned(target_id, label, plain(current), plain(requested))
+
+
+def change_bits(change: Change) -> int:
+    return int(change.fields.get("permissions", 0)) if change.action in ("grant", "revoke") else 0
+
+
+def plain_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Field values for the store and audit: JSON, with secrets masked."""
+    return {k: ("•••" if isinstance(v, SecretStr) else plain(v)) for k, v in fields.items()}

@@ -1,0 +1,26 @@
+"""Passwords on their way to a vendor: encrypted with STEWARD_SECRET_KEY (Fernet) for as long as
+the request lives, then erased. The plain value exists only in memory, only while writing."""
+
+from __future__ import annotations
+
+from cryptography.fernet import Fernet, InvalidToken
+from pydantic import SecretStr
+
+from bot.errors import StewardError
+
+
+class SecretBox:
+    def __init__(self, key: SecretStr) -> None:
+        self._fernet = Fernet(key.get_secret_value().encode())
+
+    def seal(self, value: SecretStr) -> bytes:
+        return self._fernet.encrypt(value.get_secret_value().encode())
+
+    def open(self, sealed: bytes) -> SecretStr:
+        try:
+            return SecretStr(self._fernet.decrypt(sealed).decode())
+        except InvalidToken:
+            raise StewardError(
+                "The stored password cannot be decrypted: STEWARD_SECRET_KEY has changed since the "
+                "request was made. Ask for the change again."
+            ) from None

@@ -1,0 +1,47 @@
+"""What a `/steward` command text turns into, answered to the person who typed it."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from bot import messages
+from bot.commands import Change, Check, CommandError, Help, History, OpenForm, Status, help_text, parse
+
+if TYPE_CHECKING:
+    from bot.app import Deps
+
+log = logging.getLogger(__name__)
+
+
+async def private(respond: Any, message: messages.Message) -> None:
+    """A reply only the person who typed the command sees (through the command's response_url)."""
+    answer = await respond(text=message.text, blocks=message.blocks, response_type="ephemeral")
+    status = getattr(answer, "status_code", 200)
+    if status != 200:  # the webhook client does not raise; say so in the log at least
+        log.warning("Slack refused a private reply (HTTP %s)", status)
+
+
+async def command(deps: Deps, text: str, user: str, channel: str, respond: Any) -> None:
+    try:
+        parsed = parse(text, allow_passwords=deps.settings.steward_allow_password_changes)
+    except CommandError as err:
+        await private(respond, messages.reply(str(err)))
+        return
+    pipeline = deps.ready
+    if isinstance(parsed, Help):
+        await private(respond, messages.preformatted("Steward help", help_text(parsed.vendor)))
+    elif isinstance(parsed, Check):
+        await private(respond, messages.preformatted("Steward check", await pipeline.check()))
+    elif isinstance(parsed, Status):
+        await private(respond, messages.preformatted(f"Request {parsed.request_id}", await pipeline.status(parsed.request_id, user)))
+    elif isinstance(parsed, History):
+        await private(respond, messages.preformatted("Latest audit entries", await pipeline.history(user, parsed.vendor, parsed.target)))
+    elif isinstance(parsed, OpenForm):  # pragma: no cover  # empty text opens the form before parsing
+        return
+    elif isinstance(parsed, Change):
+        answer = await pipeline.submit(parsed, user, channel)
+        if answer.text == "not_in_channel":
+            await private(respond, messages.not_in_channel(channel))
+        elif answer.private:
+            await private(respond, messages.reply(answer.text))

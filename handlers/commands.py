@@ -1,0 +1,27 @@
+"""`/steward`: acked at once; the work starts after the acknowledgement."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.tasks import after_ack
+from handlers import answers
+
+if TYPE_CHECKING:
+    from bot.app import Deps
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    @app.command("/steward")
+    async def steward(ack: Any, command: dict[str, Any], respond: Any, client: Any) -> None:
+        await ack()
+        text = str(command.get("text") or "")
+        user, channel = str(command.get("user_id", "")), str(command.get("channel_id", ""))
+        if not text.strip():
+            from handlers.modals import open_form
+
+            await open_form(deps, client, str(command.get("trigger_id", "")), channel)
+            return
+        after_ack(deps.tasks, lambda: answers.command(deps, text, user, channel, respond), name=f"command:{user}")
