@@ -1,0 +1,28 @@
+"""Kaiten: the client, its update models and its answers."""
+
+from bot.vendors.kaiten.client import KaitenClient
+from bot.vendors.kaiten.models import (
+    AvatarType,
+    EmailFrequency,
+    KaitenGroupUpdate,
+    KaitenUserUpdate,
+    Permission,
+    SubjectBy,
+    Theme,
+    UiVersion,
+)
+from bot.vendors.kaiten.responses import KaitenGroup, KaitenUser
+
+__all__ = [
+    "AvatarType",
+    "EmailFrequency",
+    "KaitenClient",
+    "KaitenGroup",
+    "KaitenGroupUpdate",
+    "KaitenUser",
+    "KaitenUserUpdate",
+    "Permission",
+    "SubjectBy",
+    "Theme",
+    "UiVersion",
+]

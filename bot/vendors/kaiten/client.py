@@ -1,0 +1,310 @@
+"""Kaiten's API as Steward uses it: users and groups, read and patched (vendor-docs/kaiten-*.txt).
+
+Facts the code relies on: there is no GET /users/{id}, so users are read with GET /users?ids=…;
+list endpoints answer bare arrays of at most 100 items, so every list is paged with
+`limit`/`offset` until a short page; the `query` of GET /users is a substring search over e-mail
+and name; and Kaiten allows 5 requests per second per token, announcing the end of its window in
+`X-RateLimit-Reset` (a UTC epoch) rather than `Retry-After`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar, Protocol, TypeVar
+from urllib.parse import quote
+
+import httpx
+import pydantic
+from pydantic import SecretStr, TypeAdapter
+
+from bot.errors import (
+    Attempt,
+    ConfigError,
+    InvalidValue,
+    VendorAuthError,
+    VendorBadResponse,
+    VendorError,
+    VendorForbidden,
+    VendorNotFound,
+    VendorPlanError,
+    VendorRateLimited,
+    VendorRejected,
+    VendorServerError,
+    VendorStatusError,
+)
+from bot.vendors.base import Pacer, Record, VendorHTTP, json_body, retry_after
+from bot.vendors.fields import UpdateModel, build
+from bot.vendors.kaiten.models import KaitenGroupUpdate, KaitenUserUpdate
+from bot.vendors.kaiten.responses import KaitenGroup, KaitenUser, vendor_message
+
+VENDOR = "Kaiten"
+PAGE = 100  # GET /users: "Default: 100 Max: 100"; GET /company/groups: "Default: 100"
+UID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+
+USER = TypeAdapter(KaitenUser)
+USERS = TypeAdapter(list[KaitenUser])
+GROUP = TypeAdapter(KaitenGroup)
+GROUPS = TypeAdapter(list[KaitenGroup])
+
+
+class _Identified(Protocol):
+    @property
+    def id(self) -> int: ...
+
+
+T = TypeVar("T")
+I = TypeVar("I", bound=_Identified)  # noqa: E741  # an item of a paged list
+U = TypeVar("U", bound=UpdateModel)
+
+
+class KaitenClient:
+    """Kaiten users and groups over one paced, retrying request path."""
+
+    key: ClassVar[str] = "kaiten"
+    name: ClassVar[str] = VENDOR
+    objects: ClassVar[Mapping[str, type[UpdateModel]]] = {
+        "user": KaitenUserUpdate,
+        "group": KaitenGroupUpdate,
+    }
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        base_url: str,
+        token: str,
+        *,
+        timeout: float = 10.0,
+        attempts: int = 4,
+        rate: int = 5,
+        pacer: Pacer | None = None,
+    ) -> None:
+        if not token:
+            raise ConfigError("KAITEN_TOKEN: is empty; set it to an API token from Kaiten's profile page.")
+        self.base_url = base_url.rstrip("/")
+        self._token = SecretStr(token)
+        self._http = VendorHTTP(
+            vendor=VENDOR,
+            http=http,
+            base_url=self.base_url,
+            map_error=_make_status_error,
+            timeout=timeout,
+            attempts=attempts,
+            pacer=pacer if pacer is not None else Pacer(rate),
+        )
+
+    def __repr__(self) -> str:
+        return f"KaitenClient({self.base_url!r})"
+
+    # -- the Vendor protocol ------------------------------------------------------------------
+
+    async def whoami(self) -> Record:
+        return (await self.current_user()).record()
+
+    async def find(self, obj: str, target: str) -> list[Record]:
+        target = target.strip()
+        if obj == "user":
+            if target.isdigit():
+                return [u.record() for u in await self.users(ids=[int(target)])]
+            if "@" in target:
+                wanted = target.lower()
+                matches = await self.users(query=target)
+                return [u.record() for u in matches if (u.email or "").lower() == wanted]
+            raise InvalidValue(
+                "user", "must be a Kaiten user id (a whole number) or an e-mail address", target
+            )
+        if obj == "group":
+            _check_uid(target)
+            try:
+                return [(await self.group(target)).record()]
+            except VendorNotFound:
+                return []
+        raise _unknown(obj)
+
+    async def read(self, obj: str, ids: Sequence[str]) -> dict[str, Record]:
+        if obj == "user":
+            numbers = [int(i) for i in ids if i.strip().isdigit()]
+            return {str(u.id): u.record() for u in await self.users(ids=numbers)}
+        if obj == "group":
+            uids = [uid for uid in dict.fromkeys(ids) if UID.match(uid)]
+            groups = await asyncio.gather(*(self._group_or_none(uid) for uid in uids))
+            return {g.uid: g.record() for g in groups if g is not None}
+        raise _unknown(obj)
+
+    async def write(self, obj: str, current: Record, change: UpdateModel) -> Record:
+        if obj == "user":
+            if not current.id.isdigit():
+                raise InvalidValue("user", "must be a Kaiten user id (a whole number)", current.id)
+            user = await self.update_user(int(current.id), _of(KaitenUserUpdate, change))
+            return user.record()
+        if obj == "group":
+            group = await self.update_group(current.id, _of(KaitenGroupUpdate, change))
+            return group.record()
+        raise _unknown(obj)
+
+    # -- the endpoints ------------------------------------------------------------------------
+
+    async def current_user(self) -> KaitenUser:
+        """GET /users/current: the token's own user."""
+        attempt = Attempt("read its own user", "Steward's own user", writes=False)
+        return await self._call(USER, "GET", "/users/current", attempt)
+
+    async def users(self, ids: Sequence[int] | None = None, query: str | None = None) -> list[KaitenUser]:
+        """GET /users, every page: all users, those with `ids` (asked 100 at a time), or those
+        whose e-mail or name contains `query`. Deactivated users are not included."""
+        params: dict[str, str] = {} if query is None else {"query": query}
+        if ids is None:
+            what = "list users" if query is None else f"look up users matching {query}"
+            attempt = Attempt(what, "users" if query is None else f"user {query}", writes=False)
+            return await self._pages("/users", params, USERS, attempt)
+        unique = list(dict.fromkeys(ids))
+        if not unique:
+            return []
+        subject = f"user {unique[0]}" if len(unique) == 1 else f"{len(unique)} users"
+        attempt = Attempt(f"read {subject}", subject, writes=False)
+        chunks = [unique[at : at + PAGE] for at in range(0, len(unique), PAGE)]
+        pages = await asyncio.gather(
+            *(
+                self._pages("/users", {**params, "ids": ",".join(map(str, c))}, USERS, attempt, expect=len(c))
+                for c in chunks
+            )
+        )
+        wanted = set(unique)  # a server that ignored `ids` must not hand us somebody else
+        return [user for page in pages for user in page if user.id in wanted]
+
+    async def update_user(self, user_id: int, change: KaitenUserUpdate) -> KaitenUser:
+        """PATCH /users/{id} with the given fields; the user as Kaiten reports it afterwards."""
+        body = _checked(change)
+        attempt = Attempt(f"update user {user_id}", f"user {user_id}", writes=True)
+        return await self._call(USER, "PATCH", f"/users/{user_id}", attempt, json=body)
+
+    async def group(self, uid: str) -> KaitenGroup:
+        """GET /company/groups/{uid}."""
+        _check_uid(uid)
+        attempt = Attempt(f"read group {uid}", f"group {uid}", writes=False)
+        return await self._call(GROUP, "GET", f"/company/groups/{quote(uid, safe='')}", attempt)
+
+    async def groups(self, query: str | None = None) -> list[KaitenGroup]:
+        """GET /company/groups, every page."""
+        params: dict[str, str] = {} if query is None else {"query": query}
+        what = "list groups" if query is None else f"look up groups matching {query}"
+        attempt = Attempt(what, "groups" if query is None else f"group {query}", writes=False)
+        return await self._pages("/company/groups", params, GROUPS, attempt)
+
+    async def update_group(self, uid: str, change: KaitenGroupUpdate) -> KaitenGroup:
+        """PATCH /company/groups/{uid} with the given fields."""
+        _check_uid(uid)
+        body = _checked(change)
+        attempt = Attempt(f"update group {uid}", f"group {uid}", writes=True)
+        return await self._call(GROUP, "PATCH", f"/company/groups/{quote(uid, safe='')}", attempt, json=body)
+
+    # -- plumbing -----------------------------------------------------------------------------
+
+    def _headers(self) -> dict[str, str]:
+        return {
+            "Authorization": f"Bearer {self._token.get_secret_value()}",
+            "Accept": "application/json",
+            "Content-Type": "application/json",
+        }
+
+    async def _call(
+        self,
+        shape: TypeAdapter[T],
+        method: str,
+        path: str,
+        attempt: Attempt,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        json: Any = None,
+    ) -> T:
+        response = await self._http.request(
+            method, path, attempt=attempt, headers=self._headers(), params=params, json=json
+        )
+        data = json_body(response, VENDOR, attempt)
+        try:
+            return shape.validate_python(data)
+        except pydantic.ValidationError as err:
+            first = err.errors(include_url=False)[0]
+            where = ".".join(str(part) for part in first["loc"]) or "the answer"
+            detail = f"not the expected shape: {where}: {first['msg'].lower()}"
+            raise VendorBadResponse(VENDOR, attempt, status=response.status_code, detail=detail) from None
+
+    async def _pages(
+        self,
+        path: str,
+        params: Mapping[str, str],
+        shape: TypeAdapter[list[I]],
+        attempt: Attempt,
+        *,
+        expect: int | None = None,
+    ) -> list[I]:
+        """Every page of a list endpoint. A short page ends it; so does a page with nothing new
+        (a server ignoring `offset` would otherwise be asked forever), and, when the number of
+        items is known in advance (`ids=`), having them all."""
+        items: dict[int, I] = {}
+        offset = 0
+        while True:
+            page = await self._call(
+                shape, "GET", path, attempt, params={**params, "limit": PAGE, "offset": offset}
+            )
+            fresh = [item for item in page if item.id not in items]
+            items.update((item.id, item) for item in fresh)
+            if len(page) < PAGE or not fresh or (expect is not None and len(items) >= expect):
+                return list(items.values())
+            offset += PAGE
+
+    async def _group_or_none(self, uid: str) -> KaitenGroup | None:
+        try:
+            return await self.group(uid)
+        except VendorNotFound:
+            return None
+
+
+def _make_status_error(response: httpx.Response, attempt: Attempt) -> VendorError:
+    """The one place a Kaiten error status becomes a Steward error."""
+    status = response.status_code
+    message = vendor_message(response)
+    if status == 400:
+        return VendorRejected(VENDOR, attempt, status=status, vendor_message=message)
+    if status == 401:
+        return VendorAuthError(
+            VENDOR, attempt, status=status, vendor_message=message, credential="KAITEN_TOKEN"
+        )
+    if status == 402:
+        return VendorPlanError(VENDOR, attempt, status=status, vendor_message=message)
+    if status == 403:
+        return VendorForbidden(VENDOR, attempt, status=status, vendor_message=message)
+    if status == 404:
+        return VendorNotFound(VENDOR, attempt, status=status, vendor_message=message)
+    wait = retry_after(response.headers)
+    if status == 429 or (status == 503 and wait is not None):
+        return VendorRateLimited(VENDOR, attempt, status=status, vendor_message=message, retry_after=wait)
+    if status >= 500:
+        return VendorServerError(VENDOR, attempt, status=status, vendor_message=message)
+    return VendorStatusError(VENDOR, attempt, status=status, vendor_message=message)
+
+
+def _checked(change: U) -> dict[str, Any]:
+    """The PATCH body of `change`, refused before sending when it sets nothing or holds a value
+    the model's rules forbid (a model built with `model_construct` skips them)."""
+    if not change.model_fields_set:
+        raise InvalidValue("fields", "at least one field must be given", {})
+    return build(type(change), change.given()).body()
+
+
+def _check_uid(uid: str) -> None:
+    if not UID.match(uid):
+        raise InvalidValue(
+            "group", "must be a Kaiten group uid, like 6b1f0c52-3b1a-4c8e-9f0e-0a1b2c3d4e01", uid
+        )
+
+
+def _of(model: type[U], change: UpdateModel) -> U:
+    if not isinstance(change, model):
+        raise TypeError(f"Kaiten expects a {model.__name__}, not a {type(change).__name__}")
+    return change
+
+
+def _unknown(obj: str) -> InvalidValue:
+    return InvalidValue("object", "Kaiten has users and groups", obj)

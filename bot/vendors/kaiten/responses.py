@@ -1,0 +1,104 @@
+"""Kaiten's answers, as far as Steward reads them: a user, a group, and the words of an error.
+
+Only the fields Steward uses are declared; everything else Kaiten sends is kept as an extra
+field, so a new attribute on Kaiten's side never breaks a read. Types are loose where the docs
+and live answers disagree: the docs call `email_settings`, `telegram_id` and `sd_telegram_id`
+non-null, yet Kaiten's own example answer has them `null`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from pydantic import BaseModel, ConfigDict
+
+from bot.vendors.base import Record, short_text
+from bot.vendors.kaiten.models import KaitenGroupUpdate, KaitenUserUpdate
+
+SECRET_FIELDS = frozenset({"password", "old_password"})
+USER_FIELDS = tuple(name for name in KaitenUserUpdate.model_fields if name not in SECRET_FIELDS)
+GROUP_FIELDS = tuple(KaitenGroupUpdate.model_fields)
+
+
+class KaitenUser(BaseModel):
+    """A user as GET /users, GET /users/current and PATCH /users/{id} report it."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    id: int
+    full_name: str = ""
+    email: str | None = None  # virtual users have no address
+    username: str | None = None
+    initials: str | None = None
+    avatar_type: int | None = None
+    lng: str | None = None
+    timezone: str | None = None
+    theme: str | None = None
+    ui_version: int | None = None
+    default_space_id: int | None = None
+    email_frequency: int | None = None
+    email_settings: dict[str, Any] | None = None
+    telegram_id: int | None = None
+    telegram_settings: dict[str, Any] | None = None
+    sd_telegram_id: int | None = None
+    activated: bool | None = None
+    role: int | None = None  # 1 owner, 2 user, 3 deactivated; only GET answers carry it
+    created: str | None = None
+    updated: str | None = None
+
+    def record(self) -> Record:
+        """Id "42", label "Full Name (email)", and the current value of every field of
+        `KaitenUserUpdate` this answer reports (passwords are never reported)."""
+        label = f"{self.full_name} ({self.email})" if self.email else self.full_name or f"user {self.id}"
+        return Record(str(self.id), label, _reported(self, USER_FIELDS))
+
+
+class KaitenGroup(BaseModel):
+    """A group as GET/PATCH /company/groups/{uid} and GET /company/groups report it."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    id: int
+    uid: str
+    name: str
+    permissions: int = 0
+    add_to_cards_and_spaces_enabled: bool | None = None
+    created: str | None = None
+    updated: str | None = None
+
+    def record(self) -> Record:
+        """Id: the uid (what the group paths take), label: the name."""
+        return Record(self.uid, self.name, _reported(self, GROUP_FIELDS))
+
+
+def _reported(answer: BaseModel, fields: tuple[str, ...]) -> dict[str, Any]:
+    given = answer.model_dump(mode="json", exclude_unset=True)
+    return {name: given[name] for name in fields if name in given}
+
+
+def vendor_message(response: httpx.Response) -> str:
+    """Kaiten's own words: JSON `message` (its documented error body), else `error`, else the
+    short text of a non-JSON body ("Invalid token"). A token echoed back is masked."""
+    try:
+        data = response.json()
+    except ValueError:
+        data = None
+    if isinstance(data, dict):
+        words = data.get("message") or data.get("error") or ""
+        text = words if isinstance(words, str) else ""
+    elif isinstance(data, str):
+        text = data
+    else:
+        text = short_text(response)
+    text = text if len(text) <= 300 else text[:299] + "…"
+    return _mask_token(text, response)
+
+
+def _mask_token(text: str, response: httpx.Response) -> str:
+    try:
+        auth = response.request.headers.get("authorization", "")
+    except RuntimeError:  # a response built by hand has no request
+        return text
+    token = auth.partition(" ")[2].strip()
+    return text.replace(token, "•••") if len(token) >= 4 else text

@@ -1,0 +1,207 @@
+"""The sandbox Kaiten answers as Kaiten's docs and notes/vendor-apis.md §1.7 say the real one does,
+asked with plain HTTP (no Steward client in between)."""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+import httpx
+import pytest
+
+from bot.sandbox import company
+from bot.sandbox.kaiten import KaitenSandbox
+from tests.conftest import Sandbox
+
+AUTH = {"Authorization": f"Bearer {company.KAITEN_TOKEN}"}
+QA = "00000000-0000-4000-8000-000000000001"
+STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+
+
+@pytest.fixture
+def api(kaiten_sandbox: Sandbox, http: httpx.AsyncClient) -> Any:
+    """`await api(method, path, **httpx kwargs)` under /api/latest, with the sandbox token."""
+
+    async def call(method: str, path: str, *, root: str = "/api/latest", **kwargs: Any) -> httpx.Response:
+        headers = kwargs.pop("headers", AUTH)
+        return await http.request(method, f"{kaiten_sandbox.url}{root}{path}", headers=headers, **kwargs)
+
+    return call
+
+
+@pytest.mark.parametrize(
+    "headers", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": company.KAITEN_TOKEN}]
+)
+async def test_without_the_bearer_token_the_answer_is_401_invalid_token_as_text(
+    api: Any, headers: Any
+) -> None:
+    response = await api("GET", "/users/current", headers=headers)
+
+    assert response.status_code == 401
+    assert response.text == "Invalid token"
+    assert response.headers["content-type"].startswith("text/plain")
+
+
+async def test_both_api_roots_answer_and_the_token_is_the_stewards_user(api: Any) -> None:
+    latest = await api("GET", "/users/current")
+    v1 = await api("GET", "/users/current", root="/api/v1")
+
+    assert latest.json() == v1.json()
+    assert [latest.headers["X-RateLimit-Remaining"], v1.headers["X-RateLimit-Remaining"]] == ["4", "3"]
+    me = latest.json()
+    assert (me["id"], me["username"], me["role"]) == (1, "steward", 1)
+    assert STAMP.match(me["created"]) and STAMP.match(me["updated"])
+    assert me["email_settings"] is None and me["telegram_id"] is None
+
+
+async def test_there_is_no_get_user_by_id_and_404_has_no_body(api: Any) -> None:
+    response = await api("GET", "/users/2")
+
+    assert (response.status_code, response.content) == (404, b"")
+
+
+async def test_users_is_a_bare_array_capped_at_100(api: Any, kaiten_sandbox: Sandbox) -> None:
+    kaiten_sandbox.option(extra_users=250)
+
+    first = await api("GET", "/users", params={"limit": 500})
+    last = await api("GET", "/users", params={"limit": 100, "offset": 200})
+
+    assert isinstance(first.json(), list) and len(first.json()) == 100
+    assert [u["id"] for u in last.json()][-1] == 1249
+    assert len(last.json()) == len(company.people("kaiten")) + 250 - 200
+
+
+async def test_users_query_is_a_substring_of_email_or_name_and_inactive_users_are_hidden(
+    api: Any, kaiten_sandbox: Sandbox
+) -> None:
+    kaiten_sandbox.app.users[3]["role"] = 3  # type: ignore[attr-defined]  # Boris is deactivated
+
+    by_name = await api("GET", "/users", params={"query": "PETROV"})
+    by_mail = await api("GET", "/users", params={"query": "ivanov@"})
+    with_inactive = await api("GET", "/users", params={"query": "ivanov@", "include_inactive": "true"})
+    by_ids = await api("GET", "/users", params={"ids": "2,3,4"})
+
+    assert [u["id"] for u in by_name.json()] == [2]
+    assert by_mail.json() == []
+    assert [u["id"] for u in with_inactive.json()] == [3]
+    assert [u["id"] for u in by_ids.json()] == [2, 4]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "At least one field"),
+        ({"full_name": ""}, "full_name"),
+        ({"full_name": "x" * 129}, "full_name"),
+        ({"initials": "A"}, "initials"),
+        ({"initials": "ABC"}, "initials"),
+        ({"password": "12345"}, "password"),
+        ({"avatar_type": 4}, "avatar_type"),
+        ({"avatar_type": True}, "avatar_type"),
+        ({"theme": "blue"}, "theme"),
+        ({"email_frequency": 3}, "email_frequency"),
+        ({"subject_by": 0}, "subject_by"),
+        ({"ui_version": "2"}, "ui_version"),
+        ({"notification_enabled_channels": ["fax"]}, "notification_enabled_channels"),
+        ({"email": "x@y.z"}, "email"),
+    ],
+)
+async def test_a_user_patch_breaking_a_documented_rule_is_400_with_a_message(
+    api: Any, kaiten_sandbox: Sandbox, body: dict[str, Any], field: str
+) -> None:
+    before = dict(kaiten_sandbox.app.users[2])  # type: ignore[attr-defined]
+
+    response = await api("PATCH", "/users/2", json=body)
+
+    assert response.status_code == 400
+    assert field in response.json()["message"]
+    assert kaiten_sandbox.app.users[2] == before  # type: ignore[attr-defined]
+
+
+async def test_a_user_patch_answers_the_user_with_a_new_updated_time(api: Any) -> None:
+    response = await api(
+        "PATCH", "/users/2", json={"full_name": "Anna P.", "subject_by": 2, "password": "secret"}
+    )
+    unknown = await api("PATCH", "/users/999", json={"full_name": "Nobody"})
+
+    user = response.json()
+    assert response.status_code == 200
+    assert (user["full_name"], user["has_password"]) == ("Anna P.", True)
+    assert STAMP.match(user["updated"]) and user["updated"] > user["created"]
+    assert "role" not in user and "subject_by" not in user and "password" not in user  # as the docs list it
+    assert (unknown.status_code, unknown.content) == (404, b"")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"name": ""},
+        {"name": "x" * 513},
+        {"permissions": 8},
+        {"permissions": -1},
+        {"permissions": "3"},
+        {"uid": "x"},
+    ],
+)
+async def test_a_group_patch_breaking_a_documented_rule_is_400(api: Any, body: dict[str, Any]) -> None:
+    response = await api("PATCH", f"/company/groups/{QA}", json=body)
+
+    assert response.status_code == 400 and response.json()["message"]
+
+
+async def test_groups_are_read_by_uid_listed_and_patched(api: Any) -> None:
+    listed = await api("GET", "/company/groups")
+    patched = await api("PATCH", f"/company/groups/{QA}", json={"permissions": 1 | 2048, "name": "QA"})
+    again = await api("GET", f"/company/groups/{QA}")
+    missing = await api("GET", "/company/groups/00000000-0000-4000-8000-00000000dead")
+
+    assert {g["name"]: g["permissions"] for g in listed.json()} == {
+        "QA engineers": 3,
+        "Admins": 7,
+        "Support": 2048 | 262144 | 524288,
+        "Developers": 16 | 32 | 4096,
+    }
+    assert patched.json() == again.json()
+    assert (again.json()["name"], again.json()["permissions"]) == ("QA", 2049)
+    assert (missing.status_code, missing.content) == (404, b"")
+
+
+async def test_without_groups_in_the_plan_every_group_endpoint_answers_402(
+    api: Any, kaiten_sandbox: Sandbox
+) -> None:
+    kaiten_sandbox.option(plan_groups=False)
+
+    answers = [
+        await api("GET", "/company/groups"),
+        await api("GET", f"/company/groups/{QA}"),
+        await api("PATCH", f"/company/groups/{QA}", json={"name": "QA"}),
+    ]
+
+    assert {r.status_code for r in answers} == {402}
+    assert {r.json()["message"] for r in answers} == {"Feature is not supported by tariff"}
+
+
+async def test_every_answer_carries_the_rate_limit_and_one_too_many_is_429(
+    api: Any, kaiten_sandbox: Sandbox
+) -> None:
+    kaiten_sandbox.option(rate=1)
+    answers = [await api("GET", "/users/current") for _ in range(5)]  # at least 3 fall in one window
+    kaiten_sandbox.option(retry_after_header=True)
+    told = [await api("GET", "/users/current") for _ in range(3)]
+
+    for response in answers + told:  # one request a second: each one uses the window up
+        assert time.time() - 1 < int(response.headers["X-RateLimit-Reset"]) <= time.time() + 1
+        assert response.headers["X-RateLimit-Remaining"] == "0"
+    refused = [r for r in answers if r.status_code == 429]
+    assert refused and all("Retry-After" not in r.headers for r in refused)  # Kaiten does not promise it
+    assert any(r.status_code == 429 and int(r.headers["Retry-After"]) >= 1 for r in told)
+
+
+async def test_a_fresh_sandbox_takes_only_documented_options() -> None:
+    with pytest.raises(TypeError, match="no option plan"):
+        KaitenSandbox(plan=False)
+    sandbox = KaitenSandbox(extra_users=3, plan_groups=False)
+    assert sandbox.state.options["plan_groups"] is False
+    assert sorted(u for u in sandbox.users if u >= 1000) == [1000, 1001, 1002]

@@ -1,0 +1,365 @@
+"""The Kaiten client against the sandbox Kaiten over real loopback HTTP: what it sends for each
+endpoint, what it makes of the answers, how it pages, paces itself and waits out a 429, and that
+its token never leaks."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import socket
+from typing import Any
+from urllib.parse import parse_qs
+
+import httpx
+import pytest
+import stamina
+
+from bot import errors
+from bot.sandbox import company
+from bot.sandbox.common import Fault, Recorded
+from bot.sandbox.kaiten_data import EXTRA_FROM
+from bot.vendors.base import Record
+from bot.vendors.fields import UpdateModel
+from bot.vendors.kaiten import KaitenClient, KaitenGroup, KaitenGroupUpdate, KaitenUser, KaitenUserUpdate
+from tests.conftest import Sandbox
+
+TOKEN = company.KAITEN_TOKEN
+ROOT = "/api/latest"
+ADMINS = "00000000-0000-4000-8000-000000000002"
+QA = "00000000-0000-4000-8000-000000000001"
+ANNA = f"anna.petrova@{company.DOMAIN}"
+STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+
+
+def query(request: Recorded) -> dict[str, str]:
+    return {key: values[-1] for key, values in parse_qs(request.query).items()}
+
+
+def only(sandbox: Sandbox) -> Recorded:
+    [request] = sandbox.requests()
+    return request
+
+
+# -- what goes over the wire, endpoint by endpoint -------------------------------------------
+
+
+async def test_every_request_sends_the_token_as_bearer_and_asks_for_json(
+    kaiten: KaitenClient, kaiten_sandbox: Sandbox
+) -> None:
+    me = await kaiten.whoami()
+
+    request = only(kaiten_sandbox)
+    assert (request.method, request.path) == ("GET", f"{ROOT}/users/current")
+    assert request.headers["authorization"] == f"Bearer {TOKEN}"
+    assert request.headers["accept"] == "application/json"
+    assert request.headers["content-type"] == "application/json"
+    assert me == Record("1", f"Steward Service (steward@{company.DOMAIN})", me.values)
+    assert me.values["full_name"] == "Steward Service"
+    assert me.values["theme"] == "auto"
+
+
+async def test_current_user_keeps_what_it_does_not_declare(kaiten: KaitenClient) -> None:
+    user = await kaiten.current_user()
+
+    assert isinstance(user, KaitenUser)
+    assert (user.id, user.email, user.role) == (1, f"steward@{company.DOMAIN}", 1)
+    assert user.email_settings is None and user.telegram_id is None  # null, as live answers have it
+    assert user.model_extra is not None and user.model_extra["company_id"] == 1
+
+
+async def test_users_by_id_are_asked_for_with_comma_joined_ids(
+    kaiten: KaitenClient, kaiten_sandbox: Sandbox
+) -> None:
+    users = await kaiten.users(ids=[3, 2, 3])
+
+    request = only(kaiten_sandbox)
+    assert (request.method, request.path) == ("GET", f"{ROOT}/users")
+    assert query(request) == {"ids": "3,2", "limit": "100", "offset": "0"}
+    assert sorted((u.id, u.full_name) for u in users) == [(2, "Anna Petrova"), (3, "Boris Ivanov")]
+
+
+async def test_all_users_are_read_page_by_page_until_a_short_page(
+    kaiten: KaitenClient, kaiten_sandbox: Sandbox
+) -> None:
+    kaiten_sandbox.option(extra_users=250)
+
+    users = await kaiten.users()
+
+    people = len(company.people("kaiten"))
+    assert len(users) == len({u.id for u in users}) == people + 250
+    pages = [query(r) for r in kaiten_sandbox.requests("GET", "/users")]
+    assert pages == [{"limit": "100", "offset": str(offset)} for offset in (0, 100, 200)]
+
+
+async def test_many_ids_are_asked_for_a_hundred_at_a_time(
+    kaiten: KaitenClient, kaiten_sandbox: Sandbox
+) -> None:
+    kaiten_sandbox.option(extra_users=250)
+    wanted = list(range(EXTRA_FROM, EXTRA_FROM + 250))
+
+    users = await kaiten.users(ids=wanted)
+
+    assert sorted(u.id for u in users) == wanted
+    asked = sorted(len(query(r)["ids"].split(",")) for r in kaiten_sandbox.requests("GET", "/users"))
+    assert asked == [50, 100, 100]  # one request per chunk: a chunk's users fit in one page
+
+
+async def test_a_user_is_patched_with_exactly_the_given_fields(
+    kaiten: KaitenClient, kaiten_sandbox: Sandbox
+) -> None:
+    change = KaitenUserUpdate(full_name="Anna P.", theme="dark", password="s3cret-pass")
+
+    user = await kaiten.update_user(2, change)
+
+    request = only(kaiten_sandbox)
+    assert (request.method, request.path) == ("PATCH", f"{ROOT}/users/2")
+    assert request.json() == {"full_name": "Anna P.", "theme": "dark", "password": "s3cret-pass"}
+    assert (user.id, user.full_name, user.theme) == (2, "Anna P.", "dark")
+    assert user.updated is not None and STAMP.match(user.updated) and user.updated != user.created
+
+
+async def test_a_group_is_read_listed_and_patched_by_uid(
+    kaiten: KaitenClient, kaiten_sandbox: Sandbox
+) -> None:
+    group = await kaiten.group(ADMINS)
+    groups = await kaiten.groups()
+    qa = await kaiten.groups(query="qa")
+    patched = await kaiten.update_group(QA, KaitenGroupUpdate(permissions="members,billing,spaces"))
+
+    get, listed, searched, patch = kaiten_sandbox.requests()
+    assert (get.method, get.path) == ("GET", f"{ROOT}/company/groups/{ADMINS}")
+    assert (listed.method, listed.path, query(listed)) == (
+        "GET",
+        f"{ROOT}/company/groups",
+        {"limit": "100", "offset": "0"},
+    )
+    assert query(searched) == {"query": "qa", "limit": "100", "offset": "0"}
+    assert (patch.method, patch.path, patch.json()) == (
+        "PATCH",
+        f"{ROOT}/company/groups/{QA}",
+        {"permissions": 19},
+    )
+    assert isinstance(group, KaitenGroup) and (group.name, group.permissions) == ("Admins", 1 | 2 | 4)
+    assert {g.name for g in groups} == {"Admins", "QA engineers", "Support", "Developers"}
+    assert [g.uid for g in qa] == [QA]
+    assert (patched.uid, patched.permissions) == (QA, 19)
+
+
+# -- the Vendor protocol: find, read, write -----------------------------------------------------
+
+
+async def test_a_user_is_found_by_id(kaiten: KaitenClient, kaiten_sandbox: Sandbox) -> None:
+    [boris] = await kaiten.find("user", "3")
+
+    assert query(only(kaiten_sandbox))["ids"] == "3"
+    assert boris.id == "3" and boris.label == f"Boris Ivanov (boris.ivanov@{company.DOMAIN})"
+    assert await kaiten.find("user", "999") == []
+
+
+async def test_an_email_finds_exactly_that_person_whatever_the_case(
+    kaiten: KaitenClient, kaiten_sandbox: Sandbox
+) -> None:
+    [anna] = await kaiten.find("user", ANNA.upper())
+
+    assert query(only(kaiten_sandbox))["query"] == ANNA.upper()
+    assert anna.id == "2" and anna.values["full_name"] == "Anna Petrova"
+    assert "password" not in anna.values and "old_password" not in anna.values
+
+
+async def test_an_email_that_only_contains_anothers_finds_no_one(kaiten: KaitenClient) -> None:
+    partial = f"a.berg@{company.DOMAIN}"  # inside lena.berg@…: Kaiten's search is a substring search
+
+    assert [u.email for u in await kaiten.users(query=partial)] == [f"lena.berg@{company.DOMAIN}"]
+    assert await kaiten.find("user", partial) == []
+    assert await kaiten.find("user", f"nobody@{company.DOMAIN}") == []
+
+
+async def test_a_group_is_found_by_uid_and_an_unknown_uid_finds_nothing(kaiten: KaitenClient) -> None:
+    [admins] = await kaiten.find("group", ADMINS)
+
+    assert admins == Record(
+        ADMINS, "Admins", {"name": "Admins", "permissions": 7, "add_to_cards_and_spaces_enabled": True}
+    )
+    assert await kaiten.find("group", "00000000-0000-4000-8000-00000000dead") == []
+
+
+async def test_read_returns_the_known_ids_in_one_request_for_users(
+    kaiten: KaitenClient, kaiten_sandbox: Sandbox
+) -> None:
+    users = await kaiten.read("user", ["2", "3", "999", "not-an-id"])
+
+    assert query(only(kaiten_sandbox))["ids"] == "2,3,999"
+    assert sorted(users) == ["2", "3"]
+    assert users["3"].values["username"] == "boris.ivanov"
+
+
+async def test_read_returns_the_known_groups_one_request_each(
+    kaiten: KaitenClient, kaiten_sandbox: Sandbox
+) -> None:
+    unknown = "00000000-0000-4000-8000-00000000dead"
+
+    groups = await kaiten.read("group", [ADMINS, QA, unknown])
+
+    assert sorted(groups) == sorted([ADMINS, QA])
+    assert groups[QA].values["permissions"] == 3
+    assert sorted(r.path.rsplit("/", 1)[1] for r in kaiten_sandbox.requests("GET")) == sorted(
+        [ADMINS, QA, unknown]
+    )
+
+
+async def test_write_returns_what_kaiten_reports_after_the_patch(kaiten: KaitenClient) -> None:
+    [anna] = await kaiten.find("user", ANNA)
+    [qa] = await kaiten.find("group", QA)
+
+    user = await kaiten.write("user", anna, KaitenUserUpdate(initials="AK", email_frequency="never"))
+    group = await kaiten.write(
+        "group", qa, KaitenGroupUpdate(name="QA", add_to_cards_and_spaces_enabled=True)
+    )
+
+    assert (user.id, user.values["initials"], user.values["email_frequency"]) == ("2", "AK", 1)
+    assert group == Record(
+        QA, "QA", {"name": "QA", "permissions": 3, "add_to_cards_and_spaces_enabled": True}
+    )
+
+
+NOBODY = Record("2", "Anna Petrova", {})
+NO_GROUP = Record(QA, "QA engineers", {})
+
+
+@pytest.mark.parametrize(
+    ("call", "field", "rule", "value"),
+    [
+        (lambda k: k.write("user", NOBODY, KaitenUserUpdate()), "fields", "at least one field", {}),
+        (
+            lambda k: k.write("user", NOBODY, KaitenUserUpdate.model_construct(initials="ABC")),
+            "initials",
+            "must be exactly 2 characters",
+            "ABC",
+        ),
+        (
+            lambda k: k.write("group", NO_GROUP, KaitenGroupUpdate.model_construct(permissions=8)),
+            "permissions",
+            "documented bits",
+            8,
+        ),
+        (lambda k: k.find("user", "Anna"), "user", "id (a whole number) or an e-mail address", "Anna"),
+        (lambda k: k.find("group", "QA engineers"), "group", "must be a Kaiten group uid", "QA engineers"),
+    ],
+    ids=["empty change", "initials", "permissions", "user target", "group target"],
+)
+async def test_invalid_input_is_refused_before_any_request(
+    kaiten: KaitenClient, kaiten_sandbox: Sandbox, call: Any, field: str, rule: str, value: Any
+) -> None:
+    with pytest.raises(errors.InvalidValue) as caught:
+        await call(kaiten)
+
+    assert (caught.value.field, caught.value.value) == (field, value)
+    assert rule in caught.value.rule
+    assert kaiten_sandbox.requests() == []
+
+
+async def test_a_change_for_the_wrong_object_is_a_programming_error(kaiten: KaitenClient) -> None:
+    change: UpdateModel = KaitenGroupUpdate(name="QA")
+
+    with pytest.raises(TypeError):
+        await kaiten.write("user", NOBODY, change)
+
+
+# -- rate limits and retries -----------------------------------------------------------------
+
+
+async def test_twenty_calls_never_put_more_than_five_requests_in_any_second(
+    kaiten: KaitenClient, kaiten_sandbox: Sandbox
+) -> None:
+    await asyncio.gather(*(kaiten.current_user() for _ in range(20)))
+
+    log = kaiten_sandbox.requests()
+    assert len(log) == 20 and {r.status for r in log} == {200}
+    times = sorted(r.time for r in log)
+    busiest = max(sum(1 for t in times if start <= t < start + 1.0) for start in times)
+    assert busiest <= 5
+
+
+async def test_a_429_is_waited_out_until_x_ratelimit_reset_and_then_succeeds(
+    kaiten: KaitenClient, kaiten_sandbox: Sandbox
+) -> None:
+    kaiten_sandbox.option(rate=1)  # Kaiten's limit lower than the client's pace: 429s will come
+
+    with stamina.set_testing(False):
+        for _ in range(3):  # two calls meet a 429 unless a window boundary falls between them
+            await kaiten.current_user()
+            if any(r.status == 429 for r in kaiten_sandbox.requests()):
+                break
+
+    log = kaiten_sandbox.requests()
+    refused = [i for i, r in enumerate(log) if r.status == 429]
+    assert refused and log[-1].status == 200
+    for i in refused:
+        reset = int(log[i].time) + 1  # the sandbox's X-RateLimit-Reset: the end of its 1 s window
+        assert log[i + 1].time >= reset
+
+
+async def test_a_write_retried_after_a_lost_answer_leaves_the_state_of_one_write(
+    kaiten: KaitenClient, kaiten_sandbox: Sandbox
+) -> None:
+    """Why retrying writes is safe: Steward sends absolute values, so a PATCH that Kaiten applied
+    but whose answer was lost (a 500) and that is then sent again changes nothing more."""
+    change = KaitenUserUpdate(full_name="Anna Karenina", theme="light")
+
+    def state() -> dict[str, Any]:
+        return {k: v for k, v in kaiten_sandbox.app.users[2].items() if k != "updated"}  # type: ignore[attr-defined]
+
+    kaiten_sandbox.option(fail_after_write=1)
+    after_retry = await kaiten.write("user", NOBODY, change)
+    retried = state()
+    first, second = kaiten_sandbox.requests("PATCH")
+    assert (first.status, second.status) == (500, 200)
+    assert first.json() == second.json() == {"full_name": "Anna Karenina", "theme": "light"}
+
+    kaiten_sandbox.app.reset_data()
+    once = await kaiten.write("user", NOBODY, change)
+
+    assert retried == state()
+    assert after_retry.values == once.values
+
+
+# -- secrets ---------------------------------------------------------------------------------
+
+
+async def test_the_token_never_reaches_a_log_line_an_error_or_a_repr(
+    kaiten: KaitenClient, kaiten_sandbox: Sandbox, http: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{sock.getsockname()[1]}/api/latest"
+    refused = KaitenClient(http, closed, TOKEN, attempts=2)
+    failures: list[errors.VendorError] = []
+
+    async def failing(call: Any, *faults: Fault) -> None:
+        kaiten_sandbox.fail(*faults)
+        with pytest.raises(errors.VendorError) as caught:
+            await call
+        failures.append(caught.value)
+
+    await kaiten.whoami()
+    echo = f'{{"message": "token {TOKEN} is not valid here"}}'
+    await failing(kaiten.update_user(2, KaitenUserUpdate(full_name="X")), Fault(status=400, body=echo))
+    await failing(kaiten.whoami(), Fault(status=401, body="Invalid token", content_type="text/plain"))
+    await failing(kaiten.group(QA), Fault(status=500, body=f"oops {TOKEN}", times=10))
+    await failing(refused.whoami())
+    kaiten_sandbox.fail()
+    await failing(kaiten.group("00000000-0000-4000-8000-00000000dead"))
+
+    assert [type(f).__name__ for f in failures] == [
+        "VendorRejected", "VendorAuthError", "VendorServerError", "VendorUnreachable", "VendorNotFound",
+    ]  # fmt: skip
+    assert "token ••• is not valid here" in str(failures[0])  # Kaiten's words, the token masked
+    for failure in failures:
+        assert "Kaiten" in str(failure)
+        assert TOKEN not in str(failure) and TOKEN not in repr(failure) and TOKEN not in repr(vars(failure))
+    assert any("Kaiten" in r.getMessage() for r in caplog.records)  # the request path did log
+    assert TOKEN not in caplog.text
+    assert all(TOKEN not in r.getMessage() for r in caplog.records)
+    assert TOKEN not in repr(kaiten) and TOKEN not in repr(vars(kaiten))
