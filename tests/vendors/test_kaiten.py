@@ -328,13 +328,16 @@ async def test_a_write_retried_after_a_lost_answer_leaves_the_state_of_one_write
 
 
 async def test_the_token_never_reaches_a_log_line_an_error_or_a_repr(
-    kaiten: KaitenClient, kaiten_sandbox: Sandbox, http: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+    kaiten_sandbox: Sandbox, http: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         closed = f"http://127.0.0.1:{sock.getsockname()[1]}/api/latest"
     refused = KaitenClient(http, closed, TOKEN, attempts=2)
+    client = KaitenClient(
+        http, f"{kaiten_sandbox.url}{ROOT}", TOKEN, attempts=2
+    )  # five requests: no pacing wait
     failures: list[errors.VendorError] = []
 
     async def failing(call: Any, *faults: Fault) -> None:
@@ -343,14 +346,13 @@ async def test_the_token_never_reaches_a_log_line_an_error_or_a_repr(
             await call
         failures.append(caught.value)
 
-    await kaiten.whoami()
     echo = f'{{"message": "token {TOKEN} is not valid here"}}'
-    await failing(kaiten.update_user(2, KaitenUserUpdate(full_name="X")), Fault(status=400, body=echo))
-    await failing(kaiten.whoami(), Fault(status=401, body="Invalid token", content_type="text/plain"))
-    await failing(kaiten.group(QA), Fault(status=500, body=f"oops {TOKEN}", times=10))
+    await failing(client.update_user(2, KaitenUserUpdate(full_name="X")), Fault(status=400, body=echo))
+    await failing(client.whoami(), Fault(status=401, body="Invalid token", content_type="text/plain"))
+    await failing(client.group(QA), Fault(status=500, body=f"oops {TOKEN}", times=10))
     await failing(refused.whoami())
     kaiten_sandbox.fail()
-    await failing(kaiten.group("00000000-0000-4000-8000-00000000dead"))
+    await failing(client.group("00000000-0000-4000-8000-00000000dead"))
 
     assert [type(f).__name__ for f in failures] == [
         "VendorRejected", "VendorAuthError", "VendorServerError", "VendorUnreachable", "VendorNotFound",
@@ -362,4 +364,4 @@ async def test_the_token_never_reaches_a_log_line_an_error_or_a_repr(
     assert any("Kaiten" in r.getMessage() for r in caplog.records)  # the request path did log
     assert TOKEN not in caplog.text
     assert all(TOKEN not in r.getMessage() for r in caplog.records)
-    assert TOKEN not in repr(kaiten) and TOKEN not in repr(vars(kaiten))
+    assert TOKEN not in repr(client) and TOKEN not in repr(vars(client))
