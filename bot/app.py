@@ -93,7 +93,11 @@ def create_app(settings: Settings) -> Starlette:
             store = await Store.open(settings.database_url)
             stack.push_async_callback(store.close)
             vendors = await stack.enter_async_context(open_vendors(settings))
-            box = SecretBox(settings.steward_secret_key) if settings.steward_allow_password_changes and settings.steward_secret_key else None
+            box = (
+                SecretBox(settings.steward_secret_key)
+                if settings.steward_allow_password_changes and settings.steward_secret_key
+                else None
+            )
             deps.store = store
             deps.pipeline = Pipeline(
                 store=store,
@@ -111,8 +115,11 @@ def create_app(settings: Settings) -> Starlette:
 
                 socket_mode = AsyncSocketModeHandler(bolt, settings.slack_app_token.get_secret_value())
                 await socket_mode.connect_async()
-            log.info("Steward is up: vendors %s, %s mode", ", ".join(vendors) or "none",
-                     "Socket" if socket_mode else "HTTP")
+            log.info(
+                "Steward is up: vendors %s, %s mode",
+                ", ".join(vendors) or "none",
+                "Socket" if socket_mode else "HTTP",
+            )
             try:
                 yield
             finally:
@@ -120,7 +127,9 @@ def create_app(settings: Settings) -> Starlette:
                     await socket_mode.close_async()
                 cancelled = await deps.tasks.drain(DRAIN_SECONDS)
                 if cancelled:
-                    log.warning("stopped %d unfinished tasks; their requests are taken up after a restart", cancelled)
+                    log.warning(
+                        "stopped %d unfinished tasks; their requests are taken up after a restart", cancelled
+                    )
                 upkeep.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await upkeep

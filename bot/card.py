@@ -39,6 +39,7 @@ class TargetOutcome:
     message: str
     changed: str = "no"
     values: Mapping[str, Any] = field(default_factory=dict)
+    kind: str = ""  # "drift" when stopped because the value changed since the card was shown
 
 
 @dataclass(frozen=True)

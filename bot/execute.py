@@ -126,7 +126,8 @@ async def _run_one(
     moved = drift(target, fresh, action, bits)
     if moved:
         details = "; ".join(
-            f"`{name}` is now {plain(fresh.values.get(name))!r}, the card showed {plain(target.current.get(name))!r}"
+            f"`{name}` is now {plain(fresh.values.get(name))!r}, "
+            f"the card showed {plain(target.current.get(name))!r}"
             for name in moved
         )
         return TargetOutcome(
@@ -135,6 +136,7 @@ async def _run_one(
             False,
             f"Stopped: the value changed in {vendor.name} after the request was made ({details}). "
             "Nothing was changed; check the current value and ask again.",
+            kind="drift",
         )
     values = final_values(target, fresh, action, bits)
     values.update(secrets)
@@ -147,5 +149,9 @@ async def _run_one(
         return TargetOutcome(target.id, target.label, False, str(err), changed=err.changed)
     except StewardError as err:
         return TargetOutcome(target.id, target.label, False, str(err))
-    reported = {name: after.values.get(name) for name in values if name in after.values and name not in secrets}
-    return TargetOutcome(target.id, after.label or target.label, True, "changed", changed="yes", values=reported)
+    reported = {
+        name: after.values.get(name) for name in values if name in after.values and name not in secrets
+    }
+    return TargetOutcome(
+        target.id, after.label or target.label, True, "changed", changed="yes", values=reported
+    )

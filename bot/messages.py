@@ -122,8 +122,14 @@ def _target_text(card: RequestCard, target: TargetCard) -> str:
 def summary(card: RequestCard) -> str:
     """One line: who asks what, for the notification text and the terminal."""
     count = len(card.targets)
-    what = f"{count} {card.obj}s" if count != 1 else f"{card.obj} {card.targets[0].label if card.targets else ''}"
-    return f"<@{card.requester}> asks to {ACTIONS.get(card.action, card.action)} {card.vendor_name} {esc(what)}"
+    what = (
+        f"{count} {card.obj}s"
+        if count != 1
+        else f"{card.obj} {card.targets[0].label if card.targets else ''}"
+    )
+    return (
+        f"<@{card.requester}> asks to {ACTIONS.get(card.action, card.action)} {card.vendor_name} {esc(what)}"
+    )
 
 
 def state_line(card: RequestCard) -> str:
@@ -180,21 +186,32 @@ def card_message(card: RequestCard) -> Message:
         _section(summary(card) + (f"\n>Reason: {esc(card.reason)}" if card.reason else "")),
     ]
     shown = card.targets[:MAX_TARGET_BLOCKS]
-    blocks += _capped([_section(_target_text(card, t)) for t in shown], len(card.targets) - len(shown), "targets")
+    blocks += _capped(
+        [_section(_target_text(card, t)) for t in shown], len(card.targets) - len(shown), "targets"
+    )
     if card.final and card.outcomes:
         failed = [o for o in card.outcomes if not o.ok]
-        blocks.append(_section(f"{len(card.outcomes) - len(failed)} of {len(card.outcomes)} targets changed; details in the thread."))
+        blocks.append(
+            _section(
+                f"{len(card.outcomes) - len(failed)} of {len(card.outcomes)} targets changed; "
+                "details in the thread."
+            )
+        )
     blocks.append(ContextBlock(elements=[_md(state_line(card))]))
     if card.pending:
         blocks.append(_buttons(card))
-    return Message(text=f"{summary(card)} · {STATE_LINES.get(card.state, card.state)} · {card.id}", blocks=_dicts(blocks))
+    return Message(
+        text=f"{summary(card)} · {STATE_LINES.get(card.state, card.state)} · {card.id}", blocks=_dicts(blocks)
+    )
 
 
 def _outcome_line(card: RequestCard, outcome: TargetOutcome) -> str:
     mark = "✅" if outcome.ok else "❌"
     head = f"{mark} *{esc(outcome.label)}*: {esc(outcome.message)}"
     if outcome.ok and outcome.values:
-        now = ", ".join(f"`{esc(k)}` is now {show(v, vendor=card.vendor, name=k)}" for k, v in outcome.values.items())
+        now = ", ".join(
+            f"`{esc(k)}` is now {show(v, vendor=card.vendor, name=k)}" for k, v in outcome.values.items()
+        )
         head += f"\n{now}"
     return head
 
@@ -206,7 +223,9 @@ def outcome_message(card: RequestCard) -> Message:
     if not card.outcomes:
         blocks.append(ContextBlock(elements=[_md(state_line(card))]))
     shown = card.outcomes[:MAX_TARGET_BLOCKS]
-    blocks += _capped([_section(_outcome_line(card, o)) for o in shown], len(card.outcomes) - len(shown), "targets")
+    blocks += _capped(
+        [_section(_outcome_line(card, o)) for o in shown], len(card.outcomes) - len(shown), "targets"
+    )
     text = headline + "".join(f"\n{_plain(_outcome_line(card, o))}" for o in card.outcomes[:5])
     return Message(text=cut(text, 3000), blocks=_dicts(blocks))
 
@@ -214,7 +233,8 @@ def outcome_message(card: RequestCard) -> Message:
 def direct_message(card: RequestCard) -> Message:
     """What the requester gets in a DM when the request ends."""
     ok = sum(1 for o in card.outcomes if o.ok)
-    text = f"Your request {card.id} ({ACTIONS.get(card.action, card.action)} {card.vendor_name} {card.obj}): {STATE_LINES.get(card.state, card.state)}"
+    what = f"{ACTIONS.get(card.action, card.action)} {card.vendor_name} {card.obj}"
+    text = f"Your request {card.id} ({what}): {STATE_LINES.get(card.state, card.state)}"
     if card.outcomes:
         text += f", {ok} of {len(card.outcomes)} targets changed"
     return Message(text=text + ".", blocks=_dicts([_section(text + ".")]))
@@ -232,11 +252,12 @@ def preformatted(title: str, body: str) -> Message:
 
 
 def not_in_channel(channel: str) -> Message:
-    return reply(
-        f"Steward is not in this channel, so it cannot post the request card here. Invite it with "
-        f"/invite @Steward in <#{channel}> (or run the command in a channel Steward is in), then send it again. "
-        "Nothing was requested."
+    text = (
+        f"Steward is not in <#{esc(channel)}>, so it cannot post the request card there. Invite it "
+        "with `/invite @Steward` in that channel (or use a channel Steward is in), then send the "
+        "command again. Nothing was requested."
     )
+    return Message(text=text, blocks=_dicts([_section(text)]))
 
 
 def card_text(card: RequestCard) -> str:

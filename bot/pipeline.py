@@ -9,68 +9,37 @@ terminal) is reached only through the `Notifier` given in; the pipeline knows no
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import logging
 import os
 import socket
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from pydantic import SecretStr
 
 from bot import metrics
-from bot.card import RequestCard
+from bot.card import RequestCard, TargetOutcome
 from bot.commands import Change
-from bot.errors import StewardError, VendorError
+from bot.errors import StewardError
 from bot.execute import Planned, plain, run_targets
+from bot.notify import Answer, NotInChannel, Notifier, Place
 from bot.policy import Policy, assess_approval, assess_request, ttl_for
 from bot.resolve import EmailLookup, resolve
+from bot.rows import StoredRequest
 from bot.secretbox import SecretBox
 from bot.store import Store
 from bot.vendors.base import Vendor
 from bot.views import to_card
 
+__all__ = ["Answer", "NotInChannel", "Notifier", "Pipeline", "Place"]
+
 log = logging.getLogger(__name__)
 
 LEASE = dt.timedelta(seconds=60)
-
-
-@dataclass(frozen=True)
-class Place:
-    """Where a card lives in Slack (or anywhere a notifier puts it)."""
-
-    channel: str
-    ts: str
-
-
-class NotInChannel(StewardError):
-    """Steward may not post in the channel the command came from."""
-
-    def __init__(self, channel: str) -> None:
-        self.channel = channel
-        super().__init__(f"Steward is not in channel {channel}.")
-
-
-class Notifier(Protocol):
-    async def show(self, card: RequestCard, channel: str, place: Place | None) -> Place:
-        """Post the card in `channel` (place None) or update it in place; return where it is."""
-        ...
-
-    async def finish(self, card: RequestCard, place: Place | None) -> None:
-        """The outcome in the card's thread, and a direct message to the requester."""
-        ...
-
-
-@dataclass(frozen=True)
-class Answer:
-    """What the person who acted should read, privately; and the card when there is one."""
-
-    text: str
-    request_id: str | None = None
-    card: RequestCard | None = None
-    private: bool = True  # False when the card already says it all
+GRACE = dt.timedelta(seconds=30)  # an approved request nobody claimed this long is taken up
 
 
 def now() -> dt.datetime:
@@ -101,69 +70,59 @@ class Pipeline:
         self.concurrency = concurrency
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}"
 
-    # --- submit ------------------------------------------------------------------------------
+    # --- submit --------------------------------------------------------------------------------
 
-    async def submit(
-        self, change: Change, requester: str, channel: str, secret: SecretStr | None = None
-    ) -> Answer:
+    async def submit(self, change: Change, requester: str, channel: str) -> Answer:
+        """Check, resolve and store a change, show its card, and run it now if it needs no approval."""
         vendor = self.vendors.get(change.vendor)
         if vendor is None:
             return Answer(f"{change.vendor} is not configured on this Steward; an operator must set it up.")
         decision = assess_request(self.policy, requester, change.vendor, change.obj, change.fields.keys())
+        request = {
+            "requester": requester,
+            "vendor": change.vendor,
+            "obj": change.obj,
+            "action": change.action,
+            "fields": plain_fields(change.fields),
+            "reason": change.reason,
+            "channel": channel,
+        }
         if not decision.allowed:
-            await self.store.refuse(
-                requester=requester, vendor=change.vendor, obj=change.obj, action=change.action,
-                targets=list(change.targets), fields=plain_fields(change.fields), reason=change.reason,
-                why=decision.reason,
-            )
+            await self.store.refuse(**request, targets=list(change.targets), why=decision.reason)
             metrics.REQUESTS.labels(change.vendor, change.action, "refused").inc()
             return Answer(f"Refused: {decision.reason}. Nothing was changed.")
+        secrets = {k: v for k, v in change.fields.items() if isinstance(v, SecretStr)}
+        if secrets and self.secret_box is None:
+            return Answer("Password changes are turned off on this Steward. Nothing was changed.")
         try:
             records = await resolve(vendor, change.obj, change.targets, self.email_of)
         except StewardError as err:
             return Answer(f"{err} Nothing was changed.")
         planned = [plan(change, r.id, r.label, dict(r.values)) for r in records]
-        sealed = None
-        if secret is not None:
-            if self.secret_box is None:
-                return Answer("Password changes are turned off on this Steward. Nothing was changed.")
-            sealed = self.secret_box.seal(secret)
-        ttl = ttl_for(self.policy, change.vendor)
         row = await self.store.create(
-            requester=requester,
-            vendor=change.vendor,
-            obj=change.obj,
-            action=change.action,
+            **request,
             targets=[{"id": p.id, "label": p.label} for p in planned],
-            fields=plain_fields(change.fields),
-            reason=change.reason,
-            channel=channel,
             approvals_required=decision.approvals_required if decision.needs_approval else 0,
-            expires_at=now() + ttl,
-            card={"targets": [p.__dict__ for p in planned], "bits": change_bits(change)},
-            secret=sealed,
+            expires_at=now() + ttl_for(self.policy, change.vendor),
+            card={"targets": [dataclasses.asdict(p) for p in planned], "bits": change_bits(change)},
+            secret=self.secret_box.seal(secrets) if secrets and self.secret_box else None,
         )
         where = self.approval_channel if decision.needs_approval and self.approval_channel else channel
         try:
-            place = await self.notifier.show(await self.card(row.id), where, None)
+            place = await self.notifier.show(to_card(row, vendor.name), where, None)
         except NotInChannel:
-            await self.store.transition(
-                row.id, ("pending",), "cancelled", "steward", "not_in_channel",
-                {"channel": where}, secret=None,
-            )
+            await self.store.transition(row.id, "pending", "cancelled", "steward", "not_in_channel", {"channel": where})
             return Answer("not_in_channel", request_id=row.id)
         await self.store.set_place(row.id, place.channel, place.ts)
         if not decision.needs_approval:
-            await self.store.transition(row.id, ("pending",), "approved", "steward", "approved", {"why": decision.reason})
+            await self.store.transition(row.id, "pending", "approved", "steward", "approved", {"why": decision.reason})
             await self.run(row.id)
-            return Answer(f"Request {row.id} ran at once ({decision.reason}).", row.id, await self.card(row.id), private=False)
+            return Answer(f"Request {row.id} ran at once ({decision.reason}).", row.id, private=False)
         metrics.PENDING_APPROVALS.inc()
-        elsewhere = where != channel
         text = f"Request {row.id} is waiting for approval ({decision.reason})"
-        text += f" in <#{where}>." if elsewhere else "."
-        return Answer(text, row.id, await self.card(row.id), private=elsewhere)
+        return Answer(f"{text} in <#{where}>." if where != channel else f"{text}.", row.id, private=where != channel)
 
-    # --- decisions ----------------------------------------------------------------------------
+    # --- decisions -----------------------------------------------------------------------------
 
     async def decide(self, request_id: str, actor: str, verb: str) -> Answer:
         """Approve, reject or cancel. Refusals and clicks that come too late are told to the
@@ -172,92 +131,107 @@ class Pipeline:
         if row is None:
             return Answer(f"There is no request {request_id}.")
         if row.state != "pending":
-            return Answer(f"Request {request_id} is already {row.state.replace('_', ' ')}; nothing to {verb}.")
+            return Answer(f"Request {row.id} is already {row.state.replace('_', ' ')}; nothing to {verb}.")
         if verb == "cancel":
             if actor != row.requester:
-                return Answer(f"Only <@{row.requester}>, who asked, can cancel request {request_id}.")
-            return await self._close(row.id, actor, "cancelled")
-        decision = assess_approval(self.policy, actor, row.vendor, row.requester, [a.approver for a in row.approvals])
+                await self.store.record(row.id, actor, "refused_click", {"verb": verb})
+                return Answer(f"Only <@{row.requester}>, who asked, can cancel request {row.id}.")
+            return await self._close(row, actor, "cancelled")
+        decision = assess_approval(
+            self.policy, actor, row.vendor, row.requester, row.approvers, required=row.approvals_required
+        )
         if not decision.allowed:
-            return Answer(f"You cannot {verb} request {request_id}: {decision.reason}.")
+            await self.store.record(row.id, actor, "refused_click", {"verb": verb, "why": decision.reason})
+            return Answer(f"You cannot {verb} request {row.id}: {decision.reason}.")
         if verb == "reject":
-            return await self._close(row.id, actor, "rejected")
+            return await self._close(row, actor, "rejected")
         result = await self.store.approve(row.id, actor)
         if not result.approved_now:
-            await self.refresh(row.id)
-            return Answer(f"Your approval of {request_id} is recorded ({result.count} of {row.approvals_required}).")
+            if result.state == "pending":
+                await self.refresh(row.id)
+                return Answer(f"Your approval of {row.id} is recorded ({result.count} of {result.required}).")
+            return Answer(f"Request {row.id} is already {result.state.replace('_', ' ')}.")
         metrics.PENDING_APPROVALS.dec()
         await self.refresh(row.id)
         await self.run(row.id)
-        return Answer(f"You approved request {request_id}.", row.id, private=False)
+        return Answer(f"You approved request {row.id}.", row.id, private=False)
 
-    async def _close(self, request_id: str, actor: str, state: str) -> Answer:
-        if not await self.store.transition(request_id, ("pending",), state, actor, state, secret=None):
-            row = await self.store.get(request_id)
-            return Answer(f"Request {request_id} is already {row.state if row else 'gone'}.")
+    async def _close(self, row: StoredRequest, actor: str, state: str) -> Answer:
+        if not await self.store.transition(row.id, "pending", state, actor, state):
+            fresh = await self.store.get(row.id)
+            return Answer(f"Request {row.id} is already {fresh.state if fresh else 'gone'}.")
         metrics.PENDING_APPROVALS.dec()
-        await self.announce(request_id)
-        return Answer(f"Request {request_id} {state}.", request_id, private=False)
+        metrics.REQUESTS.labels(row.vendor, row.action, state).inc()
+        await self.announce(row.id)
+        return Answer(f"Request {row.id} {state}.", row.id, private=False)
 
-    # --- running ------------------------------------------------------------------------------
+    # --- running -------------------------------------------------------------------------------
 
     async def run(self, request_id: str, *, from_states: tuple[str, ...] = ("approved",), note: str = "") -> None:
-        """Run an approved request, if this caller wins the claim; otherwise do nothing."""
+        """Run an approved request if this caller wins the claim; otherwise do nothing."""
         if not await self.store.claim(request_id, self.owner, LEASE, from_states):
             return
         row = await self.store.get(request_id)
         assert row is not None
+        if note:
+            await self.store.set_card(row.id, {**(row.card or {}), "note": note})
         vendor = self.vendors.get(row.vendor)
-        targets = [Planned(**t) for t in row.card["targets"]]
-        secrets = await self._secrets(row)
-        last = 0.0
+        last = time.monotonic()
 
         async def progress(done: int, total: int) -> None:
             nonlocal last
-            if done < total and time.monotonic() - last >= 1.0:
+            if done < total and time.monotonic() - last >= 1.0:  # at most one card update a second
                 last = time.monotonic()
-                await self.store.renew(request_id, self.owner, LEASE)
-                await self._show(request_id, progress=(done, total))
+                await self.store.renew(row.id, self.owner, LEASE)
+                await self._show(row.id, progress=(done, total))
 
         if vendor is None:
-            outcomes = []
+            outcomes: list[TargetOutcome] = []
             state, detail = "failed", {"why": f"{row.vendor} is no longer configured"}
         else:
             outcomes = await run_targets(
-                vendor, row.obj, row.action, targets, bits=row.card.get("bits", 0), secrets=secrets,
-                concurrency=self.concurrency, progress=progress,
+                vendor,
+                row.obj,
+                row.action,
+                [Planned(**t) for t in row.card["targets"]],
+                bits=int(row.card.get("bits", 0)),
+                secrets=self._secrets(row),
+                concurrency=self.concurrency,
+                progress=progress,
             )
             ok = sum(1 for o in outcomes if o.ok)
             state = "done" if ok == len(outcomes) else "failed" if ok == 0 else "partly_done"
-            detail = {"ok": ok, "failed": len(outcomes) - ok, **({"note": note} if note else {})}
-        won = await self.store.transition(
-            request_id, ("running",), state, "steward", state, detail,
-            outcome=[o.__dict__ | {"values": plain(dict(o.values))} for o in outcomes], secret=None,
-        )
-        if won:
+            detail = {"ok": ok, "failed": len(outcomes) - ok} | ({"note": note} if note else {})
+            for o in outcomes:
+                if o.kind == "drift":
+                    await self.store.record(row.id, "steward", "drift", {"target": o.id, "message": o.message})
+        outcome = [dataclasses.asdict(o) | {"values": plain(dict(o.values))} for o in outcomes]
+        if await self.store.transition(row.id, "running", state, "steward", state, detail, outcome=outcome):
             metrics.REQUESTS.labels(row.vendor, row.action, state).inc()
-            await self.announce(request_id)
+            await self.announce(row.id)
 
-    async def _secrets(self, row: Any) -> dict[str, Any]:
+    def _secrets(self, row: StoredRequest) -> dict[str, Any]:
         if not row.secret or self.secret_box is None:
             return {}
-        return {"password": self.secret_box.open(row.secret)}
+        return dict(self.secret_box.open(row.secret))
 
-    # --- what people see ----------------------------------------------------------------------
+    # --- what people see -----------------------------------------------------------------------
 
-    async def card(self, request_id: str, progress: tuple[int, int] | None = None) -> RequestCard:
+    async def card(self, request_id: str, progress: tuple[int, int] | None = None) -> RequestCard | None:
         row = await self.store.get(request_id)
-        assert row is not None
+        if row is None:
+            return None
         vendor = self.vendors.get(row.vendor)
         return to_card(row, vendor.name if vendor else row.vendor, progress)
 
     async def _show(self, request_id: str, progress: tuple[int, int] | None = None) -> None:
         row = await self.store.get(request_id)
-        if row is None or not row.card_ts:
+        card = await self.card(request_id, progress)
+        if row is None or card is None or not (row.card_channel and row.card_ts):
             return
         try:
-            await self.notifier.show(await self.card(request_id, progress), row.card_channel, Place(row.card_channel, row.card_ts))
-        except (StewardError, OSError) as err:  # Slack's trouble must not stop a run
+            await self.notifier.show(card, row.card_channel, Place(row.card_channel, row.card_ts))
+        except Exception as err:  # noqa: BLE001  # Slack's trouble must not stop a run
             log.warning("could not update the card of %s: %s", request_id, err)
 
     async def refresh(self, request_id: str) -> None:
@@ -265,12 +239,12 @@ class Pipeline:
 
     async def announce(self, request_id: str) -> None:
         """Show a request's final state: the card in place, the thread, the requester's DM.
-        When Slack is down the store remembers it is owed, and `deliver_owed` tries again."""
+        When Slack is down the store keeps it owed, and `upkeep` tries again."""
         row = await self.store.get(request_id)
-        if row is None:
-            return
         card = await self.card(request_id)
-        place = Place(row.card_channel, row.card_ts) if row.card_ts else None
+        if row is None or card is None:
+            return
+        place = Place(row.card_channel, row.card_ts) if row.card_channel and row.card_ts else None
         try:
             if place is not None:
                 await self.notifier.show(card, place.channel, place)
@@ -278,15 +252,17 @@ class Pipeline:
         except Exception as err:  # noqa: BLE001  # any Slack failure: keep it owed, log, go on
             log.warning("could not announce %s yet (%s); it will be tried again", request_id, err)
             return
-        await self.store.mark_announced(request_id, row.state)
+        await self.store.mark_announced(row.id, row.state)
 
-    # --- upkeep, on a timer in every process --------------------------------------------------
+    # --- upkeep, on a timer in every process ---------------------------------------------------
 
     async def upkeep(self) -> None:
         """Expire what waited too long, take up runs whose process died, deliver owed news."""
         for request_id in await self.store.expire_due(now()):
             metrics.PENDING_APPROVALS.dec()
             await self.announce(request_id)
+        for request_id in await self.store.unclaimed(now() - GRACE):
+            await self.run(request_id)
         for request_id in await self.store.stale_running(now()):
             await self.store.record(request_id, "steward", "taken_up", {"owner": self.owner})
             await self.run(request_id, from_states=("running",), note="taken up again after a restart")
@@ -297,15 +273,16 @@ class Pipeline:
         while True:
             try:
                 await self.upkeep()
-            except (StewardError, VendorError, OSError) as err:
-                log.warning("upkeep failed this round: %s", err)
+            except Exception:  # one bad round must not end upkeep for the life of the process
+                log.exception("upkeep failed this round")
             await asyncio.sleep(every)
 
 
 def plan(change: Change, target_id: str, label: str, values: dict[str, Any]) -> Planned:
+    """One target as the card shows it: the values read now, and the values asked for."""
     fields = dict(change.fields)
-    current = {name: values.get(name) for name in fields if name in values}
     requested = {name: v for name, v in fields.items() if not isinstance(v, SecretStr)}
+    current = {name: values.get(name) for name in requested}
     if change.action in ("grant", "revoke"):
         mask = int(values.get("permissions") or 0)
         bits = int(fields["permissions"])

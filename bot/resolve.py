@@ -47,6 +47,7 @@ async def _one(vendor: Vendor, obj: str, target: str, email_of: EmailLookup) -> 
     if len(records) > 1:
         listed = ", ".join(f"{r.label} (id {r.id})" for r in records[:5])
         raise TargetError(
-            f"{shown} matches {len(records)} {obj}s in {vendor.name}: {listed}. Use the id of the one you mean."
+            f"{shown} matches {len(records)} {obj}s in {vendor.name}: {listed}. "
+            "Use the id of the one you mean."
         )
     return records[0]

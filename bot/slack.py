@@ -16,7 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages, metrics
 from bot.card import RequestCard
-from bot.pipeline import NotInChannel, Place
+from bot.notify import NotInChannel, Place
 
 log = logging.getLogger(__name__)
 
@@ -44,30 +44,42 @@ class SlackNotifier:
         message = messages.card_message(card)
         if place is None:
             try:
-                answer = await self._call("chat_postMessage", channel=channel, text=message.text, blocks=message.blocks)
+                answer = await self._call(
+                    "chat_postMessage", channel=channel, text=message.text, blocks=message.blocks
+                )
             except SlackApiError as err:
                 if err.response is not None and err.response.get("error") in NOT_THERE:
                     raise NotInChannel(channel) from None
                 raise
             return Place(answer["channel"], answer["ts"])
-        await self._call("chat_update", channel=place.channel, ts=place.ts, text=message.text, blocks=message.blocks)
+        await self._call(
+            "chat_update", channel=place.channel, ts=place.ts, text=message.text, blocks=message.blocks
+        )
         return place
 
     async def finish(self, card: RequestCard, place: Place | None) -> None:
         if place is not None:
             outcome = messages.outcome_message(card)
             await self._call(
-                "chat_postMessage", channel=place.channel, thread_ts=place.ts, text=outcome.text, blocks=outcome.blocks
+                "chat_postMessage",
+                channel=place.channel,
+                thread_ts=place.ts,
+                text=outcome.text,
+                blocks=outcome.blocks,
             )
         await self.direct(card.requester, messages.direct_message(card))
 
     async def direct(self, user: str, message: messages.Message) -> None:
         opened = await self._call("conversations_open", users=user)
-        await self._call("chat_postMessage", channel=opened["channel"]["id"], text=message.text, blocks=message.blocks)
+        await self._call(
+            "chat_postMessage", channel=opened["channel"]["id"], text=message.text, blocks=message.blocks
+        )
 
     async def tell(self, channel: str, user: str, message: messages.Message) -> None:
         """A message only `user` sees, in `channel`."""
-        await self._call("chat_postEphemeral", channel=channel, user=user, text=message.text, blocks=message.blocks)
+        await self._call(
+            "chat_postEphemeral", channel=channel, user=user, text=message.text, blocks=message.blocks
+        )
 
     async def email_of(self, user: str) -> str | None:
         cached = self._emails.get(user)

@@ -36,12 +36,12 @@ class TaskRegistry:
     def __len__(self) -> int:
         return len(self._tasks)
 
-    async def drain(self, timeout: float) -> int:
-        """Wait up to `timeout` seconds for the work in flight; cancel what is left and return
+    async def drain(self, seconds: float) -> int:
+        """Wait up to `seconds` for the work in flight; cancel what is left and return
         how many tasks had to be cancelled."""
         if not self._tasks:
             return 0
-        _, pending = await asyncio.wait(set(self._tasks), timeout=timeout)
+        _, pending = await asyncio.wait(set(self._tasks), timeout=seconds)
         for task in pending:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)

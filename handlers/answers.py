@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from bot import messages
-from bot.commands import Change, Check, CommandError, Help, History, OpenForm, Status, help_text, parse
+from bot.commands import Change, Check, CommandError, Help, History, Status, help_text, parse
+
+from bot import messages, reports
 
 if TYPE_CHECKING:
     from bot.app import Deps
@@ -32,13 +33,14 @@ async def command(deps: Deps, text: str, user: str, channel: str, respond: Any) 
     if isinstance(parsed, Help):
         await private(respond, messages.preformatted("Steward help", help_text(parsed.vendor)))
     elif isinstance(parsed, Check):
-        await private(respond, messages.preformatted("Steward check", await pipeline.check()))
+        text, _ = await reports.check(pipeline.vendors)
+        await private(respond, messages.preformatted("Steward check", text))
     elif isinstance(parsed, Status):
-        await private(respond, messages.preformatted(f"Request {parsed.request_id}", await pipeline.status(parsed.request_id, user)))
+        text = await reports.status(pipeline.store, pipeline.vendors, parsed.request_id)
+        await private(respond, messages.preformatted(f"Request {parsed.request_id}", text))
     elif isinstance(parsed, History):
-        await private(respond, messages.preformatted("Latest audit entries", await pipeline.history(user, parsed.vendor, parsed.target)))
-    elif isinstance(parsed, OpenForm):  # pragma: no cover  # empty text opens the form before parsing
-        return
+        text = await reports.history(pipeline.store, pipeline.policy, user, parsed.vendor, parsed.target)
+        await private(respond, messages.preformatted("Latest audit entries", text))
     elif isinstance(parsed, Change):
         answer = await pipeline.submit(parsed, user, channel)
         if answer.text == "not_in_channel":

@@ -24,8 +24,12 @@ def register(app: AsyncApp, deps: Deps) -> None:
         verb = VERBS[str(action.get("action_id"))]
         request_id = str(action.get("value") or "")[:64]
         user = str((body.get("user") or {}).get("id", ""))
-        channel = str((body.get("channel") or {}).get("id", "") or (body.get("container") or {}).get("channel_id", ""))
-        after_ack(deps.tasks, lambda: _decide(deps, verb, request_id, user, channel), name=f"{verb}:{request_id}")
+        channel = str(
+            (body.get("channel") or {}).get("id", "") or (body.get("container") or {}).get("channel_id", "")
+        )
+        after_ack(
+            deps.tasks, lambda: _decide(deps, verb, request_id, user, channel), name=f"{verb}:{request_id}"
+        )
 
 
 async def _decide(deps: Deps, verb: str, request_id: str, user: str, channel: str) -> None:

@@ -24,4 +24,6 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
             await open_form(deps, client, str(command.get("trigger_id", "")), channel)
             return
-        after_ack(deps.tasks, lambda: answers.command(deps, text, user, channel, respond), name=f"command:{user}")
+        after_ack(
+            deps.tasks, lambda: answers.command(deps, text, user, channel, respond), name=f"command:{user}"
+        )

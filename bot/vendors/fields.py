@@ -119,7 +119,8 @@ def readable(error: pydantic.ValidationError, model: type[BaseModel]) -> Invalid
     elif kind in _LENGTH_ERRORS and field in model.model_fields and _is_text(model, field):
         rule = _length_rule(model, field)
     else:
-        rule = _RULES.get(kind, lambda c: first["msg"].lower())(ctx)
+        known = _RULES.get(kind)
+        rule = known(ctx) if known is not None else str(first["msg"]).lower()
     value = first.get("input")
     if field in model.model_fields and _is_secret(model, field):
         value = "(hidden)"

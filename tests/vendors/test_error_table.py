@@ -14,16 +14,16 @@ from typing import Any
 
 import httpx
 import pytest
+from bot.vendors.hub.client import HubClient
+from bot.vendors.onlyoffice.client import OnlyofficeClient
 
 from bot import errors
 from bot.sandbox import company
 from bot.sandbox.common import Fault
 from bot.vendors.fields import build
-from bot.vendors.hub.client import HubClient
 from bot.vendors.hub.models import HubUserUpdate
 from bot.vendors.kaiten.client import KaitenClient
 from bot.vendors.kaiten.models import KaitenUserUpdate
-from bot.vendors.onlyoffice.client import OnlyofficeClient
 from bot.vendors.onlyoffice.models import OnlyofficeUserUpdate
 from tests.conftest import Sandbox
 
@@ -56,8 +56,14 @@ class VendorCase:
         """Find a sample user (before any fault is set) and return the write to attempt."""
         email = f"anna.petrova@{company.DOMAIN}"
         [record] = await client.find("user", email)
-        model = {"Kaiten": KaitenUserUpdate, "ONLYOFFICE": OnlyofficeUserUpdate, "Hub": HubUserUpdate}[self.name]
-        field = {"Kaiten": {"full_name": "Anna P."}, "ONLYOFFICE": {"title": "Lead"}, "Hub": {"name": "Anna P."}}
+        model = {"Kaiten": KaitenUserUpdate, "ONLYOFFICE": OnlyofficeUserUpdate, "Hub": HubUserUpdate}[
+            self.name
+        ]
+        field = {
+            "Kaiten": {"full_name": "Anna P."},
+            "ONLYOFFICE": {"title": "Lead"},
+            "Hub": {"name": "Anna P."},
+        }
         change = build(model, field[self.name])
         return lambda: client.write("user", record, change)
 
