@@ -7,10 +7,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import sys
+import time
+from collections.abc import AsyncIterator
 
+from bot import messages, reports
+from bot.audit import export, parse_since
+from bot.card import RequestCard
+from bot.commands import Change, Check, CommandError, Help, History, Status, help_text, parse
 from bot.config import Settings
-from bot.errors import StewardError
+from bot.errors import InvalidValue
+from bot.notify import Answer, Place
+from bot.pipeline import Pipeline
+from bot.policy import load_policy
+from bot.secretbox import SecretBox
+from bot.store import Store
 from bot.vendors import open_vendors
 
 
@@ -23,20 +35,12 @@ async def check(settings: Settings) -> int:
             "HUB_TOKEN, or STEWARD_SANDBOX=true to try the sandbox vendors."
         )
         return 1
-    failed = 0
     async with open_vendors(settings) as vendors:
-        results = await asyncio.gather(*(v.whoami() for v in vendors.values()), return_exceptions=True)
-        for vendor, result in zip(vendors.values(), results, strict=True):
-            if isinstance(result, StewardError):
-                failed += 1
-                print(f"{vendor.name:<11} FAILED  {result}")
-            elif isinstance(result, BaseException):
-                raise result
-            else:
-                print(f"{vendor.name:<11} ok      Steward is {result.label}, id {result.id}")
+        report, ok = await reports.check(vendors)
+    print(report)
     if settings.steward_sandbox:
         print("(sandbox vendors: sample data, no real accounts)")
-    return 1 if failed else 0
+    return 0 if ok else 1
 
 
 def sandbox(host: str, kaiten_port: int, onlyoffice_port: int, hub_port: int) -> int:
@@ -61,20 +65,103 @@ def sandbox(host: str, kaiten_port: int, onlyoffice_port: int, hub_port: int) ->
         "hub": (HubSandbox(), hub_port),
     }
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve_forever(apps, host))  # type: ignore[arg-type]
+        asyncio.run(serve_forever(apps, host))
     return 0
 
 
+class TerminalNotifier:
+    """Cards and outcomes printed for a person at a terminal."""
+
+    def __init__(self) -> None:
+        self.posted = 0
+
+    async def show(self, card: RequestCard, channel: str, place: Place | None) -> Place:
+        if place is None:
+            self.posted += 1
+            print(messages.card_text(card), end="\n\n", flush=True)
+            return Place("terminal", f"{time.time():.6f}")
+        return place
+
+    async def finish(self, card: RequestCard, place: Place | None) -> None:
+        print(messages.card_text(card), end="\n\n", flush=True)
+
+
+async def _no_email(user: str) -> str | None:
+    return None  # no Slack here: mentions cannot be turned into e-mail addresses
+
+
+@contextlib.asynccontextmanager
+async def _pipeline(settings: Settings) -> AsyncIterator[Pipeline]:
+    store = await Store.open(settings.database_url)
+    try:
+        async with open_vendors(settings) as vendors:
+            key = settings.steward_secret_key
+            yield Pipeline(
+                store=store,
+                vendors=vendors,
+                policy=load_policy(settings),
+                notifier=TerminalNotifier(),
+                email_of=_no_email,
+                secret_box=SecretBox(key) if settings.steward_allow_password_changes and key else None,
+            )
+    finally:
+        await store.close()
+
+
 async def run(settings: Settings, text: str, user: str) -> int:
-    print("steward run is not built yet", file=sys.stderr)
-    return 2
+    """`steward run`: the command as if `user` had typed it in Slack; 0 when it ended well or
+    waits for approval, 1 when it was refused or failed, 2 when it could not be understood."""
+    try:
+        parsed = parse(text, allow_passwords=False)
+    except CommandError as err:
+        print(err, file=sys.stderr)
+        return 2
+    async with _pipeline(settings) as pipeline:
+        if isinstance(parsed, Help):
+            print(help_text(parsed.vendor))
+        elif isinstance(parsed, Check):
+            report, ok = await reports.check(pipeline.vendors)
+            print(report)
+            return 0 if ok else 1
+        elif isinstance(parsed, Status):
+            print(await reports.status(pipeline.store, pipeline.vendors, parsed.request_id))
+        elif isinstance(parsed, History):
+            print(await reports.history(pipeline.store, pipeline.policy, user, parsed.vendor, parsed.target))
+        elif isinstance(parsed, Change):
+            answer = await pipeline.submit(parsed, user, "terminal")
+            return await _ended(pipeline, answer)
+        else:
+            print("The form exists only in Slack; type the change instead (steward run \"help\").")
+            return 2
+    return 0
+
+
+async def _ended(pipeline: Pipeline, answer: Answer) -> int:
+    if answer.private:
+        print(answer.text)
+    row = await pipeline.store.get(answer.request_id) if answer.request_id else None
+    if row is None:
+        return 1
+    return 1 if row.state in ("failed", "partly_done", "refused", "expired") else 0
 
 
 async def decide(settings: Settings, verb: str, request_id: str, user: str) -> int:
-    print(f"steward {verb} is not built yet", file=sys.stderr)
-    return 2
+    async with _pipeline(settings) as pipeline:
+        answer = await pipeline.decide(request_id, user, verb)
+        print(answer.text)
+        return await _ended(pipeline, answer) if not answer.private else 1
 
 
 async def audit(settings: Settings, since: str | None, fmt: str) -> int:
-    print("steward audit is not built yet", file=sys.stderr)
-    return 2
+    try:
+        start = parse_since(since, dt.datetime.now(dt.UTC)) if since else None
+    except InvalidValue as err:
+        print(err, file=sys.stderr)
+        return 2
+    store = await Store.open(settings.database_url)
+    try:
+        async for line in export(store, start, "csv" if fmt == "csv" else "jsonl"):
+            sys.stdout.write(line)
+    finally:
+        await store.close()
+    return 0
