@@ -1,0 +1,74 @@
+"""The store's database engine: DATABASE_URL as PRODUCT.md writes it, turned into an asyncio
+engine (`sqlite+aiosqlite`, `postgresql+psycopg`) set up for several concurrent writers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from bot.errors import ConfigError
+
+_DRIVERS = {
+    "sqlite": "sqlite+aiosqlite",
+    "postgresql": "postgresql+psycopg",
+    "postgres": "postgresql+psycopg",
+}
+EXPECTED = "a URL such as sqlite:///steward.db or postgresql://user@host/db"
+
+#: How long a writer waits for SQLite's write lock before failing, in milliseconds.
+SQLITE_BUSY_MS = 30_000
+_PRAGMAS = (
+    f"busy_timeout = {SQLITE_BUSY_MS}",  # first: switching to WAL itself may wait for a lock
+    "journal_mode = WAL",  # readers never block the writer, nor the writer them
+    "synchronous = NORMAL",  # with WAL: durable at each checkpoint, never corrupt
+    "secure_delete = ON",  # an erased password is overwritten with zeros, not left in a free page
+    "foreign_keys = ON",
+)
+
+
+def async_url(url: str) -> sa.URL:
+    try:
+        parsed = sa.make_url(url)
+    except sa.exc.ArgumentError:
+        raise ConfigError(f"DATABASE_URL {url!r} is not a database URL; expected {EXPECTED}.") from None
+    backend = parsed.drivername.partition("+")[0]
+    if backend not in _DRIVERS:
+        raise ConfigError(
+            f"DATABASE_URL: Steward keeps its data in SQLite or PostgreSQL, not {backend!r}; "
+            f"expected {EXPECTED}."
+        )
+    if backend == "sqlite" and parsed.database in (None, "", ":memory:"):
+        raise ConfigError(
+            f"DATABASE_URL {url!r} is an in-memory database, which forgets every request at a restart "
+            "and cannot take concurrent writers; expected a file, such as sqlite:///steward.db."
+        )
+    return parsed.set(drivername=_DRIVERS[backend])
+
+
+def create_engine(url: str) -> AsyncEngine:
+    parsed = async_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_async_engine(parsed, pool_pre_ping=True)
+    engine = create_async_engine(parsed, connect_args={"timeout": SQLITE_BUSY_MS / 1000})
+    sa.event.listen(engine.sync_engine, "connect", _on_connect)
+    sa.event.listen(engine.sync_engine, "begin", _on_begin)
+    return engine
+
+
+def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # The driver's own implicit BEGIN is deferred: two writers that both read first would then
+    # both try to upgrade their lock and one fails at once, busy timeout or not. Steward begins
+    # every transaction itself (below), as SQLAlchemy's SQLite docs recommend.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    for pragma in _PRAGMAS:
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+def _on_begin(connection: sa.Connection) -> None:
+    if not connection.get_execution_options().get("steward_no_begin"):
+        # IMMEDIATE takes the write lock up front, so writers queue (busy_timeout) instead of failing.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,0 +1,313 @@
+"""Requests, approvals and the audit log, in SQLite (one replica) or PostgreSQL (several).
+
+Every state change is one conditional UPDATE (`… WHERE id = :id AND state IN (…)`) whose row
+count says who won, written in the same transaction as its audit entry; a losing caller gets
+False and writes nothing (bot/transitions.py). Values are masked on the way in (`mask`), so no
+password, token or secret reaches a column, except the encrypted password in `secret`, which
+is erased when the request ends. Request ids are case-insensitive.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from bot import audit as journal
+from bot import migrations, transitions
+from bot.audit import AuditEntry, mask
+from bot.engine import create_engine
+from bot.rows import ApprovalResult, ApprovalRow, NoSuchRequest, StoredRequest
+from bot.schema import FINAL_STATES, approvals, new_request_id, requests, target_keys
+
+__all__ = ["ApprovalResult", "ApprovalRow", "NoSuchRequest", "Store", "StoredRequest"]
+
+Clock = Callable[[], dt.datetime]
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _key(request_id: str) -> str:
+    return request_id.strip().upper()
+
+
+class Store:
+    def __init__(self, engine: AsyncEngine, clock: Clock = utcnow) -> None:
+        self.engine = engine
+        self.clock = clock
+
+    @classmethod
+    async def open(cls, url: str, *, clock: Clock = utcnow, migrate: bool = True) -> Store:
+        """Open the store at DATABASE_URL (`sqlite:///steward.db`, `postgresql://user@host/db`)
+        and bring its schema to the newest revision, keeping the data."""
+        engine = create_engine(url)
+        try:
+            if migrate:
+                async with engine.begin() as conn:
+                    await conn.run_sync(migrations.upgrade)
+        except BaseException:
+            await engine.dispose()
+            raise
+        return cls(engine, clock)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    async def ping(self) -> bool:
+        """Whether the database answers (for /healthz)."""
+        try:
+            async with self.engine.connect() as conn:
+                await conn.execute(sa.text("SELECT 1"))
+        except (sa.exc.SQLAlchemyError, OSError):
+            return False
+        return True
+
+    # --- creating and reading ------------------------------------------------------------------
+
+    async def create(
+        self,
+        *,
+        requester: str,
+        vendor: str,
+        obj: str,
+        action: str,
+        targets: Sequence[Any],
+        fields: Mapping[str, Any],
+        reason: str = "",
+        channel: str | None = None,
+        approvals_required: int = 0,
+        expires_at: dt.datetime | None = None,
+        card: Any = None,
+        secret: bytes | None = None,
+        state: str = "pending",
+        detail: Mapping[str, Any] | None = None,
+    ) -> StoredRequest:
+        """Store a new request (`pending`, or `refused`) with its audit entry by the requester."""
+        if state not in ("pending", "refused"):
+            raise ValueError(f"a request is created pending or refused, not {state}")
+        now = self.clock()
+        row = {
+            "state": state,
+            "vendor": vendor,
+            "object": obj,
+            "action": action,
+            "targets": mask(list(targets)),
+            "target_keys": target_keys(targets),
+            "fields": mask(dict(fields)),
+            "reason": reason,
+            "requester": requester,
+            "channel": channel,
+            "approvals_required": approvals_required,
+            "created_at": now,
+            "updated_at": now,
+            "expires_at": expires_at,
+            "finished_at": now if state in FINAL_STATES else None,
+            "runs": 0,
+            "card": mask(card),
+            "secret": secret if state == "pending" else None,
+        }
+        entry = {k: row[k] for k in ("vendor", "action", "targets", "fields", "reason", "approvals_required")}
+        entry = {"obj": obj} | entry | dict(detail or {})
+        event = "created" if state == "pending" else state
+        for attempt in range(5):
+            request_id = new_request_id()
+            try:
+                async with self.engine.begin() as conn:
+                    await conn.execute(requests.insert().values(id=request_id, **row))
+                    at, move = self.clock(), (None, state)
+                    await journal.write(
+                        conn, request_id, requester, event, entry, at=at, vendor=vendor, move=move
+                    )
+                    return await self._get(conn, request_id)
+            except sa.exc.IntegrityError:  # the id was taken (1 in 8.5e11 per pair): draw again
+                if attempt == 4:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def refuse(self, *, why: str, **request: Any) -> StoredRequest:
+        """Keep a refused request for the audit log (state `refused`; the entry's detail has `why`).
+        Takes the same keywords as `create`."""
+        return await self.create(**request, state="refused", detail={"why": why})
+
+    async def get(self, request_id: str) -> StoredRequest | None:
+        async with self.engine.connect() as conn:
+            return await self._find(conn, _key(request_id))
+
+    async def _find(self, conn: AsyncConnection, request_id: str) -> StoredRequest | None:
+        row = (await conn.execute(requests.select().where(requests.c.id == request_id))).mappings().first()
+        if row is None:
+            return None
+        query = sa.select(approvals.c.approver, approvals.c.at).where(approvals.c.request_id == request_id)
+        rows = await conn.execute(query.order_by(approvals.c.at, approvals.c.approver))
+        return StoredRequest.from_row(dict(row), tuple(ApprovalRow(r.approver, r.at) for r in rows))
+
+    async def _get(self, conn: AsyncConnection, request_id: str) -> StoredRequest:
+        found = await self._find(conn, request_id)
+        if found is None:
+            raise NoSuchRequest(request_id)
+        return found
+
+    # --- state changes (bot/transitions.py) ----------------------------------------------------
+
+    async def transition(
+        self,
+        request_id: str,
+        from_states: str | Iterable[str],
+        to_state: str,
+        actor: str,
+        event: str,
+        detail: Mapping[str, Any] | None = None,
+        *,
+        owner: str | None = None,
+        **columns: Any,
+    ) -> bool:
+        """Move the request from one of `from_states` to `to_state`, with its audit entry, in one
+        transaction; False, and nothing written, when it was in none of those states.
+
+        `owner`, when given, must hold the running lease. `columns` sets `outcome`, `card`,
+        `card_channel`, `card_ts`, `decided_by`, `secret` or `announced` in the same update.
+        Leaving `running` drops the lease; a final state erases the secret and sets
+        `finished_at`; `rejected` and `cancelled` record the actor in `decided_by`.
+        """
+        states = (from_states,) if isinstance(from_states, str) else tuple(from_states)
+        args = (_key(request_id), states, to_state, actor, event, detail, owner, columns)
+        async with self.engine.begin() as conn:
+            before = await transitions.transition(conn, self.clock(), *args)
+        if before is not None and before.has_secret and (to_state in FINAL_STATES or "secret" in columns):
+            await self._scrub()
+        return before is not None
+
+    async def approve(self, request_id: str, approver: str) -> ApprovalResult:
+        """Record `approver`'s approval of a pending request; when the distinct approvers reach
+        its `approvals_required`, move it pending → approved (`approved_now` for exactly one
+        caller). A second click by the same approver records nothing. Raises NoSuchRequest."""
+        async with self.engine.begin() as conn:
+            return await transitions.approve(conn, self.clock(), _key(request_id), approver)
+
+    async def claim(
+        self, request_id: str, owner: str, lease: dt.timedelta, from_states: Iterable[str] = ("approved",)
+    ) -> bool:
+        """Move the request to `running` under a lease held by `owner` until now + `lease`, if it
+        is in one of `from_states`; a `running` one is taken up only once its lease has run out."""
+        async with self.engine.begin() as conn:
+            args = (_key(request_id), owner, lease, tuple(from_states))
+            return await transitions.claim(conn, self.clock(), *args)
+
+    async def renew(self, request_id: str, owner: str, lease: dt.timedelta) -> bool:
+        """Extend `owner`'s lease to now + `lease`; False when it is no longer theirs (stop)."""
+        c = requests.c
+        mine = sa.and_(c.id == _key(request_id), c.state == "running", c.lease_owner == owner)
+        async with self.engine.begin() as conn:
+            result = await conn.execute(
+                requests.update().where(mine).values(lease_until=self.clock() + lease)
+            )
+        return result.rowcount == 1
+
+    async def expire_due(self, now: dt.datetime) -> list[str]:
+        """Move every pending request past its `expires_at` to `expired`, in one statement, each
+        with an audit entry by "steward"; returns the ids this call expired."""
+        async with self.engine.begin() as conn:
+            expired = await transitions.expire_due(conn, now)
+        if expired:
+            await self._scrub()
+        return expired
+
+    # --- finding work --------------------------------------------------------------------------
+
+    async def stale_running(self, now: dt.datetime) -> list[str]:
+        """Running requests whose lease ran out (their process died): any live process may
+        `claim(id, …, from_states=("running",))` them."""
+        c = requests.c
+        return await self._ids(sa.and_(c.state == "running", c.lease_until < now), c.lease_until)
+
+    async def unclaimed(self, before: dt.datetime) -> list[str]:
+        """Approved requests unclaimed since `before` (a process died between approve and claim)."""
+        c = requests.c
+        return await self._ids(sa.and_(c.state == "approved", c.updated_at < before), c.updated_at)
+
+    async def owed_announcements(self) -> list[str]:
+        """Ended requests (not refused ones) whose final state has not been announced yet."""
+        c = requests.c
+        unsaid = sa.or_(c.announced.is_(None), c.announced != c.state)
+        return await self._ids(sa.and_(c.state.in_(FINAL_STATES - {"refused"}), unsaid), c.finished_at)
+
+    async def _ids(self, where: sa.ColumnElement[bool], order: sa.ColumnElement[Any]) -> list[str]:
+        async with self.engine.connect() as conn:
+            query = sa.select(requests.c.id).where(where).order_by(order, requests.c.id)
+            return list(await conn.scalars(query))
+
+    # --- other writes --------------------------------------------------------------------------
+
+    async def record(
+        self,
+        request_id: str | None,
+        actor: str,
+        event: str,
+        detail: Mapping[str, Any] | None = None,
+        *,
+        vendor: str | None = None,
+    ) -> None:
+        """An audit entry that is not a transition (a refused click, drift, a run taken up).
+        The vendor is the request's when not given."""
+        request_id = request_id and _key(request_id)
+        async with self.engine.begin() as conn:
+            if vendor is None and request_id is not None:
+                query = sa.select(requests.c.vendor).where(requests.c.id == request_id)
+                vendor = (await conn.execute(query)).scalar()
+            await journal.write(conn, request_id, actor, event, detail, at=self.clock(), vendor=vendor)
+
+    async def set_card(self, request_id: str, card: Any) -> None:
+        """Replace the card snapshot (current → requested values per target); masked."""
+        await self._set(request_id, card=mask(card))
+
+    async def set_place(self, request_id: str, channel: str, ts: str) -> None:
+        """Where the card was posted (the command's channel or the approval channel) and its ts."""
+        await self._set(request_id, card_channel=channel, card_ts=ts)
+
+    async def set_outcome(self, request_id: str, outcome: Any) -> None:
+        await self._set(request_id, outcome=mask(outcome))
+
+    async def mark_announced(self, request_id: str, state: str) -> None:
+        """`state` has been shown in Slack; `owed_announcements` stops listing the request."""
+        await self._set(request_id, announced=state)
+
+    async def erase_secret(self, request_id: str) -> None:
+        await self._set(request_id, secret=None)
+        await self._scrub()
+
+    async def _set(self, request_id: str, **values: Any) -> None:
+        async with self.engine.begin() as conn:
+            update = requests.update().where(requests.c.id == _key(request_id))
+            if (await conn.execute(update.values(updated_at=self.clock(), **values))).rowcount != 1:
+                raise NoSuchRequest(request_id)
+
+    async def _scrub(self) -> None:
+        """SQLite keeps an erased value's old page in the write-ahead log until a checkpoint has
+        copied the page over (secure_delete zeroes the value there): checkpoint and truncate now."""
+        if self.engine.dialect.name == "sqlite":
+            async with self.engine.connect() as conn:
+                conn = await conn.execution_options(steward_no_begin=True)
+                await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    # --- audit ---------------------------------------------------------------------------------
+
+    async def audit(
+        self,
+        request_id: str | None = None,
+        since: dt.datetime | None = None,
+        vendor: str | None = None,
+        target: str | None = None,
+        limit: int | None = None,
+    ) -> list[AuditEntry]:
+        """Entries matching every filter given, oldest first; with `limit`, the latest `limit`.
+        `target` matches a request's target id, e-mail or label exactly (any case)."""
+        return await journal.read(self.engine, request_id, since, vendor, target, limit)
+
+    def iter_audit(self, since: dt.datetime | None = None, batch: int = 500) -> AsyncIterator[AuditEntry]:
+        """Every entry from `since` on, oldest first, read `batch` at a time."""
+        return journal.iterate(self.engine, since, batch)

@@ -1,0 +1,139 @@
+"""The store's state changes, each run inside the caller's transaction.
+
+Each one reads the request under a row lock (PostgreSQL `FOR UPDATE`; SQLite takes its write
+lock at BEGIN IMMEDIATE), then makes one conditional UPDATE (`… WHERE id = :id AND state IN
+(…)`) whose row count says who won, and writes the audit entry only when it won. So counting
+approvals and deciding "that was the last one" cannot interleave between replicas.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot import audit
+from bot.audit import mask
+from bot.rows import ApprovalResult, NoSuchRequest
+from bot.schema import FINAL_STATES, STATES, approvals, requests
+
+#: Columns a transition may set besides the state; JSON ones are masked on the way in.
+SETTABLE = frozenset({"outcome", "card", "card_channel", "card_ts", "decided_by", "secret", "announced"})
+_JSON_COLUMNS = frozenset({"outcome", "card"})
+
+c = requests.c
+
+
+async def lock(conn: AsyncConnection, request_id: str) -> sa.Row[Any] | None:
+    """The request's state, under a row lock held to the end of the transaction."""
+    has_secret = c.secret.is_not(None).label("has_secret")
+    query = sa.select(c.state, c.vendor, c.approvals_required, c.lease_owner, has_secret)
+    return (await conn.execute(query.where(c.id == request_id).with_for_update())).first()
+
+
+async def transition(
+    conn: AsyncConnection,
+    now: dt.datetime,
+    request_id: str,
+    from_states: tuple[str, ...],
+    to_state: str,
+    actor: str,
+    event: str,
+    detail: Mapping[str, Any] | None,
+    owner: str | None,
+    columns: Mapping[str, Any],
+) -> sa.Row[Any] | None:
+    """The request as it was before, when this call moved it; None when it did not."""
+    if to_state not in STATES or not set(from_states) <= STATES:
+        raise ValueError(f"unknown state in {from_states} → {to_state}")
+    if unknown := set(columns) - SETTABLE:
+        raise TypeError(f"transition() cannot set {', '.join(sorted(unknown))}")
+    values = {k: (mask(v) if k in _JSON_COLUMNS else v) for k, v in columns.items()}
+    values |= {"state": to_state, "updated_at": now}
+    if to_state != "running":
+        values |= {"lease_owner": None, "lease_until": None}
+    if to_state in FINAL_STATES:
+        values |= {"finished_at": now, "secret": None}
+    if to_state in ("rejected", "cancelled"):
+        values.setdefault("decided_by", actor)
+    where = [c.id == request_id, c.state.in_(from_states)]
+    if owner is not None:
+        where.append(c.lease_owner == owner)
+    before = await lock(conn, request_id)
+    if before is None or (await conn.execute(requests.update().where(*where).values(**values))).rowcount != 1:
+        return None
+    move = (before.state, to_state)
+    await audit.write(conn, request_id, actor, event, detail, at=now, vendor=before.vendor, move=move)
+    return before
+
+
+async def approve(conn: AsyncConnection, now: dt.datetime, request_id: str, approver: str) -> ApprovalResult:
+    before = await lock(conn, request_id)
+    if before is None:
+        raise NoSuchRequest(request_id)
+    required, state, recorded, approved_now = before.approvals_required, before.state, False, False
+    if state == "pending":
+        insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+        added = (
+            insert(approvals)
+            .values(request_id=request_id, approver=approver, at=now)
+            .on_conflict_do_nothing()
+        )
+        recorded = (await conn.execute(added.returning(approvals.c.approver))).first() is not None
+    query = sa.select(approvals.c.approver).where(approvals.c.request_id == request_id)
+    who = tuple(await conn.scalars(query.order_by(approvals.c.at, approvals.c.approver)))
+    if recorded and len(who) >= required:
+        flip = requests.update().where(c.id == request_id, c.state == "pending")
+        approved_now = (await conn.execute(flip.values(state="approved", updated_at=now))).rowcount == 1
+    if approved_now:
+        state = "approved"
+        detail = {"approvers": list(who), "required": required}
+        move = ("pending", "approved")
+        await audit.write(
+            conn, request_id, approver, "approved", detail, at=now, vendor=before.vendor, move=move
+        )
+    elif recorded:
+        detail = {"approvals": len(who), "required": required}
+        await audit.write(conn, request_id, approver, "approval", detail, at=now, vendor=before.vendor)
+    return ApprovalResult(recorded, approved_now, who, required, state)
+
+
+async def claim(
+    conn: AsyncConnection,
+    now: dt.datetime,
+    request_id: str,
+    owner: str,
+    lease: dt.timedelta,
+    from_states: tuple[str, ...],
+) -> bool:
+    where = [c.id == request_id, c.state.in_(from_states)]
+    # A running request is taken up only once its lease has run out (its process died).
+    where.append(sa.or_(c.state != "running", c.lease_until.is_(None), c.lease_until < now))
+    values = {"state": "running", "lease_owner": owner, "lease_until": now + lease, "updated_at": now}
+    before = await lock(conn, request_id)
+    if before is None:
+        return False
+    if (await conn.execute(requests.update().where(*where).values(runs=c.runs + 1, **values))).rowcount != 1:
+        return False
+    detail = {"owner": owner, "lease_until": now + lease}
+    event = "running"
+    if before.state == "running":
+        event, detail["previous_owner"] = "taken_up", before.lease_owner
+    move = (before.state, "running")
+    await audit.write(conn, request_id, "steward", event, detail, at=now, vendor=before.vendor, move=move)
+    return True
+
+
+async def expire_due(conn: AsyncConnection, now: dt.datetime) -> list[str]:
+    due = requests.update().where(c.state == "pending", c.expires_at < now)
+    due = due.values(state="expired", updated_at=now, finished_at=now, secret=None)
+    rows = (await conn.execute(due.returning(c.id, c.vendor, c.expires_at))).all()
+    for row in rows:
+        detail = {"expires_at": row.expires_at}
+        move = ("pending", "expired")
+        await audit.write(conn, row.id, "steward", "expired", detail, at=now, vendor=row.vendor, move=move)
+    return sorted(row.id for row in rows)
