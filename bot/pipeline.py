@@ -206,7 +206,10 @@ class Pipeline:
                 if o.kind == "drift":
                     await self.store.record(row.id, "steward", "drift", {"target": o.id, "message": o.message})
         outcome = [dataclasses.asdict(o) | {"values": plain(dict(o.values))} for o in outcomes]
-        if await self.store.transition(row.id, "running", state, "steward", state, detail, outcome=outcome):
+        ended = await self.store.transition(
+            row.id, "running", state, "steward", state, detail, owner=self.owner, outcome=outcome
+        )
+        if ended:
             metrics.REQUESTS.labels(row.vendor, row.action, state).inc()
             await self.announce(row.id)
 
@@ -264,7 +267,6 @@ class Pipeline:
         for request_id in await self.store.unclaimed(now() - GRACE):
             await self.run(request_id)
         for request_id in await self.store.stale_running(now()):
-            await self.store.record(request_id, "steward", "taken_up", {"owner": self.owner})
             await self.run(request_id, from_states=("running",), note="taken up again after a restart")
         for request_id in await self.store.owed_announcements():
             await self.announce(request_id)
