@@ -104,7 +104,7 @@ async def test_fifty_approvals_at_once_run_the_change_exactly_once(
 
     assert len(patches(kaiten_sandbox, QA)) == 1
     entries = await events(store, answer.request_id)
-    assert [e for e in entries if e[0] == "running"] == [("running", "approved", "running", "test:1")]
+    assert [e for e in entries if e[0] == "running"] == [("running", "approved", "running", "steward")]
     assert (await store.get(answer.request_id)).state == "done"  # type: ignore[union-attr]
 
 
