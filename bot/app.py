@@ -114,7 +114,7 @@ def create_app(settings: Settings) -> Starlette:
                 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
                 socket_mode = AsyncSocketModeHandler(bolt, settings.slack_app_token.get_secret_value())
-                await socket_mode.connect_async()
+                await socket_mode.connect_async()  # type: ignore[no-untyped-call]  # untyped in slack_bolt
             log.info(
                 "Steward is up: vendors %s, %s mode",
                 ", ".join(vendors) or "none",
@@ -124,7 +124,7 @@ def create_app(settings: Settings) -> Starlette:
                 yield
             finally:
                 if socket_mode is not None:
-                    await socket_mode.close_async()
+                    await socket_mode.close_async()  # type: ignore[no-untyped-call]  # untyped in slack_bolt
                 cancelled = await deps.tasks.drain(DRAIN_SECONDS)
                 if cancelled:
                     log.warning(

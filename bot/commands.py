@@ -20,7 +20,18 @@ from bot.vendors.hub.models import HubUserUpdate
 from bot.vendors.kaiten.models import KaitenGroupUpdate, KaitenUserUpdate, parse_permissions
 from bot.vendors.onlyoffice.models import OnlyofficeUserUpdate
 
-__all__ = ["Change", "Check", "CommandError", "Help", "History", "OpenForm", "Status", "help_text", "parse", "quote"]
+__all__ = [
+    "Change",
+    "Check",
+    "CommandError",
+    "Help",
+    "History",
+    "OpenForm",
+    "Status",
+    "help_text",
+    "parse",
+    "quote",
+]
 
 MAX_MESSAGE = 2900
 MODELS: Mapping[str, Mapping[str, type[UpdateModel]]] = {
@@ -154,7 +165,9 @@ def parse(text: str, *, allow_passwords: bool = False) -> Command:
         vendor = _vendor(words[1], USAGE["history"]) if len(words) > 1 else None
         return History(vendor, _target(words[2]) if len(words) > 2 else None)
     if first not in VENDORS and first not in ALIASES:
-        raise CommandError(_suggest(words[0], ["help", "check", "status", "history", *VENDORS], "command"), USAGE["set"])
+        raise CommandError(
+            _suggest(words[0], ["help", "check", "status", "history", *VENDORS], "command"), USAGE["set"]
+        )
     return _change(words, allow_passwords)
 
 
@@ -199,14 +212,22 @@ def _change(words: list[Token], allow_passwords: bool) -> Change:
     objects = ACTIONS[vendor]
     if len(words) < 2 or words[1].lower() not in objects:
         given = words[1] if len(words) > 1 else ""
-        problem = _suggest(given, list(objects), f"{VENDOR_NAMES[vendor]} object") if given else "Say `user` or `group`."
+        problem = (
+            _suggest(given, list(objects), f"{VENDOR_NAMES[vendor]} object")
+            if given
+            else "Say `user` or `group`."
+        )
         raise CommandError(problem, USAGE["set"])
     obj = words[1].lower()
     if len(words) < 4:
-        raise CommandError(f"Say which {obj}s and what to do.", USAGE[objects[obj][-1] if len(words) < 3 else "set"])
+        raise CommandError(
+            f"Say which {obj}s and what to do.", USAGE[objects[obj][-1] if len(words) < 3 else "set"]
+        )
     action = words[3].lower()
     if action not in objects[obj]:
-        raise CommandError(_suggest(words[3], list(objects[obj]), f"action on a {VENDOR_NAMES[vendor]} {obj}"), USAGE["set"])
+        raise CommandError(
+            _suggest(words[3], list(objects[obj]), f"action on a {VENDOR_NAMES[vendor]} {obj}"), USAGE["set"]
+        )
     usage = USAGE[action]
     targets = _targets(vendor, obj, words[2], usage)
     rest = words[4:]
@@ -224,6 +245,7 @@ def _change(words: list[Token], allow_passwords: bool) -> Change:
     pairs = _pairs(rest, usage)
     reason = pairs.pop("reason", (Token(""), False))[0]
     model = MODELS[vendor][obj]
+    fields: dict[str, Any]
     if action == "set":
         fields = _fields(model, pairs, usage, allow_passwords)
     elif pairs:
@@ -260,12 +282,16 @@ def _fields(
     model: type[UpdateModel], pairs: dict[str, tuple[Token, bool]], usage: str, allow_passwords: bool
 ) -> dict[str, Any]:
     if not pairs:
-        raise CommandError("Say which fields to set, like full_name=\"Anna Petrova\".", usage)
+        raise CommandError('Say which fields to set, like full_name="Anna Petrova".', usage)
     known = list(model.model_fields)
     data: dict[str, Any] = {}
     for name, (raw, quoted) in pairs.items():
         if name in SECRET_FIELDS:
-            off = "" if allow_passwords else " (and password changes are turned off: STEWARD_ALLOW_PASSWORD_CHANGES)"
+            off = (
+                ""
+                if allow_passwords
+                else " (and password changes are turned off: STEWARD_ALLOW_PASSWORD_CHANGES)"
+            )
             raise CommandError(
                 f"Passwords are accepted only through the form (type /steward alone){off}; "
                 "a command would leave it in the channel's history.",

@@ -41,7 +41,9 @@ def _options(pairs: Sequence[tuple[str, str]]) -> list[Option]:
 
 
 def _select(block: str, label: str, pairs: Sequence[tuple[str, str]]) -> InputBlock:
-    return InputBlock(block_id=block, label=label, element=StaticSelectElement(action_id=block, options=_options(pairs)))
+    return InputBlock(
+        block_id=block, label=label, element=StaticSelectElement(action_id=block, options=_options(pairs))
+    )
 
 
 def step_one(vendors: Sequence[str], channel: str, note: str = "") -> dict[str, Any]:
@@ -80,7 +82,9 @@ def step_one_errors(vendor: str, obj: str, action: str) -> dict[str, str]:
     """Field errors for a combination the grammar does not have."""
     objects = ACTIONS.get(vendor, {})
     if obj not in objects:
-        return {"object": f"{VENDOR_NAMES.get(vendor, vendor)} has {' and '.join(objects) or 'no'} objects here."}
+        return {
+            "object": f"{VENDOR_NAMES.get(vendor, vendor)} has {' and '.join(objects) or 'no'} objects here."
+        }
     if action not in objects[obj]:
         return {"action": f"For a {VENDOR_NAMES[vendor]} {obj}: {', '.join(objects[obj])}."}
     return {}

@@ -82,7 +82,11 @@ def tokens(text: str) -> list[Token]:
                 i += 1
         token = Token("".join(parts))
         token.quoted = quoted
-        if out and (out[-1].endswith(",") or (token.startswith(",") and not token.quoted)) and "=" not in token:
+        if (
+            out
+            and (out[-1].endswith(",") or (token.startswith(",") and not token.quoted))
+            and "=" not in token
+        ):
             joined = Token(out[-1] + token)
             joined.quoted = out[-1].quoted
             out[-1] = joined
@@ -117,7 +121,9 @@ def coerce(model: type[BaseModel], name: str, raw: str, quoted: bool) -> Any:
         try:
             return json.loads(raw)
         except ValueError:
-            shape = 'a JSON object, like {"key": "value"}' if origin is dict else 'a JSON list, like ["a", "b"]'
+            shape = (
+                'a JSON object, like {"key": "value"}' if origin is dict else 'a JSON list, like ["a", "b"]'
+            )
             raise InvalidValue(name, f"must be {shape}", raw) from None
     if origin is list:
         return [part.strip() for part in raw.split(",") if part.strip()]
@@ -137,9 +143,11 @@ def text_of(value: Any) -> str:
     if isinstance(value, list) and all(_plain_item(v) for v in value):
         return ",".join(str(v.value if isinstance(v, enum.Enum) else v) for v in value) or "[]"
     if isinstance(value, list | dict):
-        data = [v.model_dump(by_alias=True) if isinstance(v, BaseModel) else v for v in value] if isinstance(
-            value, list
-        ) else value
+        data = (
+            [v.model_dump(by_alias=True) if isinstance(v, BaseModel) else v for v in value]
+            if isinstance(value, list)
+            else value
+        )
         return json.dumps(data, ensure_ascii=False, default=str)
     return quote(str(value))
 
@@ -147,7 +155,9 @@ def text_of(value: Any) -> str:
 def _plain_item(value: Any) -> bool:
     if isinstance(value, enum.Enum | uuid.UUID):
         return True
-    return isinstance(value, str) and value != "" and not any(c in value for c in ', "[]{}') and value != "null"
+    return (
+        isinstance(value, str) and value != "" and not any(c in value for c in ', "[]{}') and value != "null"
+    )
 
 
 def quote(value: str) -> str:

@@ -12,13 +12,13 @@ from bot.vendors.fields import UpdateModel, enum_rule
 EXAMPLES = {
     "kaiten": [
         '/steward kaiten user anna@acme.com set full_name="Anna Petrova" theme=dark',
-        "/steward kaiten user 42,43 set email_frequency=never reason=\"quiet please\"",
+        '/steward kaiten user 42,43 set email_frequency=never reason="quiet please"',
         "/steward kaiten group 00000000-0000-4000-8000-000000000001 grant billing,tags",
         "/steward kaiten group 00000000-0000-4000-8000-000000000001 set permissions=members,spaces",
     ],
     "onlyoffice": [
         '/steward onlyoffice user anna@acme.com set title="Head of QA" location=Berlin',
-        "/steward onlyoffice user anna@acme.com disable reason=\"left the company\"",
+        '/steward onlyoffice user anna@acme.com disable reason="left the company"',
         '/steward onlyoffice user anna@acme.com set contacts=[{"Type":"skype","Value":"anna.p"}]',
     ],
     "hub": [

@@ -25,7 +25,7 @@ from bot.card import RequestCard, TargetOutcome
 from bot.commands import Change
 from bot.errors import StewardError
 from bot.execute import Planned, plain, run_targets
-from bot.notify import Answer, NotInChannel, Notifier, Place
+from bot.notify import Answer, Notifier, NotInChannel, Place
 from bot.policy import Policy, assess_approval, assess_request, ttl_for
 from bot.resolve import EmailLookup, resolve
 from bot.rows import StoredRequest
@@ -78,7 +78,7 @@ class Pipeline:
         if vendor is None:
             return Answer(f"{change.vendor} is not configured on this Steward; an operator must set it up.")
         decision = assess_request(self.policy, requester, change.vendor, change.obj, change.fields.keys())
-        request = {
+        request: dict[str, Any] = {
             "requester": requester,
             "vendor": change.vendor,
             "obj": change.obj,
@@ -111,16 +111,22 @@ class Pipeline:
         try:
             place = await self.notifier.show(to_card(row, vendor.name), where, None)
         except NotInChannel:
-            await self.store.transition(row.id, "pending", "cancelled", "steward", "not_in_channel", {"channel": where})
+            await self.store.transition(
+                row.id, "pending", "cancelled", "steward", "not_in_channel", {"channel": where}
+            )
             return Answer("not_in_channel", request_id=row.id)
         await self.store.set_place(row.id, place.channel, place.ts)
         if not decision.needs_approval:
-            await self.store.transition(row.id, "pending", "approved", "steward", "approved", {"why": decision.reason})
+            await self.store.transition(
+                row.id, "pending", "approved", "steward", "approved", {"why": decision.reason}
+            )
             await self.run(row.id)
             return Answer(f"Request {row.id} ran at once ({decision.reason}).", row.id, private=False)
         metrics.PENDING_APPROVALS.inc()
         text = f"Request {row.id} is waiting for approval ({decision.reason})"
-        return Answer(f"{text} in <#{where}>." if where != channel else f"{text}.", row.id, private=where != channel)
+        return Answer(
+            f"{text} in <#{where}>." if where != channel else f"{text}.", row.id, private=where != channel
+        )
 
     # --- decisions -----------------------------------------------------------------------------
 
@@ -167,7 +173,9 @@ class Pipeline:
 
     # --- running -------------------------------------------------------------------------------
 
-    async def run(self, request_id: str, *, from_states: tuple[str, ...] = ("approved",), note: str = "") -> None:
+    async def run(
+        self, request_id: str, *, from_states: tuple[str, ...] = ("approved",), note: str = ""
+    ) -> None:
         """Run an approved request if this caller wins the claim; otherwise do nothing."""
         if not await self.store.claim(request_id, self.owner, LEASE, from_states):
             return
@@ -187,7 +195,8 @@ class Pipeline:
 
         if vendor is None:
             outcomes: list[TargetOutcome] = []
-            state, detail = "failed", {"why": f"{row.vendor} is no longer configured"}
+            state = "failed"
+            detail: dict[str, Any] = {"why": f"{row.vendor} is no longer configured"}
         else:
             outcomes = await run_targets(
                 vendor,
@@ -204,7 +213,9 @@ class Pipeline:
             detail = {"ok": ok, "failed": len(outcomes) - ok} | ({"note": note} if note else {})
             for o in outcomes:
                 if o.kind == "drift":
-                    await self.store.record(row.id, "steward", "drift", {"target": o.id, "message": o.message})
+                    await self.store.record(
+                        row.id, "steward", "drift", {"target": o.id, "message": o.message}
+                    )
         outcome = [dataclasses.asdict(o) | {"values": plain(dict(o.values))} for o in outcomes]
         ended = await self.store.transition(
             row.id, "running", state, "steward", state, detail, owner=self.owner, outcome=outcome
@@ -234,7 +245,7 @@ class Pipeline:
             return
         try:
             await self.notifier.show(card, row.card_channel, Place(row.card_channel, row.card_ts))
-        except Exception as err:  # noqa: BLE001  # Slack's trouble must not stop a run
+        except Exception as err:  # Slack's trouble must not stop a run
             log.warning("could not update the card of %s: %s", request_id, err)
 
     async def refresh(self, request_id: str) -> None:
@@ -252,7 +263,7 @@ class Pipeline:
             if place is not None:
                 await self.notifier.show(card, place.channel, place)
             await self.notifier.finish(card, place)
-        except Exception as err:  # noqa: BLE001  # any Slack failure: keep it owed, log, go on
+        except Exception as err:  # any Slack failure: keep it owed, log, go on
             log.warning("could not announce %s yet (%s); it will be tried again", request_id, err)
             return
         await self.store.mark_announced(row.id, row.state)

@@ -89,6 +89,7 @@ class SlackNotifier:
             answer = await self._call("users_info", user=user)
         except SlackApiError:
             return None
-        email = (answer.get("user") or {}).get("profile", {}).get("email")
+        found = (answer.get("user") or {}).get("profile", {}).get("email")
+        email = str(found) if found else None
         self._emails[user] = (time.monotonic(), email)
         return email

@@ -131,7 +131,7 @@ async def run(settings: Settings, text: str, user: str) -> int:
             answer = await pipeline.submit(parsed, user, "terminal")
             return await _ended(pipeline, answer)
         else:
-            print("The form exists only in Slack; type the change instead (steward run \"help\").")
+            print('The form exists only in Slack; type the change instead (steward run "help").')
             return 2
     return 0
 

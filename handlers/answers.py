@@ -5,9 +5,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from bot.commands import Change, Check, CommandError, Help, History, Status, help_text, parse
-
 from bot import messages, reports
+from bot.commands import Change, Check, CommandError, Help, History, Status, help_text, parse
 
 if TYPE_CHECKING:
     from bot.app import Deps

@@ -76,7 +76,9 @@ async def _fill(deps: Deps, client: Any, view_id: str, meta: dict[str, Any]) -> 
         records = await resolve(vendor, meta["obj"], meta["targets"], pipeline.email_of)
     except StewardError as err:
         channel = str(meta.get("channel", ""))
-        await client.views_update(view_id=view_id, view=forms.step_one(list(pipeline.vendors), channel, str(err)))
+        await client.views_update(
+            view_id=view_id, view=forms.step_one(list(pipeline.vendors), channel, str(err))
+        )
         return
     meta["targets"] = [r.id for r in records]
     current = dict(records[0].values) if len(records) == 1 else {}
@@ -93,7 +95,9 @@ async def _fill(deps: Deps, client: Any, view_id: str, meta: dict[str, Any]) -> 
     await client.views_update(view_id=view_id, view=view)
 
 
-def _change(deps: Deps, meta: dict[str, Any], typed: dict[str, Any], initial: dict[str, str | None]) -> Change:
+def _change(
+    deps: Deps, meta: dict[str, Any], typed: dict[str, Any], initial: dict[str, str | None]
+) -> Change:
     """The change the form describes, through the same grammar as the command; each bad value
     is reported next to its field."""
     head = f"{meta['vendor']} {meta['obj']} {','.join(meta['targets'])}"

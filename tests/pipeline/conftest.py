@@ -104,7 +104,9 @@ def vendors(kaiten: Vendor) -> dict[str, Vendor]:
 
 
 @pytest.fixture
-def make_pipeline(store: Store, vendors: dict[str, Vendor], policy: Policy, notifier: RecordingNotifier) -> Any:
+def make_pipeline(
+    store: Store, vendors: dict[str, Vendor], policy: Policy, notifier: RecordingNotifier
+) -> Any:
     def make(**overrides: Any) -> Pipeline:
         values: dict[str, Any] = dict(
             store=store, vendors=vendors, policy=policy, notifier=notifier, email_of=email_of, owner="test:1"

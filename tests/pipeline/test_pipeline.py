@@ -66,7 +66,11 @@ async def test_a_sensitive_change_waits_and_the_requesters_own_approve_is_refuse
     assert answer.request_id
     assert (await store.get(answer.request_id)).state == "pending"  # type: ignore[union-attr]
     card = notifier.last(answer.request_id)
-    assert card.pending and card.targets[0].changes[0].current == 3 and card.targets[0].changes[0].requested == 515
+    assert (
+        card.pending
+        and card.targets[0].changes[0].current == 3
+        and card.targets[0].changes[0].requested == 515
+    )
 
     own = await pipeline.decide(answer.request_id, ADMIN, "approve")
 
@@ -111,7 +115,9 @@ async def test_fifty_approvals_at_once_run_the_change_exactly_once(
 async def test_two_approvals_are_needed_from_two_different_people_when_the_policy_says_so(
     make_pipeline: Any, store: Store, kaiten_sandbox: Sandbox, policy: Any
 ) -> None:
-    pipeline = make_pipeline(policy=type(policy)(admins=policy.admins, approvers=policy.approvers, approvals_required=2))
+    pipeline = make_pipeline(
+        policy=type(policy)(admins=policy.admins, approvers=policy.approvers, approvals_required=2)
+    )
     answer = await pipeline.submit(change(f"kaiten group {QA} grant tags"), ADMIN, "C0OPS")
 
     first = await pipeline.decide(answer.request_id, BOSS, "approve")
