@@ -251,14 +251,15 @@ def _change(words: list[Token], allow_passwords: bool) -> Change:
     elif pairs:
         raise CommandError(f"`{action}` takes only a reason, not `{next(iter(pairs))}`.", usage)
     else:
-        fields = {
+        by_action: dict[str, dict[str, Any]] = {
             "grant": {"permissions": bits},
             "revoke": {"permissions": bits},
             "disable": {"disable": True},
             "enable": {"disable": False},
             "ban": {"banned": True, **({"banReason": str(reason)} if reason else {})},
             "unban": {"banned": False},
-        }[action]
+        }
+        fields = by_action[action]
         try:
             build(model, fields)
         except InvalidValue as err:
