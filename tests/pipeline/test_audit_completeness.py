@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
+import itertools
 import json
 import random
 from pathlib import Path
@@ -122,7 +123,7 @@ async def test_two_hundred_mixed_requests_all_end_with_a_complete_audit_and_no_s
         trail = await store.audit(request_id=request_id)
         moves = [(e.from_state, e.to_state) for e in trail if e.to_state]
         assert moves[0] == (None, "pending")
-        assert all(a[1] == b[0] for a, b in zip(moves, moves[1:], strict=False)), moves  # an unbroken chain
+        assert all(a[1] == b[0] for a, b in itertools.pairwise(moves)), moves  # an unbroken chain
         assert moves[-1][1] == row.state
         assert all(e.actor and e.at for e in trail)
         assert row.secret is None
