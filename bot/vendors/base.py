@@ -253,3 +253,29 @@ def short_text(response: httpx.Response, limit: int = 300) -> str:
     if "html" in kind or text.lstrip().startswith("<"):
         return ""
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def status_error(
+    vendor: str, credential: str, response: httpx.Response, attempt: Attempt, message: str
+) -> VendorError:
+    """The meaning of an error status, the same for every vendor; each client's own mapping
+    function extracts the vendor's message (and handles its quirks) and calls this."""
+    from bot.errors import VendorAuthError, VendorForbidden, VendorNotFound, VendorPlanError, VendorRejected
+
+    status = response.status_code
+    by_status: dict[int, type[VendorStatusError]] = {
+        400: VendorRejected,
+        402: VendorPlanError,
+        403: VendorForbidden,
+        404: VendorNotFound,
+    }
+    if status in by_status:
+        return by_status[status](vendor, attempt, status=status, vendor_message=message)
+    if status == 401:
+        return VendorAuthError(vendor, attempt, status=status, vendor_message=message, credential=credential)
+    wait = retry_after(response.headers)
+    if status == 429 or (status == 503 and wait is not None):
+        return VendorRateLimited(vendor, attempt, status=status, vendor_message=message, retry_after=wait)
+    if status >= 500:
+        return VendorServerError(vendor, attempt, status=status, vendor_message=message)
+    return VendorStatusError(vendor, attempt, status=status, vendor_message=message)

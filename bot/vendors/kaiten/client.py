@@ -23,18 +23,11 @@ from bot.errors import (
     Attempt,
     ConfigError,
     InvalidValue,
-    VendorAuthError,
     VendorBadResponse,
     VendorError,
-    VendorForbidden,
     VendorNotFound,
-    VendorPlanError,
-    VendorRateLimited,
-    VendorRejected,
-    VendorServerError,
-    VendorStatusError,
 )
-from bot.vendors.base import Pacer, Record, VendorHTTP, json_body, retry_after
+from bot.vendors.base import Pacer, Record, VendorHTTP, json_body, status_error
 from bot.vendors.fields import UpdateModel, build
 from bot.vendors.kaiten.models import KaitenGroupUpdate, KaitenUserUpdate
 from bot.vendors.kaiten.responses import KaitenGroup, KaitenUser, vendor_message
@@ -263,26 +256,7 @@ class KaitenClient:
 
 def _make_status_error(response: httpx.Response, attempt: Attempt) -> VendorError:
     """The one place a Kaiten error status becomes a Steward error."""
-    status = response.status_code
-    message = vendor_message(response)
-    if status == 400:
-        return VendorRejected(VENDOR, attempt, status=status, vendor_message=message)
-    if status == 401:
-        return VendorAuthError(
-            VENDOR, attempt, status=status, vendor_message=message, credential="KAITEN_TOKEN"
-        )
-    if status == 402:
-        return VendorPlanError(VENDOR, attempt, status=status, vendor_message=message)
-    if status == 403:
-        return VendorForbidden(VENDOR, attempt, status=status, vendor_message=message)
-    if status == 404:
-        return VendorNotFound(VENDOR, attempt, status=status, vendor_message=message)
-    wait = retry_after(response.headers)
-    if status == 429 or (status == 503 and wait is not None):
-        return VendorRateLimited(VENDOR, attempt, status=status, vendor_message=message, retry_after=wait)
-    if status >= 500:
-        return VendorServerError(VENDOR, attempt, status=status, vendor_message=message)
-    return VendorStatusError(VENDOR, attempt, status=status, vendor_message=message)
+    return status_error(VENDOR, "KAITEN_TOKEN", response, attempt, vendor_message(response))
 
 
 def _checked(change: U) -> dict[str, Any]:
