@@ -98,7 +98,14 @@ class HubSandbox(SandboxApp):
         if user_id == "me":
             user_id = STEWARD
         if user_id == "guest":
-            return {"type": "user", "id": "guest", "login": "guest", "name": "Guest", "guest": True, "banned": False}
+            return {
+                "type": "user",
+                "id": "guest",
+                "login": "guest",
+                "name": "Guest",
+                "guest": True,
+                "banned": False,
+            }
         return self.users.get(user_id)
 
     async def get_user(self, request: Request) -> Response:
@@ -140,7 +147,9 @@ class HubSandbox(SandboxApp):
         for name, kind in SCALARS.items():
             if name in body:
                 if not isinstance(body[name], kind):
-                    return error(400, "bad_request", f"Field {name} must be {kind.__name__}", error_field=name)
+                    return error(
+                        400, "bad_request", f"Field {name} must be {kind.__name__}", error_field=name
+                    )
                 updated[name] = body[name]
         email = ((body.get("profile") or {}).get("email") or {}).get("email")
         if email is not None:
@@ -150,7 +159,9 @@ class HubSandbox(SandboxApp):
         login = updated["login"]
         if not login or any(c.isspace() for c in login):
             child = {"error": "login-is-invalid", "error_description": "Login must not contain spaces"}
-            return error(400, "invalid_properties", "invalid login", error_field="login", error_children=[child])
+            return error(
+                400, "invalid_properties", "invalid login", error_field="login", error_children=[child]
+            )
         if any(u["login"] == login and u["id"] != updated["id"] for u in self.users.values()):
             return error(400, "must-be-unique", f"Login {login} is already taken", error_field="login")
         if not updated.get("banned"):

@@ -13,7 +13,7 @@ def parse_fields(text: str | None) -> Tree | None:
     """None when no `fields` was given (Hub's default answer)."""
     if text is None or not text.strip():
         return None
-    tree, rest = _parse(text.replace(" ", ""), 0)
+    tree, _ = _parse(text.replace(" ", ""), 0)
     return tree
 
 
@@ -55,7 +55,9 @@ def trim(value: Any, tree: Tree | None) -> Any:
             if isinstance(item, dict):
                 out[key] = {k: item[k] for k in ("type", "id") if k in item}
             elif isinstance(item, list):
-                out[key] = [{k: i[k] for k in ("type", "id") if k in i} if isinstance(i, dict) else i for i in item]
+                out[key] = [
+                    {k: i[k] for k in ("type", "id") if k in i} if isinstance(i, dict) else i for i in item
+                ]
             else:
                 out[key] = item
         return out

@@ -83,7 +83,7 @@ def shown(user: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _date(value: Any) -> str | None | bool:
+def _date(value: Any) -> str | bool | None:
     """A stored date, None to clear (1900-01-01), False when it cannot be read."""
     if not isinstance(value, str) or not DATE.match(value):
         return False

@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import uvicorn
@@ -77,7 +77,7 @@ def serving(app: ASGIApp, port: int = 0) -> Iterator[LoopbackServer]:
         server.stop()
 
 
-async def serve_forever(apps: dict[str, tuple[ASGIApp, int]], host: str = "127.0.0.1") -> None:
+async def serve_forever(apps: Mapping[str, tuple[ASGIApp, int]], host: str = "127.0.0.1") -> None:
     """Serve each named app on its port until interrupted (`steward sandbox`)."""
     servers = []
     for name, (app, port) in apps.items():
