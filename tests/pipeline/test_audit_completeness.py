@@ -73,7 +73,7 @@ async def test_two_hundred_mixed_requests_all_end_with_a_complete_audit_and_no_s
             user = 2 + n % 7  # users 2..8: never the locked user 9 except on purpose
             if kind == "immediate":
                 return (
-                    await main.submit(change(f"kaiten user {user} set lng=en{n % 3}"), ADMIN, "C0OPS")
+                    await main.submit(change(f"kaiten user {user} set lng=ru"), ADMIN, "C0OPS")
                 ).request_id
             if kind == "refused":
                 await main.submit(change(f"kaiten user {user} set lng=de"), "U0NOBODY", "C0OPS")
