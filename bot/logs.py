@@ -65,3 +65,7 @@ def setup(level: str = "info", fmt: str = "console", secrets: Iterable[str] = ()
     root.setLevel(level.upper())
     # Access logs repeat every Slack request; the app logs what matters itself.
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+    # httpx logs every request at INFO and alembic every plugin it loads; Steward logs its own
+    # vendor calls at DEBUG (bot/vendors/base.py).
+    for name in ("httpx", "httpcore", "alembic"):
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))

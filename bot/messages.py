@@ -134,6 +134,8 @@ def summary(card: RequestCard) -> str:
 
 def state_line(card: RequestCard) -> str:
     line = STATE_LINES.get(card.state, card.state)
+    if card.pending and card.approvals_required == 0:
+        return "⚙️ Starting: this change needs no approval"
     if card.pending:
         got = len(card.approvals)
         need = card.approvals_required
