@@ -169,7 +169,7 @@ async def test_the_password_and_tokens_appear_in_no_log_line_or_error(
     client = login_client(http, onlyoffice_sandbox)
     await client.me()
     token = next(iter(onlyoffice_sandbox.app.tokens))
-    onlyoffice_sandbox.fail(Fault(status=500, body=f'{{"status":1,"error":{{"message":"boom"}}}}', times=10))
+    onlyoffice_sandbox.fail(Fault(status=500, body='{"status":1,"error":{"message":"boom"}}', times=10))
     with pytest.raises(Exception) as caught:
         await client.me()
     text = caplog.text + str(caught.value) + repr(client)
