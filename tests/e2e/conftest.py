@@ -1,0 +1,170 @@
+"""The end-to-end rig: a fake Slack Web API, the sandbox vendors on loopback ports, and Steward
+started exactly as an operator starts it (`python -m bot`, settings from the environment), driven
+with correctly signed requests to /slack/events."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from bot.sandbox import company
+from tests.conftest import Sandbox
+from tests.rig import signing
+from tests.rig.fake_slack import FakeSlack
+
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+ADMIN, BOSS, STRANGER = "U0ADMIN", "U0BOSS", "U0STRANGER"
+CHANNEL = "C0OPS"
+USERS = {"U0ANNA": {"email": "anna.petrova@acme.test", "real_name": "Anna Petrova"}}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class Answer:
+    status: int
+    body: str
+    at: float  # when the rig had the whole HTTP answer
+
+    def json(self) -> Any:
+        import json
+
+        return json.loads(self.body)
+
+
+@dataclass
+class Rig:
+    slack: FakeSlack
+    kaiten: Sandbox
+    onlyoffice: Sandbox
+    hub: Sandbox
+    url: str
+    log: Path
+    answers: list[Answer] = field(default_factory=list)
+
+    def post(
+        self, body: str, *, secret: str = SECRET, ts: int | None = None, headers: dict[str, str] | None = None
+    ) -> Answer:
+        sent = signing.sign(secret, body, ts) | (headers or {})
+        response = httpx.post(f"{self.url}/slack/events", content=body, headers=sent, timeout=10)
+        answer = Answer(response.status_code, response.text, time.time())
+        self.answers.append(answer)
+        return answer
+
+    def command(self, text: str, user: str = ADMIN, channel: str = CHANNEL) -> Answer:
+        body = signing.slash_command(
+            text, user_id=user, channel_id=channel, response_url=self.slack.hooks_url + "cmd"
+        )
+        return self.post(body)
+
+    def click(
+        self, action_id: str, request_id: str, user: str, message_ts: str, channel: str = CHANNEL
+    ) -> Answer:
+        body = signing.block_actions(
+            action_id,
+            request_id,
+            user_id=user,
+            channel_id=channel,
+            message_ts=message_ts,
+            response_url=self.slack.hooks_url + "act",
+        )
+        return self.post(body)
+
+    def replies(self, user_text: str | None = None) -> list[str]:
+        """Private replies sent through response_url (and chat.postEphemeral), as text."""
+        texts = [str(c.args.get("text", "")) for c in self.slack.calls("response_url")]
+        texts += [str(c.args.get("text", "")) for c in self.slack.calls("chat.postEphemeral")]
+        return texts
+
+    def vendor_calls(self) -> list[float]:
+        return sorted(r.time for s in (self.kaiten, self.onlyoffice, self.hub) for r in s.requests())
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[FakeSlack]:
+    slack = FakeSlack(users=USERS, not_in={"C0PRIVATE"}).start()
+    try:
+        yield slack
+    finally:
+        slack.stop()
+
+
+def _settings(
+    rig_slack: FakeSlack, kaiten: Sandbox, onlyoffice: Sandbox, hub: Sandbox, tmp: Path, port: int
+) -> dict[str, str]:
+    return {
+        "SLACK_BOT_TOKEN": rig_slack.token,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": rig_slack.url,
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "DATABASE_URL": f"sqlite:///{tmp / 'steward.db'}",
+        "KAITEN_URL": f"{kaiten.url}/api/latest",
+        "KAITEN_TOKEN": company.KAITEN_TOKEN,
+        "ONLYOFFICE_URL": onlyoffice.url,
+        "ONLYOFFICE_USERNAME": company.ONLYOFFICE_USERNAME,
+        "ONLYOFFICE_PASSWORD": company.ONLYOFFICE_PASSWORD,
+        "HUB_URL": f"{hub.url}/hub/api/rest",
+        "HUB_TOKEN": company.HUB_TOKEN,
+        "STEWARD_ADMINS": f"{ADMIN},{BOSS}",
+        "STEWARD_VENDOR_TIMEOUT": "5",
+        "LOG_LEVEL": "debug",
+    }
+
+
+@pytest.fixture
+def rig(
+    fake_slack: FakeSlack,
+    kaiten_sandbox: Sandbox,
+    onlyoffice_sandbox: Sandbox,
+    hub_sandbox: Sandbox,
+    tmp_path: Path,
+) -> Iterator[Rig]:
+    port = free_port()
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SLACK_", "STEWARD_", "KAITEN_", "HUB_", "ONLYOFFICE_"))
+    }
+    env = clean | _settings(fake_slack, kaiten_sandbox, onlyoffice_sandbox, hub_sandbox, tmp_path, port)
+    log = tmp_path / "steward.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot"], env=env, stdout=out, stderr=subprocess.STDOUT, cwd=tmp_path
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"Steward did not start:\n{log.read_text()}")
+            time.sleep(0.05)
+        for sandbox in (kaiten_sandbox, onlyoffice_sandbox, hub_sandbox):
+            sandbox.app.state.clear_log()
+        yield Rig(fake_slack, kaiten_sandbox, onlyoffice_sandbox, hub_sandbox, url, log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
