@@ -228,7 +228,7 @@ def outcome_message(card: RequestCard) -> Message:
     blocks += _capped(
         [_section(_outcome_line(card, o)) for o in shown], len(card.outcomes) - len(shown), "targets"
     )
-    text = headline + "".join(f"\n{_plain(_outcome_line(card, o))}" for o in card.outcomes[:5])
+    text = headline + "".join(f"\n{_outcome_line(card, o).replace('*', '')}" for o in card.outcomes[:5])
     return Message(text=cut(text, 3000), blocks=_dicts(blocks))
 
 
