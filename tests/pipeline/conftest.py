@@ -99,8 +99,8 @@ def policy() -> Policy:
 
 
 @pytest.fixture
-def vendors(kaiten: Vendor) -> dict[str, Vendor]:
-    return {"kaiten": kaiten}
+def vendors(kaiten: Vendor, onlyoffice: Vendor, hub: Vendor) -> dict[str, Vendor]:
+    return {"kaiten": kaiten, "onlyoffice": onlyoffice, "hub": hub}
 
 
 @pytest.fixture

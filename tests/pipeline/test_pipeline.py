@@ -4,8 +4,11 @@ real store: who may ask, approvals, exactly once, drift, bulk, expiry, restarts.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 from typing import Any
+
+from pydantic import SecretStr
 
 from bot.pipeline import Pipeline
 from bot.sandbox.common import Fault
@@ -238,3 +241,44 @@ async def test_when_slack_is_down_the_outcome_is_kept_and_delivered_later(
 
     assert [c.state for c in notifier.finished] == ["done"]
     assert len(patches(kaiten_sandbox, QA)) == 1
+
+
+async def test_an_e_mail_that_matches_two_accounts_is_an_error_that_lists_them(
+    pipeline: Pipeline, store: Store, hub_sandbox: Sandbox
+) -> None:
+    answer = await pipeline.submit(change("hub user lena.berg@acme.test set guest=true"), ADMIN, "C0OPS")
+
+    assert answer.private and "matches 2 users in Hub" in answer.text
+    assert "lena.berg" in answer.text and "lberg-old" in answer.text
+    assert hub_sandbox.requests("POST") == []
+
+
+async def test_a_password_is_refused_when_password_changes_are_off(
+    pipeline: Pipeline, store: Store, kaiten_sandbox: Sandbox
+) -> None:
+    request = dataclasses.replace(
+        change("kaiten user 2 set lng=en"), fields={"password": SecretStr("Sup3r-secret")}
+    )
+
+    answer = await pipeline.submit(request, ADMIN, "C0OPS")
+
+    assert answer.private and "Password changes are turned off" in answer.text
+    assert kaiten_sandbox.requests() == [] and await store.audit() == []
+
+
+async def test_an_onlyoffice_disable_and_a_hub_ban_run_after_approval(
+    pipeline: Pipeline, store: Store, onlyoffice_sandbox: Sandbox, hub_sandbox: Sandbox
+) -> None:
+    office = await pipeline.submit(
+        change("onlyoffice user dana.kim@acme.test disable reason=left"), ADMIN, "C0OPS"
+    )
+    hub = await pipeline.submit(change("hub user farah.haddad@acme.test ban reason=left"), ADMIN, "C0OPS")
+    await pipeline.decide(office.request_id or "", BOSS, "approve")
+    await pipeline.decide(hub.request_id or "", BOSS, "approve")
+
+    assert (await store.get(office.request_id or "")).state == "done"  # type: ignore[union-attr]
+    assert (await store.get(hub.request_id or "")).state == "done"  # type: ignore[union-attr]
+    [put] = onlyoffice_sandbox.requests("PUT")
+    assert put.json()["disable"] is True
+    [post] = hub_sandbox.requests("POST")
+    assert post.json() == {"banned": True, "banReason": "left"}
