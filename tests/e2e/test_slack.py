@@ -278,3 +278,30 @@ def test_a_channel_steward_is_not_in_is_explained_with_how_to_invite_it(rig: Rig
     reply = rig.slack.wait_for("response_url")[0]
     assert "/invite @Steward" in reply.args["text"]
     assert rig.kaiten.requests("PATCH") == []
+
+
+def test_health_and_metrics_tell_operators_what_happened(rig: Rig) -> None:
+    import httpx
+
+    health = httpx.get(f"{rig.url}/healthz").json()
+    assert health == {"ok": True, "store": "ok", "vendors": ["kaiten", "onlyoffice", "hub"]}
+    rig.command("kaiten user 2 set theme=dark")
+    _, ts = card_of(rig)
+    thread_text(rig, ts)
+    metrics = httpx.get(f"{rig.url}/metrics/").text
+    assert 'steward_requests_total{action="set",state="done",vendor="kaiten"} 1.0' in metrics
+    assert re.search(r'steward_vendor_calls_total\{status="200",vendor="Kaiten"\} [1-9]', metrics)
+    assert "steward_vendor_call_seconds_bucket" in metrics and "steward_pending_approvals" in metrics
+
+
+def test_mentions_and_links_in_values_and_vendor_answers_ping_no_one(rig: Rig) -> None:
+    rig.command('hub user me set name="<!channel> <@U0VICTIM> <http://evil.test|win>"')
+    _, ts = card_of(rig)
+    thread_text(rig, ts)
+    [post] = rig.hub.requests("POST")
+    assert (
+        post.json()["name"] == "<!channel> <@U0VICTIM> <http://evil.test|win>"
+    )  # the vendor got it as typed
+    for call in rig.slack.calls():
+        sent = json.dumps(call.args)
+        assert "<!channel>" not in sent and "<@U0VICTIM>" not in sent and "<http://evil" not in sent
