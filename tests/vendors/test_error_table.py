@@ -14,16 +14,16 @@ from typing import Any
 
 import httpx
 import pytest
-from bot.vendors.hub.client import HubClient
-from bot.vendors.onlyoffice.client import OnlyofficeClient
 
 from bot import errors
 from bot.sandbox import company
 from bot.sandbox.common import Fault
 from bot.vendors.fields import build
+from bot.vendors.hub.client import HubClient
 from bot.vendors.hub.models import HubUserUpdate
 from bot.vendors.kaiten.client import KaitenClient
 from bot.vendors.kaiten.models import KaitenUserUpdate
+from bot.vendors.onlyoffice.client import OnlyofficeClient
 from bot.vendors.onlyoffice.models import OnlyofficeUserUpdate
 from tests.conftest import Sandbox
 
