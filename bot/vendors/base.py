@@ -13,7 +13,7 @@ import collections
 import email.utils
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
@@ -279,3 +279,18 @@ def status_error(
     if status >= 500:
         return VendorServerError(vendor, attempt, status=status, vendor_message=message)
     return VendorStatusError(vendor, attempt, status=status, vendor_message=message)
+
+
+async def read_each(ids: Sequence[str], fetch: Callable[[str], Awaitable[Record]]) -> dict[str, Record]:
+    """One read per id, concurrently (the client paces them); ids the vendor does not know are
+    left out, for vendors that have no batch read."""
+    from bot.errors import VendorNotFound
+
+    async def one(item: str) -> Record | None:
+        try:
+            return await fetch(item)
+        except VendorNotFound:
+            return None
+
+    found = await asyncio.gather(*(one(i) for i in dict.fromkeys(ids)))
+    return {r.id: r for r in found if r is not None}

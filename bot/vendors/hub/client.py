@@ -10,7 +10,6 @@ body `{error, error_description, error_developer_message, error_field, error_chi
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, TypeVar
@@ -28,7 +27,7 @@ from bot.errors import (
     VendorError,
     VendorNotFound,
 )
-from bot.vendors.base import Record, VendorHTTP, json_body, short_text, status_error
+from bot.vendors.base import Record, VendorHTTP, json_body, read_each, short_text, status_error
 from bot.vendors.fields import UpdateModel, build
 from bot.vendors.hub.models import HubUserUpdate
 
@@ -131,14 +130,10 @@ class HubClient:
     async def read(self, obj: str, ids: Sequence[str]) -> dict[str, Record]:
         _only_users(obj)
 
-        async def one(user_id: str) -> Record | None:
-            try:
-                return (await self.user(user_id)).record()
-            except VendorNotFound:
-                return None
+        async def fetch(user_id: str) -> Record:
+            return (await self.user(user_id)).record()
 
-        found = await asyncio.gather(*(one(i) for i in dict.fromkeys(ids)))
-        return {r.id: r for r in found if r is not None}
+        return await read_each(ids, fetch)
 
     async def write(self, obj: str, current: Record, change: UpdateModel) -> Record:
         _only_users(obj)

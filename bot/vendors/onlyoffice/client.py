@@ -24,7 +24,7 @@ import httpx
 from pydantic import SecretStr
 
 from bot.errors import Attempt, ConfigError, InvalidValue, VendorAuthError, VendorError, VendorNotFound
-from bot.vendors.base import Pacer, Record, VendorHTTP, json_body, short_text, status_error
+from bot.vendors.base import Pacer, Record, VendorHTTP, json_body, read_each, short_text, status_error
 from bot.vendors.fields import UpdateModel, build
 from bot.vendors.onlyoffice.models import OnlyofficeUserUpdate
 from bot.vendors.onlyoffice.responses import OnlyofficeUser, unwrap
@@ -106,14 +106,10 @@ class OnlyofficeClient:
     async def read(self, obj: str, ids: Sequence[str]) -> dict[str, Record]:
         _only_users(obj)
 
-        async def one(user_id: str) -> Record | None:
-            try:
-                return (await self.user(user_id)).record()
-            except VendorNotFound:
-                return None
+        async def fetch(user_id: str) -> Record:
+            return (await self.user(user_id)).record()
 
-        found = await asyncio.gather(*(one(i) for i in dict.fromkeys(ids) if _GUID.match(i)))
-        return {r.id: r for r in found if r is not None}
+        return await read_each([i for i in ids if _GUID.match(i)], fetch)
 
     async def write(self, obj: str, current: Record, change: UpdateModel) -> Record:
         _only_users(obj)
