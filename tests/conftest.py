@@ -4,6 +4,7 @@ set to retry without sleeping (tests that check real waits switch it back on).""
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -126,6 +127,21 @@ def hub(hub_sandbox: Sandbox, http: httpx.AsyncClient) -> Any:
     from bot.vendors.hub.client import HubClient
 
     return HubClient(http, f"{hub_sandbox.url}/hub/api/rest", company.HUB_TOKEN)
+
+
+@pytest.fixture
+def pg_url(postgres_url: str) -> Iterator[str]:
+    """A PostgreSQL URL whose search_path is a fresh, empty schema, dropped afterwards."""
+    import psycopg
+
+    schema = f"steward_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield f"{postgres_url}{'&' if '?' in postgres_url else '?'}options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(postgres_url, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 @pytest.fixture

@@ -3,13 +3,11 @@ sandbox vendors on loopback, with a notifier that records what people would have
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
 import pytest
 
 from bot.card import RequestCard
@@ -57,18 +55,6 @@ class RecordingNotifier:
 
 async def email_of(user: str) -> str | None:
     return EMAILS.get(user)
-
-
-@pytest.fixture
-def pg_url(postgres_url: str) -> Iterator[str]:
-    schema = f"steward_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(postgres_url, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield f"{postgres_url}{'&' if '?' in postgres_url else '?'}options=-csearch_path%3D{schema}"
-    finally:
-        with psycopg.connect(postgres_url, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

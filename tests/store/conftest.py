@@ -4,12 +4,10 @@ TEST_DATABASE_URL is set; each PostgreSQL test gets a schema of its own, dropped
 from __future__ import annotations
 
 import datetime as dt
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 
 from bot.store import Store, StoredRequest
@@ -29,23 +27,6 @@ class Clock:
     def advance(self, **delta: float) -> dt.datetime:
         self.now += dt.timedelta(**delta)
         return self.now
-
-
-def with_schema(url: str, schema: str) -> str:
-    return f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
-
-
-@pytest.fixture
-def pg_url(postgres_url: str) -> Iterator[str]:
-    """A PostgreSQL URL whose search_path is a fresh, empty schema."""
-    schema = f"steward_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(postgres_url, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield with_schema(postgres_url, schema)
-    finally:
-        with psycopg.connect(postgres_url, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 @pytest.fixture
