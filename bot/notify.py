@@ -43,3 +43,4 @@ class Answer:
     text: str
     request_id: str | None = None
     private: bool = True
+    missing_channel: str | None = None  # the card could not be posted there: Steward is not in it

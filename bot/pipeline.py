@@ -111,10 +111,17 @@ class Pipeline:
         try:
             place = await self.notifier.show(to_card(row, vendor.name), where, None)
         except NotInChannel:
+            # announced: the requester is told right away, privately, with how to invite Steward
             await self.store.transition(
-                row.id, "pending", "cancelled", "steward", "not_in_channel", {"channel": where}
+                row.id,
+                "pending",
+                "cancelled",
+                "steward",
+                "not_in_channel",
+                {"channel": where},
+                announced="cancelled",
             )
-            return Answer("not_in_channel", request_id=row.id)
+            return Answer(f"Steward is not in {where}.", request_id=row.id, missing_channel=where)
         await self.store.set_place(row.id, place.channel, place.ts)
         if not decision.needs_approval:
             await self.store.transition(

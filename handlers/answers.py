@@ -42,7 +42,7 @@ async def command(deps: Deps, text: str, user: str, channel: str, respond: Any) 
         await private(respond, messages.preformatted("Latest audit entries", text))
     elif isinstance(parsed, Change):
         answer = await pipeline.submit(parsed, user, channel)
-        if answer.text == "not_in_channel":
-            await private(respond, messages.not_in_channel(channel))
+        if answer.missing_channel:
+            await private(respond, messages.not_in_channel(answer.missing_channel))
         elif answer.private:
             await private(respond, messages.reply(answer.text))

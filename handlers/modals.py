@@ -142,7 +142,7 @@ def _change(
 
 async def _submit(deps: Deps, change: Change, user: str, channel: str) -> None:
     answer = await deps.ready.submit(change, user, channel)
-    if answer.text == "not_in_channel":
-        await deps.slack.direct(user, messages.not_in_channel(channel))
+    if answer.missing_channel:
+        await deps.slack.direct(user, messages.not_in_channel(answer.missing_channel))
     elif answer.private:
         await deps.slack.direct(user, messages.reply(answer.text))

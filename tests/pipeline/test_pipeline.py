@@ -189,7 +189,7 @@ async def test_a_card_steward_may_not_post_is_told_to_the_requester_and_nothing_
 
     answer = await pipeline.submit(change(f"kaiten user {ANNA} set theme=dark"), ADMIN, "C0PRIVATE")
 
-    assert answer.text == "not_in_channel"
+    assert answer.missing_channel == "C0PRIVATE"
     assert (await store.get(answer.request_id or "")).state == "cancelled"  # type: ignore[union-attr]
     assert patches(kaiten_sandbox) == []
 
