@@ -55,6 +55,7 @@ class Rig:
     hub: Sandbox
     url: str
     log: Path
+    process: subprocess.Popen[bytes] | None = None
     answers: list[Answer] = field(default_factory=list)
 
     def post(
@@ -161,7 +162,7 @@ def rig(
             time.sleep(0.05)
         for sandbox in (kaiten_sandbox, onlyoffice_sandbox, hub_sandbox):
             sandbox.app.state.clear_log()
-        yield Rig(fake_slack, kaiten_sandbox, onlyoffice_sandbox, hub_sandbox, url, log)
+        yield Rig(fake_slack, kaiten_sandbox, onlyoffice_sandbox, hub_sandbox, url, log, process)
     finally:
         process.terminate()
         try:

@@ -203,6 +203,9 @@ def test_the_form_opens_at_once_shows_a_field_error_and_submits(rig: Rig) -> Non
     answer = rig.post(signing.view_submission("steward_form_1", step1, user_id=ADMIN, private_metadata=meta))
     assert answer.json()["response_action"] == "update"
     [filled] = rig.slack.wait_for("views.update")
+    assert (
+        min(r.time for r in rig.kaiten.requests()) > answer.at - CLOCKS
+    )  # the submission was answered first
     view = filled.args["view"]
     assert view["callback_id"] == "steward_form_2"
     theme = next(b for b in view["blocks"] if b.get("block_id") == "theme")
@@ -305,3 +308,18 @@ def test_mentions_and_links_in_values_and_vendor_answers_ping_no_one(rig: Rig) -
     for call in rig.slack.calls():
         sent = json.dumps(call.args)
         assert "<!channel>" not in sent and "<@U0VICTIM>" not in sent and "<http://evil" not in sent
+
+
+def test_sigterm_lets_the_work_in_flight_finish_before_steward_exits(rig: Rig) -> None:
+    rig.kaiten.slow(1.0)
+    rig.command("kaiten user 2 set theme=dark")
+    deadline = time.monotonic() + 10
+    while not rig.kaiten.requests() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert rig.process is not None
+    rig.process.terminate()  # SIGTERM while the change is running
+    # uvicorn shuts down gracefully, then re-raises SIGTERM so the exit status still says why
+    assert rig.process.wait(timeout=40) in (0, -15)
+    assert [p.json() for p in rig.kaiten.requests("PATCH")] == [{"theme": "dark"}]
+    _, ts = card_of(rig)
+    assert "Done" in thread_text(rig, ts)
