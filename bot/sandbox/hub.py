@@ -1,17 +1,25 @@
-"""The sandbox JetBrains Hub: users at `/api/rest` and `/hub/api/rest`, faithful to
-notes/vendor-apis.md §3.10 — Bearer `perm:` tokens, `fields` trimming (every object carries
-`type`), `query=` lookups that match loosely (so a client must filter), partial updates by
-POST with Hub's validation, and the JetBrains error body.
+"""A sandbox JetBrains Hub: users as vendor-docs/hub-update-user.txt and notes/vendor-apis.md
+§3.10 describe them, at both REST roots (`/api/rest` standalone, `/hub/api/rest` inside YouTrack).
 
-Options: `rate_limit_429` (the next N API requests answer 429 with Retry-After: 1) and
-`extra_users` (that many generated users, for bulk runs).
+    GET  /users/{id}?fields=     a UUID, `me` (the steward account) or `guest`
+    GET  /users?query=&$skip=&$top=&fields=   → {"type", "skip", "top", "total", "users": [...]}
+    POST /users/{id}?fields=     a partial user; other query parameters
+                                 (failOnPermissionReduce, …) are ignored, as Hub does
+
+Every API request needs `Authorization: Bearer <company.HUB_TOKEN>`; errors are the JetBrains
+body `{"error", "error_description"[, "error_field", "error_children"]}`.
+
+Options (constructor keywords, or `/__sandbox__/options` at run time):
+    rate_limit_429   0   the next N API requests answer 429 with `Retry-After: 1` (Hub documents
+                         no limit; this is for testing the retry path)
+    extra_users      0   that many generated users more, bulk1…bulkN (bulk benchmarks)
 """
 
 from __future__ import annotations
 
 import copy
 import json
-import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -19,153 +27,190 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.sandbox import company
+from bot.sandbox import hub_data as data
 from bot.sandbox.common import SandboxApp, SandboxState
-from bot.sandbox.hub_fields import matches, parse_fields, trim
+from bot.sandbox.hub_fields import FieldsError, parse_fields, trim
+from bot.sandbox.hub_query import QueryError, compile_query
 
-NAMESPACE = uuid.UUID("5b0d9c1e-6f8e-4a59-9d0a-0c3e3f1b7a11")
+Handler = Callable[[Request], Awaitable[Response]]
+
+DEFAULTS: dict[str, Any] = {"rate_limit_429": 0, "extra_users": 0}
 ROOTS = ("/api/rest", "/hub/api/rest")
-CREATED = 1724937379886  # epoch millis, as Hub reports creationTime
-
-
-def user_id(login: str) -> str:
-    return str(uuid.uuid5(NAMESPACE, login))
-
-
-def _user(login: str, name: str, email: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "type": "user",
-        "id": user_id(login),
-        "login": login,
-        "name": name,
-        "banned": False,
-        "guest": False,
-        "creationTime": CREATED,
-        "profile": {
-            "type": "profile",
-            "id": user_id(login + ":profile"),
-            "email": {"type": "EmailJSON", "id": user_id(login + ":email"), "email": email, "verified": True},
-        },
-    } | extra
-
-
-def sample_users(extra: int = 0) -> dict[str, dict[str, Any]]:
-    users = [_user(p.login, p.full_name, p.email) for p in company.people("hub")]
-    for u in users:
-        if u["login"] == "emil.novak":
-            u |= {"banned": True, "banReason": "Left the company (HR-1042)", "banBadge": "left"}
-        if u["login"] == "kofi.mensah":
-            u["guest"] = True
-    users.append(_user("lberg-old", "Lena Berg (old account)", f"lena.berg@{company.DOMAIN}"))
-    users += [_user(f"bulk{n}", f"Bulk User {n}", f"bulk{n}@{company.DOMAIN}") for n in range(1, extra + 1)]
-    return {u["id"]: u for u in users}
+ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+PAGE = 100  # $top when none is given (unconfirmed; -1 means no limit, as for user groups)
+TEXT = ("login", "name", "banReason", "banBadge")
+FLAGS = ("banned", "guest")
 
 
 def error(status: int, code: str, description: str, **more: Any) -> JSONResponse:
+    """The JetBrains error body (notes/vendor-apis.md §3.8)."""
     return JSONResponse({"error": code, "error_description": description, **more}, status_code=status)
 
 
-STEWARD = user_id("steward")
-SCALARS = {"login": str, "name": str, "banReason": str, "banBadge": str, "banned": bool, "guest": bool}
+def not_found(what: str) -> JSONResponse:
+    return error(404, "Not Found", f"Entity with id {what} not found")
 
 
 class HubSandbox(SandboxApp):
     def __init__(self, **options: Any) -> None:
+        unknown = sorted(set(options) - set(DEFAULTS))
+        if unknown:
+            raise TypeError(f"HubSandbox has no option {', '.join(unknown)}; it has {', '.join(DEFAULTS)}")
         self.users: dict[str, dict[str, Any]] = {}
-        super().__init__(SandboxState({"rate_limit_429": 0, "extra_users": 0} | options))
+        self._extras = 0
+        super().__init__(SandboxState({**DEFAULTS, **options}))
 
     def reset_data(self) -> None:
-        self.users = sample_users(int(self.state.options.get("extra_users", 0)))
+        self.users = data.sample_users()
+        self._extras = 0
+        self._sync_extras()
 
     def routes(self) -> list[BaseRoute]:
         routes: list[BaseRoute] = []
         for root in ROOTS:
             routes += [
-                Route(f"{root}/users", self.list_users, methods=["GET"]),
-                Route(f"{root}/users/{{user_id}}", self.get_user, methods=["GET"]),
-                Route(f"{root}/users/{{user_id}}", self.update_user, methods=["POST"]),
+                Route(f"{root}/users", self._api(self.list_users), methods=["GET"]),
+                Route(f"{root}/users/{{user_id}}", self._api(self.get_user), methods=["GET"]),
+                Route(f"{root}/users/{{user_id}}", self._api(self.update_user), methods=["POST"]),
+                # No ban endpoint or anything else here: banning is POST /users/{id} (§3.5).
+                Route(f"{root}/{{rest:path}}", self._api(self.nothing), methods=ALL_METHODS),
             ]
         return routes
 
-    def _refuse(self, request: Request) -> Response | None:
-        if self.state.options.get("rate_limit_429", 0) > 0:
-            self.state.options["rate_limit_429"] -= 1
-            return Response("", status_code=429, headers={"Retry-After": "1"})
-        if request.headers.get("authorization") != f"Bearer {company.HUB_TOKEN}":
-            return error(401, "unauthorized", "The token is not valid or has expired")
-        return None
+    # -- what every API request goes through --------------------------------------------------
+
+    def _api(self, handler: Handler) -> Handler:
+        async def endpoint(request: Request) -> Response:
+            options = self.state.options
+            if int(options["rate_limit_429"]) > 0:
+                options["rate_limit_429"] = int(options["rate_limit_429"]) - 1
+                refused = error(429, "too_many_requests", "Too many requests")
+                refused.headers["Retry-After"] = "1"
+                return refused
+            scheme, _, token = request.headers.get("authorization", "").partition(" ")
+            if scheme.lower() != "bearer" or token.strip() != company.HUB_TOKEN:
+                return error(401, "unauthorized", "The token is missing, not valid or has expired")
+            self._sync_extras()
+            try:
+                return await handler(request)
+            except (FieldsError, QueryError) as err:
+                return error(400, "bad_request", str(err))
+
+        return endpoint
+
+    def _sync_extras(self) -> None:
+        wanted = int(self.state.options["extra_users"])
+        if wanted == self._extras:
+            return
+        self.users = {uid: u for uid, u in self.users.items() if not data.is_extra(u)}
+        for number in range(1, wanted + 1):
+            extra = data.extra_user(number)
+            self.users[extra["id"]] = extra
+        self._extras = wanted
 
     def _lookup(self, user_id: str) -> dict[str, Any] | None:
-        if user_id == "me":
-            user_id = STEWARD
-        if user_id == "guest":
-            return {
-                "type": "user",
-                "id": "guest",
-                "login": "guest",
-                "name": "Guest",
-                "guest": True,
-                "banned": False,
-            }
+        aliases = {"me": data.STEWARD_LOGIN, "guest": data.GUEST_LOGIN}
+        if user_id in aliases:
+            user_id = data.user_id(aliases[user_id])
         return self.users.get(user_id)
 
+    def _answer(self, request: Request, value: Any) -> Response:
+        return JSONResponse(trim(value, parse_fields(request.query_params.get("fields"))))
+
+    # -- endpoints -----------------------------------------------------------------------------
+
+    async def nothing(self, request: Request) -> Response:
+        return error(404, "Not Found", "HTTP 404 Not Found")
+
     async def get_user(self, request: Request) -> Response:
-        if (refused := self._refuse(request)) is not None:
-            return refused
         user = self._lookup(request.path_params["user_id"])
         if user is None:
-            return error(404, "Not Found", f"Entity with id {request.path_params['user_id']} not found")
-        return JSONResponse(trim(user, parse_fields(request.query_params.get("fields"))))
+            return not_found(request.path_params["user_id"])
+        return self._answer(request, user)
 
     async def list_users(self, request: Request) -> Response:
-        if (refused := self._refuse(request)) is not None:
-            return refused
-        query = request.query_params.get("query", "")
+        params = request.query_params
         try:
-            skip = int(request.query_params.get("$skip", "0"))
-            top = int(request.query_params.get("$top", "100"))
+            skip = int(params.get("$skip", "0"))
+            top = int(params.get("$top", str(PAGE)))
         except ValueError:
-            return error(400, "bad_request", "$skip and $top must be numbers")
-        found = [u for u in self.users.values() if matches(u, query)]
+            return error(400, "bad_request", "$skip and $top must be whole numbers")
+        if skip < 0:
+            return error(400, "bad_request", "$skip must not be negative")
+        matching = compile_query(params.get("query", ""))
+        found = [u for u in self.users.values() if matching(u)]
         page = found[skip:] if top < 0 else found[skip : skip + top]
-        answer = {"type": "userPage", "skip": skip, "top": top, "total": len(found), "users": page}
-        tree = parse_fields(request.query_params.get("fields"))
-        return JSONResponse(trim(answer, tree))
+        return self._answer(
+            request, {"type": "userPage", "skip": skip, "top": top, "total": len(found), "users": page}
+        )
 
     async def update_user(self, request: Request) -> Response:
-        if (refused := self._refuse(request)) is not None:
-            return refused
         user = self._lookup(request.path_params["user_id"])
-        if user is None or user["id"] == "guest":
-            return error(404, "Not Found", f"Entity with id {request.path_params['user_id']} not found")
+        if user is None:
+            return not_found(request.path_params["user_id"])
         try:
             body = json.loads(await request.body() or b"{}")
         except ValueError:
-            return error(400, "bad_request", "Request body is not valid JSON")
+            return error(400, "bad_request", "The request body is not valid JSON")
         if not isinstance(body, dict):
             return error(400, "bad_request", "A user object was expected")
+        updated, refused = self._changed(user, body)
+        if refused is not None:
+            return refused
+        self.users[updated["id"]] = updated
+        return self._answer(request, updated)
+
+    def _changed(self, user: dict[str, Any], body: dict[str, Any]) -> tuple[dict[str, Any], Response | None]:
+        """`user` with the partial `body` applied, or Hub's 400 for the first thing wrong."""
         updated = copy.deepcopy(user)
-        for name, kind in SCALARS.items():
-            if name in body:
-                if not isinstance(body[name], kind):
-                    return error(
-                        400, "bad_request", f"Field {name} must be {kind.__name__}", error_field=name
-                    )
-                updated[name] = body[name]
-        email = ((body.get("profile") or {}).get("email") or {}).get("email")
-        if email is not None:
-            if not isinstance(email, str) or "@" not in email:
-                return error(400, "invalid_properties", "Email is not valid", error_field="email")
-            updated["profile"]["email"] |= {"email": email, "verified": False}
-        login = updated["login"]
-        if not login or any(c.isspace() for c in login):
-            child = {"error": "login-is-invalid", "error_description": "Login must not contain spaces"}
-            return error(
-                400, "invalid_properties", "invalid login", error_field="login", error_children=[child]
+        for name in (*TEXT, *FLAGS):
+            if name not in body:
+                continue
+            kind = str if name in TEXT else bool
+            if not isinstance(body[name], kind):
+                expected = "a string" if kind is str else "a boolean"
+                return updated, error(400, "bad_request", f"`{name}` must be {expected}", error_field=name)
+            updated[name] = body[name]
+        if "profile" in body:
+            refused = _apply_email(updated, body["profile"])
+            if refused is not None:
+                return updated, refused
+        login = str(updated["login"])
+        if not login or any(ch.isspace() for ch in login):
+            child = {
+                "error": "login-is-invalid",
+                "error_description": f"Login `{login}` must not be empty or contain spaces",
+                "error_field": "login",
+            }
+            return updated, error(400, "invalid_properties", "invalid login", error_children=[child])
+        if any(u["login"].lower() == login.lower() and u["id"] != updated["id"] for u in self.users.values()):
+            return updated, error(
+                400,
+                "must-be-unique",
+                f"Login {login} is already taken",
+                error_developer_message="Value of the login property must be unique",
+                error_field="login",
             )
-        if any(u["login"] == login and u["id"] != updated["id"] for u in self.users.values()):
-            return error(400, "must-be-unique", f"Login {login} is already taken", error_field="login")
-        if not updated.get("banned"):
+        if not str(updated["name"]).strip():
+            return updated, error(400, "invalid_properties", "Full name is required", error_field="name")
+        if not updated["banned"]:
+            # Unconfirmed: the sandbox forgets the reason and badge when a user is unbanned.
             updated.pop("banReason", None)
             updated.pop("banBadge", None)
-        self.users[updated["id"]] = updated
-        return JSONResponse(trim(updated, parse_fields(request.query_params.get("fields"))))
+        return updated, None
+
+
+def _apply_email(updated: dict[str, Any], profile: Any) -> Response | None:
+    """`profile.email.email` (§3.7); a new address is not verified yet."""
+    email = profile.get("email") if isinstance(profile, dict) else None
+    address = email.get("email") if isinstance(email, dict) else None
+    if not isinstance(profile, dict) or (email is not None and not isinstance(email, dict)):
+        return error(400, "bad_request", '`profile` must be {"email": {"email": …}}', error_field="profile")
+    if address is None:
+        return None
+    if not isinstance(address, str) or "@" not in address or any(ch.isspace() for ch in address):
+        return error(400, "invalid_properties", f"Email {address} is not valid", error_field="email")
+    stored = updated["profile"].setdefault("email", {"type": "EmailJSON", "id": data.user_id(address)})
+    if stored.get("email") != address:
+        stored |= {"email": address, "verified": False}
+    return None

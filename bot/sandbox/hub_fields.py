@@ -1,35 +1,49 @@
-"""Hub's `fields` syntax (`id,login,profile(email(email,verified))`) and a small part of its
-query language (`login: {x}`, `email: x`, `is: banned`, `name: x`, joined with and/or)."""
+"""Hub's `fields` parameter (notes/vendor-apis.md §3.3): `id,login,profile(email(email,verified))`.
+
+With `fields`, Hub sends only what was asked, nesting included, and every object keeps its
+`type`. Without it, "all immediate fields of a resource" and, "for nested objects, only the
+basic info (for example, `id`)": here `{type, id}`. A page of users follows the same rule, so
+GET /users without `fields` lists each user as `{type, id}`.
+"""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 Tree = dict[str, "Tree | None"]
 
 
+class FieldsError(ValueError):
+    """`fields` is not well formed; the text is Hub's error_description."""
+
+
 def parse_fields(text: str | None) -> Tree | None:
-    """None when no `fields` was given (Hub's default answer)."""
+    """The asked-for fields as a tree (`{"profile": {"email": {"email": None}}}`), or None when
+    no `fields` was given."""
     if text is None or not text.strip():
         return None
-    tree, _ = _parse(text.replace(" ", ""), 0)
+    tree, end = _parse(text.replace(" ", ""), 0)
+    if end != len(text.replace(" ", "")):
+        raise FieldsError(f"Can't parse fields `{text}`: unexpected `)`")
     return tree
 
 
 def _parse(text: str, i: int) -> tuple[Tree, int]:
+    """The fields from `i` to the `)` closing this level (or the end), and where it stopped."""
     tree: Tree = {}
     name = ""
     while i < len(text):
         ch = text[i]
         if ch == "(":
+            if not name:
+                raise FieldsError(f"Can't parse fields `{text}`: `(` without a field name")
             sub, i = _parse(text, i + 1)
+            if i >= len(text):
+                raise FieldsError(f"Can't parse fields `{text}`: a `(` is not closed")
             tree[name] = sub
             name = ""
         elif ch == ")":
-            if name:
-                tree[name] = None
-            return tree, i
+            break
         elif ch == ",":
             if name:
                 tree[name] = None
@@ -43,61 +57,24 @@ def _parse(text: str, i: int) -> tuple[Tree, int]:
 
 
 def trim(value: Any, tree: Tree | None) -> Any:
-    """What Hub sends: with `fields`, only what was asked (and `type`); without, the scalar
-    fields, and nested objects as their id."""
+    """`value` (a stored object, or a list of them) as Hub sends it for `fields` = `tree`."""
     if isinstance(value, list):
-        return [trim(v, tree) for v in value]
+        return [trim(item, tree) for item in value]
     if not isinstance(value, dict):
         return value
     if tree is None:
-        out: dict[str, Any] = {}
-        for key, item in value.items():
-            if isinstance(item, dict):
-                out[key] = {k: item[k] for k in ("type", "id") if k in item}
-            elif isinstance(item, list):
-                out[key] = [
-                    {k: i[k] for k in ("type", "id") if k in i} if isinstance(i, dict) else i for i in item
-                ]
-            else:
-                out[key] = item
-        return out
+        return {key: _basic(item) for key, item in value.items()}
     out = {"type": value["type"]} if "type" in value else {}
     for key, sub in tree.items():
         if key in value:
-            out[key] = trim(value[key], sub) if sub is not None else _shallow(value[key])
+            out[key] = _basic(value[key]) if sub is None else trim(value[key], sub)
     return out
 
 
-def _shallow(item: Any) -> Any:
+def _basic(item: Any) -> Any:
+    """A nested object named without sub-fields, or any nested object by default: `{type, id}`."""
+    if isinstance(item, list):
+        return [_basic(i) for i in item]
     if isinstance(item, dict):
         return {k: item[k] for k in ("type", "id") if k in item}
     return item
-
-
-_CLAUSE = re.compile(r"^\s*([A-Za-z]+)\s*:\s*(\{[^}]*\}|\S+)\s*$")
-
-
-def matches(user: dict[str, Any], query: str) -> bool:
-    if not query.strip():
-        return True
-    for alternative in re.split(r"\s+or\s+", query.strip(), flags=re.IGNORECASE):
-        if all(_clause(user, c) for c in re.split(r"\s+and\s+", alternative, flags=re.IGNORECASE)):
-            return True
-    return False
-
-
-def _clause(user: dict[str, Any], clause: str) -> bool:
-    found = _CLAUSE.match(clause)
-    if not found:
-        return False
-    field, value = found.group(1).lower(), found.group(2).strip("{}").strip().lower()
-    email = str(((user.get("profile") or {}).get("email") or {}).get("email") or "").lower()
-    if field == "is":
-        return value == "banned" and bool(user.get("banned"))
-    if field == "login":  # Hub matches logins by prefix, as its search box does
-        return str(user.get("login", "")).lower().startswith(value)
-    if field == "email":
-        return email.startswith(value)
-    if field == "name":
-        return value in str(user.get("name", "")).lower()
-    return False

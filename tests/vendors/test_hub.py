@@ -1,139 +1,413 @@
-"""The Hub client against the sandbox Hub over loopback HTTP, on both REST roots."""
+"""The Hub client against the sandbox Hub over loopback HTTP: what it sends (method, path,
+`fields`, Bearer token, body), what it makes of the answers, and how Hub's errors read."""
 
 from __future__ import annotations
 
+import json
 import logging
 from urllib.parse import parse_qs
 
 import httpx
 import pytest
 
-from bot.errors import InvalidValue, VendorNotFound, VendorRejected
+from bot.errors import (
+    ConfigError,
+    InvalidValue,
+    VendorAuthError,
+    VendorBadResponse,
+    VendorForbidden,
+    VendorNotFound,
+    VendorRateLimited,
+    VendorRejected,
+    VendorServerError,
+)
 from bot.sandbox import company
-from bot.sandbox.hub import user_id
+from bot.sandbox.common import Fault, Recorded
+from bot.sandbox.hub_data import user_id
+from bot.vendors.base import Vendor
 from bot.vendors.fields import build
-from bot.vendors.hub.client import USER_FIELDS, HubClient
-from bot.vendors.hub.models import HubUserUpdate
+from bot.vendors.hub import USER_FIELDS, HubClient, HubUser, HubUserUpdate
 from tests.conftest import Sandbox
 
 ANNA = user_id("anna.petrova")
-EMIL = user_id("emil.novak")  # banned
+EMIL = user_id("emil.novak")  # banned, with a reason and a badge
+STEWARD = user_id("steward")
+NOBODY = "00000000-0000-4000-8000-0000000000ff"
+LENA = f"lena.berg@{company.DOMAIN}"  # shared by "lena.berg" and "lberg-old"
+
+
+def params(recorded: Recorded) -> dict[str, str]:
+    return {key: values[0] for key, values in parse_qs(recorded.query).items()}
+
+
+def change(**values: object) -> HubUserUpdate:
+    return build(HubUserUpdate, values)
+
+
+def jetbrains(status: int, **body: object) -> Fault:
+    return Fault(status=status, body=json.dumps(body), method="POST", times=10)
+
+
+# -- reads ---------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("root", ["/api/rest", "/hub/api/rest"])
-async def test_me_and_a_user_by_id_on_either_rest_root(
+async def test_me_and_a_user_by_id_are_read_with_the_bearer_token_and_fields_on_either_root(
     root: str, hub_sandbox: Sandbox, http: httpx.AsyncClient
 ) -> None:
-    client = HubClient(http, hub_sandbox.url + root, company.HUB_TOKEN)
+    client = HubClient(http, hub_sandbox.url + root + "/", company.HUB_TOKEN)
 
     me = await client.me()
     emil = await client.user(EMIL)
 
-    assert me.login == "steward" and emil.banned and emil.banReason == "Left the company (HR-1042)"
-    first = hub_sandbox.requests()[0]
-    assert first.path == f"{root}/users/me"
+    assert (me.id, me.login, me.name, me.email) == (
+        STEWARD,
+        "steward",
+        "Steward Service",
+        "steward@acme.test",
+    )
+    assert (emil.banned, emil.banReason, emil.banBadge) == (True, "Left the company (HR-1042)", "left")
+    assert emil.verified is True
+    first, second = hub_sandbox.requests()
+    assert (first.method, first.path, second.path) == ("GET", f"{root}/users/me", f"{root}/users/{EMIL}")
     assert first.headers["authorization"] == f"Bearer {company.HUB_TOKEN}"
-    assert parse_qs(first.query)["fields"] == [USER_FIELDS]
+    assert params(first) == params(second) == {"fields": USER_FIELDS}
 
 
-async def test_fields_trim_the_answer_and_no_fields_gives_ids_for_nested_objects(
-    hub_sandbox: Sandbox, http: httpx.AsyncClient
-) -> None:
-    headers = {"Authorization": f"Bearer {company.HUB_TOKEN}"}
-    url = f"{hub_sandbox.url}/api/rest/users/{ANNA}"
-    trimmed = (await http.get(url, params={"fields": "id,profile(email(email))"}, headers=headers)).json()
-    full = (await http.get(url, headers=headers)).json()
+async def test_a_user_is_parsed_from_exactly_the_fields_steward_asks_for(hub: HubClient) -> None:
+    anna = await hub.user(ANNA)
 
-    assert trimmed == {
-        "type": "user",
+    assert isinstance(anna, HubUser)
+    assert anna.model_dump(exclude_none=True) == {
         "id": ANNA,
+        "login": "anna.petrova",
+        "name": "Anna Petrova",
+        "banned": False,
+        "guest": False,
         "profile": {
             "type": "profile",
-            "email": {"type": "EmailJSON", "email": f"anna.petrova@{company.DOMAIN}"},
+            "email": {"type": "EmailJSON", "email": "anna.petrova@acme.test", "verified": True},
         },
+        "type": "user",
     }
-    assert full["login"] == "anna.petrova" and set(full["profile"]) == {"type", "id"}
 
 
-async def test_lookups_by_email_and_login_keep_only_exact_matches(
+async def test_other_fields_can_be_asked_for_and_extra_ones_are_kept(hub: HubClient) -> None:
+    anna = await hub.user(ANNA, fields="id,login,creationTime")
+
+    assert anna.login == "anna.petrova" and anna.name is None and anna.email is None
+    assert isinstance(anna.model_extra, dict) and isinstance(anna.model_extra["creationTime"], int)
+
+
+async def test_users_are_read_page_by_page_to_the_end(hub: HubClient, hub_sandbox: Sandbox) -> None:
+    hub_sandbox.option(extra_users=250)
+
+    found = await hub.users("email: bulk")
+
+    assert sorted(u.login or "" for u in found) == sorted(f"bulk{n}" for n in range(1, 251))
+    pages = [params(r) for r in hub_sandbox.requests("GET", "/users")]
+    assert [(p["$skip"], p["$top"]) for p in pages] == [("0", "100"), ("100", "100"), ("200", "100")]
+    assert {p["fields"] for p in pages} == {f"users({USER_FIELDS}),total"}
+    assert {p["query"] for p in pages} == {"email: bulk"}
+
+
+async def test_an_email_lookup_finds_one_none_or_two_and_ignores_case(
     hub: HubClient, hub_sandbox: Sandbox
 ) -> None:
-    assert [u.login for u in await hub.find_by_email(f"ANNA.petrova@{company.DOMAIN}")] == ["anna.petrova"]
-    assert await hub.find_by_email(f"anna@{company.DOMAIN}") == []
-    assert sorted(u.login or "" for u in await hub.find_by_email(f"lena.berg@{company.DOMAIN}")) == [
-        "lberg-old",
-        "lena.berg",
-    ]
-    assert [u.login for u in await hub.find_by_login("lena.berg")] == [
-        "lena.berg"
-    ]  # "lena.berg" is a prefix of no other
-    queries = [parse_qs(r.query)["query"][0] for r in hub_sandbox.requests("GET", "/users")]
-    assert queries[0] == f"email: {{ANNA.petrova@{company.DOMAIN}}}"
-    assert queries[-1] == "login: {lena.berg}"
+    one = await hub.find_by_email("ANNA.Petrova@acme.test")
+    none = await hub.find_by_email("anna@acme.test")
+    two = await hub.find_by_email(LENA)
+
+    assert [u.id for u in one] == [ANNA]
+    assert none == []
+    assert sorted(u.login or "" for u in two) == ["lberg-old", "lena.berg"]
+    queries = [params(r)["query"] for r in hub_sandbox.requests("GET", "/users")]
+    assert queries == ["email: {ANNA.Petrova@acme.test}", "email: {anna@acme.test}", f"email: {{{LENA}}}"]
 
 
-async def test_a_ban_with_reason_and_an_unban_round_trip(hub: HubClient, hub_sandbox: Sandbox) -> None:
-    banned = await hub.update_user(
-        ANNA, build(HubUserUpdate, {"banned": True, "banReason": "left", "banBadge": "gone"})
+async def test_a_login_lookup_keeps_only_the_exact_login_though_hub_answers_more(
+    hub: HubClient, hub_sandbox: Sandbox, http: httpx.AsyncClient
+) -> None:
+    loose = await http.get(
+        f"{hub_sandbox.url}/hub/api/rest/users",
+        params={"query": "login: {anna}", "fields": "users(login)"},
+        headers={"Authorization": f"Bearer {company.HUB_TOKEN}"},
     )
-    unbanned = await hub.update_user(ANNA, build(HubUserUpdate, {"banned": False}))
 
-    assert (banned.banned, banned.banReason, banned.banBadge) == (True, "left", "gone")
-    assert unbanned.banned is False
+    assert [u["login"] for u in loose.json()["users"]] == ["anna.petrova"]  # Hub matches loosely
+    assert await hub.find_by_login("anna") == []
+    assert [u.id for u in await hub.find_by_login("Anna.Petrova")] == [ANNA]
+    assert params(hub_sandbox.requests("GET", "/users")[-1])["query"] == "login: {Anna.Petrova}"
+
+
+# -- writes --------------------------------------------------------------------------------------
+
+
+async def test_a_ban_with_reason_and_badge_and_an_unban_round_trip(
+    hub: HubClient, hub_sandbox: Sandbox
+) -> None:
+    banned = await hub.update_user(ANNA, change(banned=True, banReason="left (HR-7)", banBadge="left"))
+    unbanned = await hub.update_user(ANNA, change(banned=False))
+
+    assert (banned.banned, banned.banReason, banned.banBadge) == (True, "left (HR-7)", "left")
+    assert unbanned.banned is False and (await hub.user(ANNA)).banned is False
     posts = hub_sandbox.requests("POST")
     assert [p.json() for p in posts] == [
-        {"banned": True, "banReason": "left", "banBadge": "gone"},
+        {"banned": True, "banReason": "left (HR-7)", "banBadge": "left"},
         {"banned": False},
     ]
-    assert all(p.path == f"/hub/api/rest/users/{ANNA}" for p in posts)
+    assert {p.path for p in posts} == {f"/hub/api/rest/users/{ANNA}"}
+    assert {params(p)["fields"] for p in posts} == {USER_FIELDS}
+    assert {p.headers["content-type"] for p in posts} == {"application/json"}
+    assert {p.headers["authorization"] for p in posts} == {f"Bearer {company.HUB_TOKEN}"}
 
 
-async def test_an_email_change_lands_at_profile_email_email(hub: HubClient, hub_sandbox: Sandbox) -> None:
-    after = await hub.update_user(
-        ANNA, build(HubUserUpdate, {"email": "anna.p@acme.test", "name": "Anna P."})
-    )
+async def test_an_email_change_lands_at_profile_email_email_and_is_not_yet_verified(
+    hub: HubClient, hub_sandbox: Sandbox
+) -> None:
+    after = await hub.update_user(ANNA, change(email="anna.p@acme.test", name="Anna P."))
 
     [post] = hub_sandbox.requests("POST")
     assert post.json() == {"name": "Anna P.", "profile": {"email": {"email": "anna.p@acme.test"}}}
-    assert after.email == "anna.p@acme.test" and after.name == "Anna P."
+    assert (after.email, after.verified, after.name) == ("anna.p@acme.test", False, "Anna P.")
+    assert [u.id for u in await hub.find_by_email("anna.p@acme.test")] == [ANNA]
 
 
-async def test_hubs_error_body_becomes_one_readable_message(hub: HubClient) -> None:
+# -- the Vendor protocol -------------------------------------------------------------------------
+
+
+async def test_the_client_is_a_vendor_and_whoami_is_the_token_owner(hub: HubClient) -> None:
+    vendor: Vendor = hub
+
+    me = await vendor.whoami()
+
+    assert (vendor.key, vendor.name, dict(vendor.objects)) == ("hub", "Hub", {"user": HubUserUpdate})
+    assert (me.id, me.label) == (STEWARD, "Steward Service (steward)")
+    assert dict(me.values) == {
+        "login": "steward",
+        "name": "Steward Service",
+        "banned": False,
+        "banReason": None,
+        "banBadge": None,
+        "guest": False,
+        "email": "steward@acme.test",
+    }
+    assert set(me.values) == set(HubUserUpdate.model_fields)
+
+
+@pytest.mark.parametrize(
+    ("target", "logins", "asked"),
+    [
+        ("me", ["steward"], ("GET", "/users/me")),
+        (ANNA, ["anna.petrova"], ("GET", f"/users/{ANNA}")),
+        (NOBODY, [], ("GET", f"/users/{NOBODY}")),
+        (LENA, ["lberg-old", "lena.berg"], ("GET", "/users")),
+        ("nobody@acme.test", [], ("GET", "/users")),
+        (" emil.novak ", ["emil.novak"], ("GET", "/users")),
+    ],
+)
+async def test_find_takes_me_a_uuid_an_address_or_a_login(
+    hub: HubClient, hub_sandbox: Sandbox, target: str, logins: list[str], asked: tuple[str, str]
+) -> None:
+    found = await hub.find("user", target)
+
+    assert sorted(r.values["login"] for r in found) == logins
+    [request] = hub_sandbox.requests()
+    assert (request.method, request.path) == (asked[0], "/hub/api/rest" + asked[1])
+
+
+async def test_read_gets_each_id_and_leaves_out_unknown_ones(hub: HubClient, hub_sandbox: Sandbox) -> None:
+    records = await hub.read("user", [ANNA, EMIL, NOBODY, ANNA])
+
+    assert set(records) == {ANNA, EMIL}
+    assert records[EMIL].label == "Emil Novak (emil.novak)" and records[EMIL].values["banned"] is True
+    assert sorted(r.path for r in hub_sandbox.requests("GET")) == sorted(
+        f"/hub/api/rest/users/{i}" for i in (ANNA, EMIL, NOBODY)
+    )
+
+
+async def test_write_posts_the_change_and_returns_what_hub_reports(
+    hub: HubClient, hub_sandbox: Sandbox
+) -> None:
+    [lena] = await hub.find("user", "lena.berg")
+
+    after = await hub.write("user", lena, change(guest=True, banned=True, banReason="duplicate account"))
+
+    assert after.id == lena.id and after.label == "Lena Berg (lena.berg)"
+    assert (after.values["guest"], after.values["banned"], after.values["banReason"]) == (
+        True,
+        True,
+        "duplicate account",
+    )
+    [post] = hub_sandbox.requests("POST")
+    assert post.path == f"/hub/api/rest/users/{lena.id}"
+    assert post.json() == {"guest": True, "banned": True, "banReason": "duplicate account"}
+
+
+# -- errors --------------------------------------------------------------------------------------
+
+
+async def test_a_duplicate_login_is_refused_with_hubs_words_and_the_field_and_not_retried(
+    hub: HubClient, hub_sandbox: Sandbox
+) -> None:
     with pytest.raises(VendorRejected) as caught:
-        await hub.update_user(ANNA, build(HubUserUpdate, {"login": "boris.ivanov"}))
-    assert "Login boris.ivanov is already taken (field login)" in str(caught.value)
-    with pytest.raises(VendorNotFound, match="Entity with id"):
-        await hub.user("00000000-0000-4000-8000-0000000000ff")
+        await hub.update_user(ANNA, change(login="Boris.Ivanov"))
+
+    text = str(caught.value)
+    assert "Hub did not accept the change to user" in text
+    assert "Login Boris.Ivanov is already taken (field login)" in text
+    assert "Nothing was changed" in text and caught.value.attempts_made == 1
+    assert len(hub_sandbox.requests("POST")) == 1
 
 
-async def test_the_sandbox_refuses_a_login_with_a_space_with_its_children(
+async def test_the_error_body_with_children_reads_as_one_message(
+    hub: HubClient, hub_sandbox: Sandbox
+) -> None:
+    hub_sandbox.fail(
+        jetbrains(
+            400,
+            error="invalid_properties",
+            error_description="invalid login",
+            error_children=[
+                {"error": "login-is-invalid", "error_description": "Login must not contain spaces."},
+                {"error": "name-is-empty", "error_developer_message": "name: blank", "error_field": "name"},
+                {"error": "quota"},
+            ],
+        )
+    )
+
+    with pytest.raises(VendorRejected) as caught:
+        await hub.update_user(ANNA, change(name="Anna"))
+
+    assert caught.value.vendor_message == (
+        "invalid login; Login must not contain spaces; name: blank (field name); quota"
+    )
+    assert "(400): invalid login; Login must not contain spaces; name: blank (field name); quota." in str(
+        caught.value
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "kind", "words"),
+    [
+        (401, {"error": "unauthorized", "error_description": "Token expired"}, VendorAuthError, "HUB_TOKEN"),
+        (
+            403,
+            {"error": "forbidden", "error_developer_message": "No update-user"},
+            VendorForbidden,
+            "No update-user",
+        ),
+        (404, {"error": "Not Found"}, VendorNotFound, "has no user"),
+        (500, {"error": "server_error", "error_description": "DB locked"}, VendorServerError, "DB locked"),
+    ],
+)
+async def test_each_status_has_its_meaning_and_hubs_words(
+    hub: HubClient, hub_sandbox: Sandbox, status: int, body: dict[str, str], kind: type[Exception], words: str
+) -> None:
+    hub_sandbox.fail(jetbrains(status, **body))
+
+    with pytest.raises(kind) as caught:
+        await hub.update_user(ANNA, change(name="Anna"))
+
+    assert words in str(caught.value) and "Hub" in str(caught.value)
+    tries = 4 if status >= 500 else 1
+    assert len(hub_sandbox.requests("POST")) == tries
+
+
+async def test_a_429_is_retried_and_the_read_then_succeeds(hub: HubClient, hub_sandbox: Sandbox) -> None:
+    hub_sandbox.option(rate_limit_429=2)
+
+    me = await hub.me()
+
+    assert me.login == "steward"
+    assert [r.status for r in hub_sandbox.requests()] == [429, 429, 200]
+
+
+async def test_a_429_that_never_ends_is_reported_after_every_attempt(
     hub_sandbox: Sandbox, http: httpx.AsyncClient
 ) -> None:
-    headers = {"Authorization": f"Bearer {company.HUB_TOKEN}"}
-    answer = await http.post(
-        f"{hub_sandbox.url}/api/rest/users/{ANNA}", json={"login": "a b"}, headers=headers
-    )
-    assert answer.status_code == 400
-    assert answer.json()["error_description"] == "invalid login" and answer.json()["error_children"]
+    client = HubClient(http, f"{hub_sandbox.url}/api/rest", company.HUB_TOKEN, attempts=3)
+    hub_sandbox.option(rate_limit_429=10)
+
+    with pytest.raises(VendorRateLimited) as caught:
+        await client.me()
+
+    assert caught.value.retry_after == 1.0 and caught.value.attempts_made == 3
+    assert "Too many requests" in str(caught.value) and len(hub_sandbox.requests()) == 3
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        Fault(kind="malformed", method="GET"),
+        Fault(status=200, body='{"users": "nobody"}', method="GET"),
+        Fault(status=200, body="[1, 2]", method="GET"),
+    ],
+    ids=["not JSON", "wrong shape", "a list"],
+)
+async def test_an_answer_that_is_not_hubs_json_is_reported_once_not_guessed(
+    hub: HubClient, hub_sandbox: Sandbox, fault: Fault
+) -> None:
+    hub_sandbox.fail(fault)
+
+    with pytest.raises(VendorBadResponse) as caught:
+        await hub.find_by_login("anna.petrova")
+
+    assert "Hub sent an answer Steward could not read (200" in str(caught.value)
+    assert caught.value.attempts_made == 1 and len(hub_sandbox.requests()) == 1
 
 
 async def test_invalid_input_is_refused_before_any_request(hub: HubClient, hub_sandbox: Sandbox) -> None:
     with pytest.raises(InvalidValue, match="must not contain spaces"):
-        build(HubUserUpdate, {"login": "a b"})
+        change(login="a b")
+    with pytest.raises(InvalidValue, match="e-mail address"):
+        change(email="anna at acme")
     with pytest.raises(InvalidValue, match="at least one field"):
         await hub.update_user(ANNA, HubUserUpdate())
-    assert hub_sandbox.requests() == []
+    with pytest.raises(InvalidValue, match="must not contain spaces"):
+        await hub.update_user(ANNA, HubUserUpdate.model_construct(login="a b", _fields_set={"login"}))
+    with pytest.raises(InvalidValue, match="without"):
+        await hub.find("user", "anna} or is: banned {")
+    with pytest.raises(InvalidValue, match="users only"):
+        await hub.find("group", "admins")
+    with pytest.raises(InvalidValue):
+        await hub.user(" ")
+    with pytest.raises(TypeError):
+        await hub.write("user", (await hub.whoami()), object())  # type: ignore[arg-type]
+
+    assert [r.path for r in hub_sandbox.requests()] == ["/hub/api/rest/users/me"]  # the whoami only
 
 
-async def test_the_token_appears_in_no_log_line_or_error(
+@pytest.mark.parametrize("token", ["", "   ", "perm:abc\ndef", "perm:abc def"])
+def test_a_missing_or_broken_token_is_a_setting_error_that_does_not_show_it(
+    http: httpx.AsyncClient, token: str
+) -> None:
+    with pytest.raises(ConfigError, match="HUB_TOKEN") as caught:
+        HubClient(http, "http://hub.invalid/api/rest", token)
+
+    assert token.strip() == "" or token not in str(caught.value)
+
+
+async def test_the_token_appears_in_no_log_record_exception_or_repr(
     hub_sandbox: Sandbox, http: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    client = HubClient(http, f"{hub_sandbox.url}/hub/api/rest", company.HUB_TOKEN)
+    client = HubClient(http, f"{hub_sandbox.url}/hub/api/rest", company.HUB_TOKEN, attempts=2)
     await client.me()
-    wrong = HubClient(http, f"{hub_sandbox.url}/hub/api/rest", "perm:wrong.token.value")
-    with pytest.raises(Exception) as caught:
+    await client.update_user(ANNA, change(name="Anna P."))
+    wrong = HubClient(http, f"{hub_sandbox.url}/hub/api/rest", "perm:d3Jvbmc=.d3Jvbmc=.wrongSecret1")
+    with pytest.raises(VendorAuthError) as refused:
         await wrong.me()
-    text = caplog.text + str(caught.value) + repr(client)
-    assert company.HUB_TOKEN not in text and "perm:wrong.token.value" not in text
-    assert "HUB_TOKEN" in str(caught.value)
+    hub_sandbox.fail(
+        jetbrains(500, error="server_error", error_description=f"bad header Bearer {company.HUB_TOKEN}")
+    )
+    with pytest.raises(VendorServerError) as echoed:
+        await client.update_user(ANNA, change(name="Anna Q."))
+
+    assert caplog.records, "DEBUG logging was captured"
+    texts = [r.getMessage() for r in caplog.records] + [str(refused.value), str(echoed.value), repr(client)]
+    texts += [repr(r.args) for r in caplog.records]
+    for text in texts:
+        assert company.HUB_TOKEN not in text and "wrongSecret1" not in text
+    assert "bad header Bearer •••" in str(echoed.value)
+    assert "HUB_TOKEN" in str(refused.value) and "401" in str(refused.value)

@@ -1,0 +1,7 @@
+"""JetBrains Hub: the client, its update model and its answers."""
+
+from bot.vendors.hub.client import HubClient
+from bot.vendors.hub.models import HubUserUpdate
+from bot.vendors.hub.responses import USER_FIELDS, HubEmail, HubPage, HubProfile, HubUser
+
+__all__ = ["USER_FIELDS", "HubClient", "HubEmail", "HubPage", "HubProfile", "HubUser", "HubUserUpdate"]

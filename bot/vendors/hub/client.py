@@ -1,11 +1,11 @@
 """JetBrains Hub's users as Steward uses them (vendor-docs/hub-update-user.txt).
 
-Facts the code relies on: the REST root is configured (standalone `…/api/rest` or YouTrack's
-`…/hub/api/rest`); a permanent token goes as `Bearer perm:…`; Hub sends back only what `fields`
-asks for, so every call names its fields; users are updated with POST /users/{id} taking a
-partial user, e-mail nested as `profile.email.email`; lookups go through `query=` (`email: {…}`,
-`login: {…}`), whose matches are not exact, so answers are filtered; errors carry the JetBrains
-body `{error, error_description, error_developer_message, error_field, error_children}`.
+Facts the code relies on (notes/vendor-apis.md §3): the REST root is configured (standalone
+`…/api/rest` or YouTrack's `…/hub/api/rest`); a permanent token goes as `Bearer perm:…`; Hub
+sends back only what `fields` asks for, so every call names its fields; users are updated with
+POST /users/{id} taking a partial user, e-mail nested as `profile.email.email`; lookups go
+through `query=` (`email: {…}`, `login: {…}`), whose matching is not documented as exact, so the
+answers are filtered; errors carry the JetBrains body `{error, error_description, …}`.
 """
 
 from __future__ import annotations
@@ -17,76 +17,25 @@ from urllib.parse import quote
 
 import httpx
 import pydantic
-from pydantic import BaseModel, ConfigDict, SecretStr
+from pydantic import BaseModel, SecretStr
 
-from bot.errors import (
-    Attempt,
-    ConfigError,
-    InvalidValue,
-    VendorBadResponse,
-    VendorError,
-    VendorNotFound,
-)
+from bot.errors import Attempt, ConfigError, InvalidValue, VendorBadResponse, VendorError, VendorNotFound
 from bot.vendors.base import Record, VendorHTTP, json_body, read_each, short_text, status_error
 from bot.vendors.fields import UpdateModel, build
 from bot.vendors.hub.models import HubUserUpdate
+from bot.vendors.hub.responses import USER_FIELDS, HubPage, HubUser, error_words
 
 VENDOR = "Hub"
-USER_FIELDS = "id,login,name,banned,banReason,banBadge,guest,profile(email(email,verified))"
-PAGE = 100
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+CREDENTIAL = "HUB_TOKEN"
+PAGE = 100  # users per GET /users page
+UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
-
-class HubEmail(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    email: str | None = None
-    verified: bool | None = None
-
-
-class HubProfile(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    email: HubEmail | None = None
-
-
-class HubUser(BaseModel):
-    """A Hub user as answered with USER_FIELDS; anything else Hub adds is kept."""
-
-    model_config = ConfigDict(extra="allow")
-    id: str
-    login: str | None = None
-    name: str | None = None
-    banned: bool | None = None
-    banReason: str | None = None
-    banBadge: str | None = None
-    guest: bool | None = None
-    profile: HubProfile | None = None
-
-    @property
-    def email(self) -> str | None:
-        return self.profile.email.email if self.profile and self.profile.email else None
-
-    def record(self) -> Record:
-        values: dict[str, Any] = {
-            "login": self.login,
-            "name": self.name,
-            "banned": bool(self.banned),
-            "banReason": self.banReason,
-            "banBadge": self.banBadge,
-            "guest": bool(self.guest),
-            "email": self.email,
-        }
-        return Record(self.id, f"{self.name or self.login} ({self.login})", values)
-
-
-class HubPage(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    users: list[HubUser] = []
-    total: int | None = None
+M = TypeVar("M", bound=BaseModel)
 
 
 class HubClient:
-    """Hub users over one retrying request path (Hub documents no rate limit, so no pacer;
-    a 429 with Retry-After is still honoured)."""
+    """Hub users over one retrying request path. Hub documents no rate limit, so there is no
+    pacer; a 429 (or a 503 with Retry-After) is still retried after the wait Hub asks for."""
 
     key: ClassVar[str] = "hub"
     name: ClassVar[str] = VENDOR
@@ -95,8 +44,12 @@ class HubClient:
     def __init__(
         self, http: httpx.AsyncClient, base_url: str, token: str, *, timeout: float = 10.0, attempts: int = 4
     ) -> None:
+        token = token.strip()
         if not token:
-            raise ConfigError("HUB_TOKEN is empty: Steward needs a permanent token, perm:…")
+            raise ConfigError(f"{CREDENTIAL} is empty: Steward needs a Hub permanent token (perm:…).")
+        if any(ch.isspace() or not ch.isprintable() for ch in token):
+            # httpx would refuse the header and quote it, token and all, in its error.
+            raise ConfigError(f"{CREDENTIAL} contains spaces or control characters; paste the token alone.")
         self._token = SecretStr(token)
         self.base_url = base_url.rstrip("/")
         self._http = VendorHTTP(
@@ -111,14 +64,17 @@ class HubClient:
     def __repr__(self) -> str:
         return f"HubClient({self.base_url!r})"
 
-    # --- the pipeline's view ------------------------------------------------------------------
+    # -- the Vendor protocol --------------------------------------------------------------------
 
     async def whoami(self) -> Record:
         return (await self.me()).record()
 
     async def find(self, obj: str, target: str) -> list[Record]:
+        """`me`, a Hub UUID (unknown → []), an e-mail address, or else a login; lookups keep
+        exact (case-insensitive) matches only, so an address shared by two accounts gives two."""
         _only_users(obj)
-        if target == "me" or _UUID.match(target):
+        target = target.strip()
+        if target == "me" or UUID.match(target):
             try:
                 return [(await self.user(target)).record()]
             except VendorNotFound:
@@ -128,6 +84,7 @@ class HubClient:
         return [u.record() for u in await self.find_by_login(target)]
 
     async def read(self, obj: str, ids: Sequence[str]) -> dict[str, Record]:
+        """One GET per id, concurrently (Hub has no batch read by id); unknown ids are left out."""
         _only_users(obj)
 
         async def fetch(user_id: str) -> Record:
@@ -138,23 +95,23 @@ class HubClient:
     async def write(self, obj: str, current: Record, change: UpdateModel) -> Record:
         _only_users(obj)
         if not isinstance(change, HubUserUpdate):
-            raise TypeError(f"a Hub user change is a HubUserUpdate, not {type(change).__name__}")
+            raise TypeError(f"Hub expects a HubUserUpdate, not a {type(change).__name__}")
         return (await self.update_user(current.id, change)).record()
 
-    # --- endpoints ----------------------------------------------------------------------------
+    # -- endpoints ------------------------------------------------------------------------------
 
     async def me(self, fields: str = USER_FIELDS) -> HubUser:
+        """GET /users/me: the account the token belongs to."""
         return await self.user("me", fields)
 
     async def user(self, user_id: str, fields: str = USER_FIELDS) -> HubUser:
+        """GET /users/{id}: `id` is a Hub UUID, `me` or `guest`."""
         attempt = Attempt(f"read user {user_id}", f"user {user_id}", writes=False)
-        data = await self._call(
-            "GET", f"/users/{quote(user_id, safe='')}", attempt, params={"fields": fields}
-        )
-        return _shape(HubUser, data, attempt)
+        path = f"/users/{_segment(user_id)}"
+        return await self._call(HubUser, "GET", path, attempt, params={"fields": fields})
 
     async def users(self, query: str, fields: str = USER_FIELDS) -> list[HubUser]:
-        """Every user matching `query`, page by page."""
+        """GET /users?query=…, every page until a short one (or one with nothing new)."""
         attempt = Attempt(f"look up users ({query})", f"users matching {query}", writes=False)
         found: dict[str, HubUser] = {}
         skip = 0
@@ -165,81 +122,90 @@ class HubClient:
                 "$skip": str(skip),
                 "$top": str(PAGE),
             }
-            page = _shape(HubPage, await self._call("GET", "/users", attempt, params=params), attempt)
+            page = await self._call(HubPage, "GET", "/users", attempt, params=params)
             fresh = [u for u in page.users if u.id not in found]
             found.update((u.id, u) for u in fresh)
-            if len(page.users) < PAGE or not fresh:
+            skip += len(page.users)
+            if len(page.users) < PAGE or not fresh or (page.total is not None and skip >= page.total):
                 return list(found.values())
-            skip += PAGE
 
     async def find_by_email(self, address: str) -> list[HubUser]:
-        wanted = address.strip().lower()
+        """Users whose `profile.email.email` is `address`, ignoring case."""
+        address = _lookup_value("e-mail", address)
+        wanted = address.lower()
         return [u for u in await self.users(f"email: {{{address}}}") if (u.email or "").lower() == wanted]
 
     async def find_by_login(self, login: str) -> list[HubUser]:
-        wanted = login.strip().lower()
+        """Users whose login is `login`, ignoring case."""
+        login = _lookup_value("login", login)
+        wanted = login.lower()
         return [u for u in await self.users(f"login: {{{login}}}") if (u.login or "").lower() == wanted]
 
     async def update_user(self, user_id: str, change: HubUserUpdate, fields: str = USER_FIELDS) -> HubUser:
+        """POST /users/{id} with the given fields only; ban is `banned` + `banReason`/`banBadge`."""
         if not change.model_fields_set:
             raise InvalidValue("fields", "at least one field must be given", {})
-        body = build(HubUserUpdate, change.given()).body()
+        body = build(HubUserUpdate, change.given()).body()  # a model_construct'ed change is checked too
         attempt = Attempt(f"update user {user_id}", f"user {user_id}", writes=True)
-        path = f"/users/{quote(user_id, safe='')}"
-        data = await self._call("POST", path, attempt, params={"fields": fields}, json=body)
-        return _shape(HubUser, data, attempt)
+        path = f"/users/{_segment(user_id)}"
+        return await self._call(HubUser, "POST", path, attempt, params={"fields": fields}, json=body)
 
     async def _call(
-        self, method: str, path: str, attempt: Attempt, *, params: Mapping[str, str], json: Any = None
-    ) -> Any:
-        headers = {
-            "Authorization": f"Bearer {self._token.get_secret_value()}",
-            "Accept": "application/json",
-        }
+        self,
+        model: type[M],
+        method: str,
+        path: str,
+        attempt: Attempt,
+        *,
+        params: Mapping[str, str],
+        json: Any = None,
+    ) -> M:
+        headers = {"Authorization": f"Bearer {self._token.get_secret_value()}", "Accept": "application/json"}
         response = await self._http.request(
             method, path, attempt=attempt, headers=headers, params=params, json=json
         )
-        return json_body(response, VENDOR, attempt)
+        data = json_body(response, VENDOR, attempt)
+        try:
+            return model.model_validate(data)
+        except pydantic.ValidationError:
+            detail = f"not a Hub {'user' if model is HubUser else 'page of users'}"
+            raise VendorBadResponse(VENDOR, attempt, status=response.status_code, detail=detail) from None
 
 
-M = TypeVar("M", bound=BaseModel)
-
-
-def _shape(model: type[M], data: Any, attempt: Attempt) -> M:
+def _make_status_error(response: httpx.Response, attempt: Attempt) -> VendorError:
+    """The one place a Hub error answer becomes a Steward error: the JetBrains error body made
+    one sentence (see `error_words`), or the short text of a body that is not that JSON; a
+    token Hub echoes back is masked; the status decides the class (bot.vendors.base)."""
     try:
-        return model.model_validate(data)
-    except pydantic.ValidationError:
-        raise VendorBadResponse(VENDOR, attempt, status=200, detail="not the expected shape") from None
+        data = response.json()
+    except ValueError:
+        data = None
+    message = error_words(data) if isinstance(data, dict) else short_text(response)
+    try:
+        token = response.request.headers.get("authorization", "").partition(" ")[2].strip()
+    except RuntimeError:  # a response built by hand has no request
+        token = ""
+    if len(token) >= 4:
+        message = message.replace(token, "•••")
+    if len(message) > 300:
+        message = message[:299] + "…"
+    return status_error(VENDOR, CREDENTIAL, response, attempt, message)
+
+
+def _segment(user_id: str) -> str:
+    if not user_id.strip():
+        raise InvalidValue("user", "must be a Hub user id, `me` or `guest`", user_id)
+    return quote(user_id, safe="")
+
+
+def _lookup_value(what: str, value: str) -> str:
+    value = value.strip()
+    # Hub's query grammar brackets values in { }; a brace inside would end the value early.
+    if not value or "{" in value or "}" in value:
+        raise InvalidValue(what, "must be non-empty text without { or }", value)
+    return value
 
 
 def _only_users(obj: str) -> None:
     if obj != "user":
-        raise InvalidValue("object", "Hub has users only here", obj)
-
-
-def vendor_message(response: httpx.Response) -> str:
-    """The JetBrains error body as one sentence: its description (or developer message, or
-    code), the field it concerns, and its children's descriptions."""
-    try:
-        data = response.json()
-    except ValueError:
-        return short_text(response)
-    if not isinstance(data, dict):
-        return ""
-
-    def words(item: Mapping[str, Any]) -> str:
-        text = str(
-            item.get("error_description") or item.get("error_developer_message") or item.get("error") or ""
-        )
-        if item.get("error_field"):
-            text += f" (field {item['error_field']})"
-        return text
-
-    parts = [words(data)] + [words(c) for c in data.get("error_children") or [] if isinstance(c, dict)]
-    text = "; ".join(dict.fromkeys(p for p in parts if p))
-    return text if len(text) <= 300 else text[:299] + "…"
-
-
-def _make_status_error(response: httpx.Response, attempt: Attempt) -> VendorError:
-    """The one place a Hub error status becomes a Steward error."""
-    return status_error(VENDOR, "HUB_TOKEN", response, attempt, vendor_message(response))
+        raise InvalidValue("object", "Hub has users only", obj)

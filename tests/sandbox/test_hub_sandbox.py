@@ -1,0 +1,305 @@
+"""The sandbox Hub answers as notes/vendor-apis.md §3.10 says the real one does, asked with
+plain HTTP (no Steward client in between)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+
+from bot.sandbox import company
+from bot.sandbox.hub import HubSandbox
+from bot.sandbox.hub_data import NAMESPACE, user_id
+from tests.conftest import Sandbox
+
+AUTH = {"Authorization": f"Bearer {company.HUB_TOKEN}"}
+ANNA = user_id("anna.petrova")
+EMIL = user_id("emil.novak")
+
+
+@pytest.fixture
+def api(hub_sandbox: Sandbox, http: httpx.AsyncClient) -> Any:
+    """`await api(method, path, **httpx kwargs)` under /api/rest, with the sandbox token."""
+
+    async def call(method: str, path: str, *, root: str = "/api/rest", **kwargs: Any) -> httpx.Response:
+        headers = kwargs.pop("headers", AUTH)
+        return await http.request(method, f"{hub_sandbox.url}{root}{path}", headers=headers, **kwargs)
+
+    return call
+
+
+async def logins(api: Any, query: str, **params: str) -> list[str]:
+    answer = await api("GET", "/users", params={"query": query, "fields": "users(login)", **params})
+    assert answer.status_code == 200, answer.text
+    return sorted(u["login"] for u in answer.json()["users"])
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Authorization": "Bearer perm:wrong"}, {"Authorization": company.HUB_TOKEN}],
+    ids=["none", "wrong token", "no Bearer"],
+)
+@pytest.mark.parametrize("root", ["/api/rest", "/hub/api/rest"])
+async def test_without_the_bearer_token_the_answer_is_401_with_the_jetbrains_body(
+    api: Any, headers: dict[str, str], root: str
+) -> None:
+    answer = await api("GET", "/users/me", root=root, headers=headers)
+
+    assert answer.status_code == 401
+    assert answer.json()["error"] == "unauthorized" and answer.json()["error_description"]
+
+
+@pytest.mark.parametrize("root", ["/api/rest", "/hub/api/rest"])
+async def test_me_guest_and_a_uuid_answer_on_both_roots_and_an_unknown_id_is_404(api: Any, root: str) -> None:
+    me = (await api("GET", "/users/me", root=root)).json()
+    guest = (await api("GET", "/users/guest", root=root)).json()
+    anna = (await api("GET", f"/users/{ANNA}", root=root)).json()
+    unknown = await api("GET", "/users/anna.petrova", root=root)
+
+    assert (me["login"], me["id"]) == ("steward", user_id("steward"))
+    assert (guest["login"], guest["guest"]) == ("guest", True)
+    assert anna["name"] == "Anna Petrova"
+    assert unknown.status_code == 404
+    assert unknown.json() == {
+        "error": "Not Found",
+        "error_description": "Entity with id anna.petrova not found",
+    }
+
+
+async def test_fields_trim_the_answer_to_what_was_asked_nesting_included(api: Any) -> None:
+    asked = await api("GET", f"/users/{ANNA}", params={"fields": "id,login,profile(email(email,verified))"})
+    shallow = await api("GET", f"/users/{ANNA}", params={"fields": "login,profile,groups,nothing"})
+
+    assert asked.json() == {
+        "type": "user",
+        "id": ANNA,
+        "login": "anna.petrova",
+        "profile": {
+            "type": "profile",
+            "email": {"type": "EmailJSON", "email": "anna.petrova@acme.test", "verified": True},
+        },
+    }
+    assert shallow.json() == {
+        "type": "user",
+        "login": "anna.petrova",
+        "profile": {"type": "profile", "id": user_id("anna.petrova:profile")},
+        "groups": [{"type": "userGroup", "id": user_id("group:All Users")}],
+    }
+
+
+async def test_without_fields_scalars_come_whole_and_nested_objects_as_type_and_id(api: Any) -> None:
+    anna = (await api("GET", f"/users/{ANNA}")).json()
+    page = (await api("GET", "/users", params={"query": "login: {anna.petrova}"})).json()
+
+    assert {k: v for k, v in anna.items() if not isinstance(v, dict | list)} == {
+        "type": "user",
+        "id": ANNA,
+        "login": "anna.petrova",
+        "name": "Anna Petrova",
+        "banned": False,
+        "guest": False,
+        "creationTime": anna["creationTime"],
+        "lastAccessTime": anna["lastAccessTime"],
+    }
+    assert anna["profile"] == {"type": "profile", "id": user_id("anna.petrova:profile")}
+    assert anna["groups"] == [{"type": "userGroup", "id": user_id("group:All Users")}]
+    assert page["users"] == [{"type": "user", "id": ANNA}] and page["total"] == 1
+
+
+@pytest.mark.parametrize("fields", ["login,profile(email", "login)", "(email)"])
+async def test_malformed_fields_are_a_400(api: Any, fields: str) -> None:
+    answer = await api("GET", f"/users/{ANNA}", params={"fields": fields})
+
+    assert answer.status_code == 400 and answer.json()["error"] == "bad_request"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("login: {anna.petrova}", ["anna.petrova"]),
+        ("login: anna.petrova", ["anna.petrova"]),
+        ("LOGIN:lena", ["lena.berg"]),  # by prefix, ignoring case
+        ("email: chen.wei@acme.test", ["chen.wei"]),
+        ("email: {lena.berg@acme.test}", ["lberg-old", "lena.berg"]),
+        ("is: banned", ["emil.novak"]),
+        ("name: {Lena Berg}", ["lberg-old", "lena.berg"]),
+        ("name: berg and login: lena", ["lena.berg"]),
+        ("name: berg login: lena", ["lena.berg"]),
+        ("login: {anna.petrova} or is: banned", ["anna.petrova", "emil.novak"]),
+        ("name: berg and not (login: lena or is: banned)", ["lberg-old"]),
+        ("email: nobody@acme.test", []),
+    ],
+)
+async def test_the_query_language_the_sandbox_understands(api: Any, query: str, expected: list[str]) -> None:
+    assert await logins(api, query) == expected
+
+
+@pytest.mark.parametrize(
+    "query", ["login:", "login: {anna", "(is: banned", "has: email", "anna", "or is: banned"]
+)
+async def test_a_query_the_sandbox_does_not_understand_is_a_400_not_an_empty_answer(
+    api: Any, query: str
+) -> None:
+    answer = await api("GET", "/users", params={"query": query})
+
+    assert answer.status_code == 400
+    assert answer.json()["error"] == "bad_request" and answer.json()["error_description"]
+
+
+async def test_pages_follow_skip_and_top_and_say_the_total(api: Any, hub_sandbox: Sandbox) -> None:
+    hub_sandbox.option(extra_users=30)
+
+    first = await api(
+        "GET", "/users", params={"query": "email: bulk", "$top": "25", "fields": "users(id),total"}
+    )
+    rest = await api("GET", "/users", params={"query": "email: bulk", "$skip": "25", "$top": "25"})
+    everyone = await api("GET", "/users", params={"$top": "-1", "fields": "users(id)"})
+
+    assert (len(first.json()["users"]), first.json()["total"]) == (25, 30)
+    assert set(first.json()) == {"type", "users", "total"}
+    assert (rest.json()["skip"], rest.json()["top"], rest.json()["total"], len(rest.json()["users"])) == (
+        25,
+        25,
+        30,
+        5,
+    )
+    assert len(everyone.json()["users"]) == len(company.people("hub")) + 2 + 30  # lberg-old, guest
+
+
+async def test_a_partial_post_changes_only_what_it_names_and_answers_trimmed(
+    api: Any, hub_sandbox: Sandbox
+) -> None:
+    answer = await api(
+        "POST",
+        f"/users/{ANNA}",
+        params={"failOnPermissionReduce": "true", "fields": "id,name,banned,banReason,banBadge"},
+        json={"banned": True, "banReason": "left", "banBadge": "gone", "name": "Anna P."},
+    )
+    stored = (await api("GET", f"/users/{ANNA}", root="/hub/api/rest")).json()
+
+    assert answer.status_code == 200
+    assert answer.json() == {
+        "type": "user",
+        "id": ANNA,
+        "name": "Anna P.",
+        "banned": True,
+        "banReason": "left",
+        "banBadge": "gone",
+    }
+    assert (stored["login"], stored["banned"], stored["name"]) == ("anna.petrova", True, "Anna P.")
+
+
+async def test_an_email_is_written_at_profile_email_email_and_becomes_unverified(api: Any) -> None:
+    answer = await api(
+        "POST",
+        f"/users/{ANNA}",
+        params={"fields": "profile(email(email,verified))"},
+        json={"profile": {"email": {"email": "anna.p@acme.test"}}},
+    )
+
+    assert answer.json()["profile"]["email"] == {
+        "type": "EmailJSON",
+        "email": "anna.p@acme.test",
+        "verified": False,
+    }
+
+
+async def test_an_unban_clears_the_ban_and_emil_starts_banned(api: Any) -> None:
+    before = (await api("GET", f"/users/{EMIL}")).json()
+    after = (await api("POST", f"/users/{EMIL}", json={"banned": False})).json()
+
+    assert (before["banned"], before["banReason"], before["banBadge"]) == (
+        True,
+        "Left the company (HR-1042)",
+        "left",
+    )
+    assert after["banned"] is False and "banReason" not in after
+
+
+async def test_a_login_with_a_space_is_refused_as_invalid_login_with_children(api: Any) -> None:
+    answer = await api("POST", f"/users/{ANNA}", json={"login": "anna petrova"})
+
+    assert answer.status_code == 400
+    body = answer.json()
+    assert (body["error"], body["error_description"]) == ("invalid_properties", "invalid login")
+    assert body["error_children"][0]["error_field"] == "login"
+
+
+async def test_a_taken_login_is_refused_as_must_be_unique_naming_the_field(api: Any) -> None:
+    answer = await api("POST", f"/users/{ANNA}", json={"login": "Boris.Ivanov"})
+
+    assert answer.status_code == 400
+    assert answer.json()["error"] == "must-be-unique" and answer.json()["error_field"] == "login"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"banned": "yes"}, "banned"),
+        ({"guest": 1}, "guest"),
+        ({"name": 42}, "name"),
+        ({"banReason": ["left"]}, "banReason"),
+        ({"profile": "anna@acme.test"}, "profile"),
+        ({"profile": {"email": "anna@acme.test"}}, "profile"),
+    ],
+)
+async def test_a_wrong_type_is_a_400_bad_request_and_changes_nothing(
+    api: Any, body: dict[str, Any], field: str
+) -> None:
+    answer = await api("POST", f"/users/{ANNA}", json=body)
+    stored = (await api("GET", f"/users/{ANNA}")).json()
+
+    assert answer.status_code == 400
+    assert (answer.json()["error"], answer.json()["error_field"]) == ("bad_request", field)
+    assert (stored["name"], stored["banned"], stored["guest"]) == ("Anna Petrova", False, False)
+
+
+async def test_there_is_no_ban_endpoint_and_an_unknown_user_cannot_be_posted(api: Any) -> None:
+    ban = await api("POST", f"/users/{ANNA}/ban", json={})
+    unknown = await api("POST", f"/users/{uuid.uuid4()}", json={"banned": True})
+
+    assert ban.status_code == 404 and ban.json()["error"] == "Not Found"
+    assert unknown.status_code == 404 and unknown.json()["error"] == "Not Found"
+
+
+async def test_rate_limit_429_answers_the_next_n_requests_with_retry_after(
+    api: Any, hub_sandbox: Sandbox
+) -> None:
+    hub_sandbox.option(rate_limit_429=2)
+
+    answers = [await api("GET", "/users/me") for _ in range(3)]
+
+    assert [a.status_code for a in answers] == [429, 429, 200]
+    assert answers[0].headers["Retry-After"] == "1" and answers[0].json()["error"] == "too_many_requests"
+
+
+async def test_the_sample_company_holds_the_cases_the_tests_need(api: Any) -> None:
+    users = (
+        await api("GET", "/users", params={"$top": "-1", "fields": "users(id,login,guest,creationTime)"})
+    ).json()
+
+    by_login = {u["login"]: u for u in users["users"]}
+    assert set(by_login) >= {p.login for p in company.people("hub")} | {"lberg-old", "guest"}
+    assert all(u["id"] == str(uuid.uuid5(NAMESPACE, login)) for login, u in by_login.items())
+    assert all(isinstance(u["creationTime"], int) and u["creationTime"] > 10**12 for u in users["users"])
+    assert by_login["kofi.mensah"]["guest"] is True
+
+
+async def test_reset_restores_the_sample_data(api: Any, hub_sandbox: Sandbox) -> None:
+    await api("POST", f"/users/{ANNA}", json={"login": "anna.new"})
+    hub_sandbox.option(extra_users=5)
+    assert await logins(api, "login: anna") == ["anna.new"]
+    assert len(await logins(api, "login: bulk")) == 5
+
+    hub_sandbox.app.state.reset()
+    hub_sandbox.app.reset_data()
+
+    assert await logins(api, "login: anna") == ["anna.petrova"]
+    assert await logins(api, "login: bulk") == []
+
+
+def test_an_unknown_option_is_refused() -> None:
+    with pytest.raises(TypeError, match="rate_limit_429"):
+        HubSandbox(rate_limit=5)
