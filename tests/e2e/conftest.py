@@ -128,44 +128,74 @@ def _settings(
     }
 
 
+def start_steward(env: dict[str, str], tmp_path: Path, port: int) -> tuple[subprocess.Popen[bytes], Path]:
+    """`python -m bot` with these settings, waited for until /healthz answers."""
+    log = tmp_path / "steward.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(  # our own program
+            [sys.executable, "-m", "bot"], env=env, stdout=out, stderr=subprocess.STDOUT, cwd=tmp_path
+        )
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return process, log
+        except httpx.TransportError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise AssertionError(f"Steward did not start:\n{log.read_text()}")
+        time.sleep(0.05)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture
+def steward_env(
+    fake_slack: FakeSlack,
+    kaiten_sandbox: Sandbox,
+    onlyoffice_sandbox: Sandbox,
+    hub_sandbox: Sandbox,
+    tmp_path: Path,
+) -> dict[str, str]:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SLACK_", "STEWARD_", "KAITEN_", "HUB_", "ONLYOFFICE_"))
+    }
+    return clean | _settings(
+        fake_slack, kaiten_sandbox, onlyoffice_sandbox, hub_sandbox, tmp_path, free_port()
+    )
+
+
 @pytest.fixture
 def rig(
+    steward_env: dict[str, str],
     fake_slack: FakeSlack,
     kaiten_sandbox: Sandbox,
     onlyoffice_sandbox: Sandbox,
     hub_sandbox: Sandbox,
     tmp_path: Path,
 ) -> Iterator[Rig]:
-    port = free_port()
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("SLACK_", "STEWARD_", "KAITEN_", "HUB_", "ONLYOFFICE_"))
-    }
-    env = clean | _settings(fake_slack, kaiten_sandbox, onlyoffice_sandbox, hub_sandbox, tmp_path, port)
-    log = tmp_path / "steward.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot"], env=env, stdout=out, stderr=subprocess.STDOUT, cwd=tmp_path
-        )
-    url = f"http://127.0.0.1:{port}"
+    port = int(steward_env["PORT"])
+    process, log = start_steward(steward_env, tmp_path, port)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"Steward did not start:\n{log.read_text()}")
-            time.sleep(0.05)
         for sandbox in (kaiten_sandbox, onlyoffice_sandbox, hub_sandbox):
             sandbox.app.state.clear_log()
-        yield Rig(fake_slack, kaiten_sandbox, onlyoffice_sandbox, hub_sandbox, url, log, process)
+        yield Rig(
+            fake_slack,
+            kaiten_sandbox,
+            onlyoffice_sandbox,
+            hub_sandbox,
+            f"http://127.0.0.1:{port}",
+            log,
+            process,
+        )
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process)

@@ -19,7 +19,8 @@ from urllib.parse import parse_qs
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from bot.sandbox.serve import LoopbackServer
 
@@ -55,10 +56,13 @@ class FakeSlack:
         self._ts = itertools.count(1)
         self._faults: list[tuple[str, int, dict[str, str], float]] = []
         self.down = False
+        self.socket_acks: list[dict[str, Any]] = []
+        self._socket: tuple[WebSocket, asyncio.AbstractEventLoop] | None = None
         app = Starlette(
             routes=[
                 Route("/api/{method}", self._api, methods=["POST", "GET"]),
                 Route("/hooks/{rest:path}", self._hook, methods=["POST"]),
+                WebSocketRoute("/socket", self._socket_mode),
             ]
         )
         self.server = LoopbackServer(app)  # type: ignore[arg-type]
@@ -114,6 +118,42 @@ class FakeSlack:
         with self._lock:
             self._faults += [(method, status, headers, delay)] * times
 
+    # --- Socket Mode ---------------------------------------------------------------------------
+
+    def wait_for_socket(self, timeout: float = 15.0) -> None:
+        deadline = time.monotonic() + timeout
+        while self._socket is None:
+            if time.monotonic() > deadline:
+                raise AssertionError("no Socket Mode connection arrived")
+            time.sleep(0.02)
+
+    def send_envelope(self, kind: str, payload: dict[str, Any], envelope_id: str) -> None:
+        """Deliver an event over the Socket Mode connection, as Slack does."""
+        assert self._socket is not None
+        socket, loop = self._socket
+        envelope = {
+            "envelope_id": envelope_id,
+            "type": kind,
+            "payload": payload,
+            "accepts_response_payload": True,
+        }
+        asyncio.run_coroutine_threadsafe(socket.send_json(envelope), loop).result(5)
+
+    async def _socket_mode(self, socket: WebSocket) -> None:
+        await socket.accept()
+        await socket.send_json(
+            {"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0STEWARD"}}
+        )
+        self._socket = (socket, asyncio.get_running_loop())
+        try:
+            while True:
+                text = await socket.receive_text()
+                if text.startswith("{"):
+                    with self._lock:
+                        self.socket_acks.append(json.loads(text))
+        except WebSocketDisconnect:
+            self._socket = None
+
     # --- the server ---------------------------------------------------------------------------
 
     async def _args(self, request: Request) -> dict[str, Any]:
@@ -151,7 +191,8 @@ class FakeSlack:
             return JSONResponse(
                 {"ok": False, "error": "ratelimited"}, status_code=status, headers=fault[2] if fault else {}
             )
-        if request.headers.get("authorization") != f"Bearer {self.token}":
+        expected = "Bearer xapp-" if method == "apps.connections.open" else f"Bearer {self.token}"
+        if not str(request.headers.get("authorization", "")).startswith(expected):
             self._record(method, args, 200)
             return JSONResponse({"ok": False, "error": "invalid_auth"})
         self._record(method, args)
@@ -190,6 +231,8 @@ class FakeSlack:
                 message.blocks = json.loads(blocks) if isinstance(blocks, str) else blocks
                 message.text, message.updates = str(args.get("text", "")), message.updates + 1
             return {"ok": True, "channel": key[0], "ts": key[1]}
+        if method == "apps.connections.open":
+            return {"ok": True, "url": self.server.url.replace("http://", "ws://") + "/socket"}
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": f"1700000001.{next(self._ts):06d}"}
         if method in ("views.open", "views.update", "views.push"):
