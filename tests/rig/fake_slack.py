@@ -1,5 +1,5 @@
-"""A fake Slack Web API on a loopback port: records every call, answers like Slack, keeps the
-messages it was sent (with their updates and threads), and can be told to fail.
+"""A fake Slack Web API on a loopback port: records every call, answers like Slack (see
+`workspace.py`), and can be told to fail, hang or go down. Also offers a Socket Mode socket.
 
 slack_sdk sends JSON bodies for chat.* and views.*, form bodies for the rest; both are read.
 `response_url` posts land on /hooks/… and are recorded as method "response_url".
@@ -8,10 +8,10 @@ slack_sdk sends JSON bodies for chat.* and views.*, form bodies for the rest; bo
 from __future__ import annotations
 
 import asyncio
-import itertools
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
@@ -23,24 +23,27 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from bot.sandbox.serve import LoopbackServer
+from tests.rig.workspace import Message, Workspace
+
+SCOPES = "commands,chat:write,im:write,users:read,users:read.email"
+ERRORS = {429: "ratelimited", 503: "service_unavailable"}  # any other status: fatal_error
 
 
 @dataclass
 class Call:
     method: str
     args: dict[str, Any]
-    at: float
-    status: int = 200
+    at: float  # time.time() when the call arrived
+    status: int = 200  # the HTTP status it got (a fault's, or 503 while down)
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
-class Message:
-    channel: str
-    ts: str
-    text: str
-    blocks: list[Any]
-    thread_ts: str | None = None
-    updates: int = 0
+class _Fault:
+    method: str
+    status: int  # 200: answered normally, after the delay
+    delay: float = 0.0
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -52,10 +55,9 @@ class FakeSlack:
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
         self._calls: list[Call] = []
-        self.messages: dict[tuple[str, str], Message] = {}
-        self._ts = itertools.count(1)
-        self._faults: list[tuple[str, int, dict[str, str], float]] = []
-        self.down = False
+        self.workspace = Workspace(self.users, self.not_in)
+        self._faults: list[_Fault] = []
+        self._down = False
         self.socket_acks: list[dict[str, Any]] = []
         self._socket: tuple[WebSocket, asyncio.AbstractEventLoop] | None = None
         app = Starlette(
@@ -65,7 +67,7 @@ class FakeSlack:
                 WebSocketRoute("/socket", self._socket_mode),
             ]
         )
-        self.server = LoopbackServer(app)  # type: ignore[arg-type]
+        self.server = LoopbackServer(app)
 
     # --- life ---------------------------------------------------------------------------------
 
@@ -90,33 +92,61 @@ class FakeSlack:
         with self._lock:
             return [c for c in self._calls if method is None or c.method == method]
 
-    def wait_for(self, method: str, count: int = 1, timeout: float = 15.0, where: Any = None) -> list[Call]:
+    def wait_for(
+        self,
+        method: str,
+        count: int = 1,
+        timeout: float = 15.0,
+        where: Callable[[Call], bool] | None = None,
+    ) -> list[Call]:
+        """Poll until `count` calls of `method` (matching `where`) arrived. It blocks: from an
+        async test whose own loop runs the code under test, use `asyncio.to_thread`."""
         deadline = time.monotonic() + timeout
         while True:
             found = [c for c in self.calls(method) if where is None or where(c)]
             if len(found) >= count:
                 return found
             if time.monotonic() > deadline:
-                seen = [(c.method, str(c.args)[:200]) for c in self.calls()]
+                seen = [(c.method, c.status, str(c.args)[:200]) for c in self.calls()]
                 raise AssertionError(f"waited {timeout} s for {count} × {method}; Slack saw {seen}")
             time.sleep(0.02)
 
-    def thread(self, channel: str, ts: str) -> list[Message]:
+    def clear(self) -> None:
+        """Forget the calls so far (messages, faults and down stay)."""
         with self._lock:
-            return [m for m in self.messages.values() if m.channel == channel and m.thread_ts == ts]
+            self._calls.clear()
+
+    def message(self, channel: str, ts: str) -> Message:
+        """The message as it stands now, after any chat.update."""
+        return self.workspace.message(channel, ts)
+
+    def thread(self, channel: str, ts: str) -> list[Message]:
+        return self.workspace.thread(channel, ts)
 
     def cards(self) -> list[Message]:
-        with self._lock:
-            return [
-                m for m in self.messages.values() if m.thread_ts is None and not m.channel.startswith("D")
-            ]
+        return self.workspace.cards()
+
+    # --- faults -------------------------------------------------------------------------------
 
     def fail(
-        self, method: str, *, status: int = 429, times: int = 1, retry_after: float = 1, delay: float = 0
+        self, method: str, *, status: int = 429, times: int = 1, retry_after: int = 1, delay: float = 0
     ) -> None:
+        """The next `times` calls of `method` get `status` (429s carry Retry-After)."""
         headers = {"Retry-After": str(retry_after)} if status == 429 else {}
         with self._lock:
-            self._faults += [(method, status, headers, delay)] * times
+            self._faults += [_Fault(method, status, delay, headers) for _ in range(times)]
+
+    def hang(self, method: str, seconds: float, *, times: int = 1) -> None:
+        """The next `times` calls of `method` are answered normally, but only after `seconds`."""
+        with self._lock:
+            self._faults += [_Fault(method, 200, seconds) for _ in range(times)]
+
+    def down(self) -> None:
+        """Every Web API call answers 503 until `up()`."""
+        self._down = True
+
+    def up(self) -> None:
+        self._down = False
 
     # --- Socket Mode ---------------------------------------------------------------------------
 
@@ -165,88 +195,44 @@ class FakeSlack:
             args |= {k: v[0] for k, v in parse_qs(raw).items()}
         return args
 
-    def _record(self, method: str, args: dict[str, Any], status: int = 200) -> None:
+    def _record(self, method: str, args: dict[str, Any], request: Request, status: int = 200) -> None:
         with self._lock:
-            self._calls.append(Call(method, args, time.time(), status))
+            self._calls.append(Call(method, args, time.time(), status, dict(request.headers)))
+
+    def _take_fault(self, method: str) -> _Fault | None:
+        with self._lock:
+            fault = next((f for f in self._faults if f.method == method), None)
+            if fault is not None:
+                self._faults.remove(fault)
+            return fault
 
     async def _hook(self, request: Request) -> Response:
-        self._record("response_url", await self._args(request))
+        self._record("response_url", await self._args(request), request)
         return Response("ok")
 
     async def _api(self, request: Request) -> Response:
         method = request.path_params["method"]
         args = await self._args(request)
-        fault = None
-        with self._lock:
-            for item in self._faults:
-                if item[0] == method:
-                    fault = item
-                    self._faults.remove(item)
-                    break
-        if self.down or fault is not None:
-            status = 503 if fault is None else fault[1]
-            if fault and fault[3]:
-                await asyncio.sleep(fault[3])
-            self._record(method, args, status)
-            return JSONResponse(
-                {"ok": False, "error": "ratelimited"}, status_code=status, headers=fault[2] if fault else {}
-            )
-        expected = "Bearer xapp-" if method == "apps.connections.open" else f"Bearer {self.token}"
-        if not str(request.headers.get("authorization", "")).startswith(expected):
-            self._record(method, args, 200)
-            return JSONResponse({"ok": False, "error": "invalid_auth"})
-        self._record(method, args)
-        return JSONResponse(self._answer(method, args), headers={"x-oauth-scopes": "commands,chat:write"})
-
-    def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
-        if method == "auth.test":
-            return {
-                "ok": True,
-                "url": "https://acme.slack.test/",
-                "team": "Acme",
-                "team_id": "T0STEWARD",
-                "user": "steward",
-                "user_id": "U0STEWARDBOT",
-                "bot_id": "B0STEWARD",
-            }
-        if method == "chat.postMessage":
-            channel = str(args.get("channel"))
-            if channel in self.not_in:
-                return {"ok": False, "error": "not_in_channel"}
-            ts = f"1700000000.{next(self._ts):06d}"
-            blocks = args.get("blocks") or []
-            blocks = json.loads(blocks) if isinstance(blocks, str) else blocks
-            with self._lock:
-                self.messages[(channel, ts)] = Message(
-                    channel, ts, str(args.get("text", "")), blocks, args.get("thread_ts")
-                )
-            return {"ok": True, "channel": channel, "ts": ts, "message": {"text": args.get("text"), "ts": ts}}
-        if method == "chat.update":
-            key = (str(args.get("channel")), str(args.get("ts")))
-            with self._lock:
-                if key not in self.messages:
-                    return {"ok": False, "error": "message_not_found"}
-                message = self.messages[key]
-                blocks = args.get("blocks") or []
-                message.blocks = json.loads(blocks) if isinstance(blocks, str) else blocks
-                message.text, message.updates = str(args.get("text", "")), message.updates + 1
-            return {"ok": True, "channel": key[0], "ts": key[1]}
+        fault = self._take_fault(method)
+        status = 503 if self._down else fault.status if fault else 200
+        self._record(method, args, request, status)
+        if fault and fault.delay:
+            await asyncio.sleep(fault.delay)
+        if status != 200:
+            body = {"ok": False, "error": ERRORS.get(status, "fatal_error")}
+            return JSONResponse(body, status_code=status, headers=fault.headers if fault else {})
+        refused = self._refused(method, request.headers.get("authorization", ""))
+        if refused:
+            return JSONResponse({"ok": False, "error": refused})
         if method == "apps.connections.open":
-            return {"ok": True, "url": self.server.url.replace("http://", "ws://") + "/socket"}
-        if method == "chat.postEphemeral":
-            return {"ok": True, "message_ts": f"1700000001.{next(self._ts):06d}"}
-        if method in ("views.open", "views.update", "views.push"):
-            view = args.get("view") or {}
-            view = json.loads(view) if isinstance(view, str) else view
-            return {
-                "ok": True,
-                "view": {"id": args.get("view_id") or "V0FORM", "hash": f"h{next(self._ts)}", **view},
-            }
-        if method == "users.info":
-            user = self.users.get(str(args.get("user")))
-            if user is None:
-                return {"ok": False, "error": "user_not_found"}
-            return {"ok": True, "user": {"id": args.get("user"), "profile": user}}
-        if method == "conversations.open":
-            return {"ok": True, "channel": {"id": f"D0{str(args.get('users', 'X'))[:8]}"}}
-        return {"ok": True}
+            answer = {"ok": True, "url": self.server.url.replace("http://", "ws://") + "/socket"}
+        else:
+            answer = self.workspace.answer(method, args)
+        return JSONResponse(answer, headers={"x-oauth-scopes": SCOPES})
+
+    def _refused(self, method: str, authorization: str) -> str | None:
+        if not authorization.startswith("Bearer "):
+            return "not_authed"
+        if method == "apps.connections.open":  # Socket Mode opens with the app-level token
+            return None if authorization.startswith("Bearer xapp-") else "invalid_auth"
+        return None if authorization == f"Bearer {self.token}" else "invalid_auth"
