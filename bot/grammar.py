@@ -1,41 +1,131 @@
-"""The words of a /steward command: splitting text into tokens (quotes and JSON kept whole),
-turning a typed value into what a field's type expects, and quoting a value back into text."""
+"""The words of a /steward command: text split into tokens, and a value quoted back into text.
+
+A token is a run of non-space characters, except that
+- a quote at the start of a word, or right after its first `=`, runs to its closing quote
+  (straight quotes and the typographic ones Slack clients insert: “…” ‘…’ «…» „…“ ‹…›);
+- a `{` or `[` in those places runs to its matching bracket, so JSON may hold spaces;
+- a Slack entity (`<@U123|anna>`, `<mailto:…|…>`, `<https://…|…>`) is one piece, spaces and all.
+`name = value`, `name= value` and `name =value` are read as `name=value`; after a bare `name=`
+the next word is its value unless that word is itself a `name=value` pair.
+"""
 
 from __future__ import annotations
 
-import enum
-import json
-import types
-import typing
-import uuid
-from typing import Any
+import re
+from collections.abc import Container, Sequence
+from dataclasses import dataclass, replace
 
-from pydantic import BaseModel, SecretStr
-
-from bot.errors import InvalidValue
-
-#: Openers and their closers: straight quotes, and the typographic ones Slack clients insert.
-QUOTES = {'"': '"', "'": "'", "“": "”", "”": "”", "„": "“", "‘": "’", "’": "’", "«": "»"}
+#: Each opening quote and the quotes that close it.
+QUOTES = {
+    '"': '"',
+    "'": "'",
+    "“": "”",
+    "”": "”",
+    "„": "“”",
+    "‘": "’",
+    "’": "’",
+    "‚": "‘’",
+    "«": "»",
+    "»": "«",
+    "‹": "›",
+}
 BRACKETS = {"{": "}", "[": "]"}
-TRUE = {"true", "yes", "on", "1"}
-FALSE = {"false", "no", "off", "0"}
+#: The quotes `quote` prefers, in order; every opener is tried so that any value that can be
+#: typed in some quotes can be written back.
+_PREFERRED = ('"', "«", "“", "'", "‘", "„", "‹", "»", "‚", "”", "’")
+_ENTITY = re.compile(r"<(?:[@#!]|mailto:|tel:|https?://)[^<>]*>")
 
 
-class Token(str):
-    """A word of the command; `quoted` when its value part was written in quotes."""
+class Unreadable(ValueError):
+    """The text cannot be split into words (a quote or bracket left open). Never holds the text."""
 
+
+@dataclass(frozen=True)
+class Token:
+    """One word. `key` is the part before its first unquoted `=` (None when there is none);
+    `value` is the rest, or the whole word, without its quotes; `raw` is the word as typed,
+    which `start`/`end` index in the text."""
+
+    value: str
+    key: str | None = None
     quoted: bool = False
+    start: int = 0
+    end: int = 0
+    raw: str = ""
+
+    @property
+    def dangling(self) -> bool:
+        """`name=` with nothing after it (yet)."""
+        return self.key is not None and not self.value and not self.quoted
+
+    def word(self) -> str:
+        """The word as a keyword: lower-cased, or "" when it was quoted or is a pair."""
+        return self.value.lower() if self.key is None and not self.quoted else ""
 
 
-def _read_quoted(text: str, i: int) -> tuple[str, int]:
-    closer = QUOTES[text[i]]
-    end = text.find(closer, i + 1)
-    if end < 0:
-        raise ValueError(f"a quote {text[i]} is not closed")
-    return text[i + 1 : end], end + 1
+def tokens(text: str) -> list[Token]:
+    """The words of `text`, as the module docstring says; `Unreadable` for an unclosed quote."""
+    out: list[Token] = []
+    i = 0
+    while i < len(text):
+        if text[i].isspace():
+            i += 1
+            continue
+        token = _token(text, i)
+        i = token.end
+        prev = out[-1] if out else None
+        if prev is not None and prev.key is None and not prev.quoted and token.key == "":
+            # `name =value`, `name = value`
+            out[-1] = replace(token, key=prev.value, start=prev.start, raw=text[prev.start : token.end])
+        elif prev is not None and prev.dangling and token.key is None:
+            # `name= value`
+            out[-1] = replace(
+                prev, value=token.value, quoted=token.quoted, end=token.end, raw=text[prev.start : token.end]
+            )
+        else:
+            out.append(token)
+    return out
 
 
-def _read_bracketed(text: str, i: int) -> tuple[str, int]:
+def _token(text: str, start: int) -> Token:
+    key: str | None = None
+    parts: list[str] = []
+    quoted = False
+    i = start
+    while i < len(text) and not text[i].isspace():
+        ch = text[i]
+        at_value = not parts
+        if at_value and ch in QUOTES:
+            closers = QUOTES[ch]
+            ends = [j for j in (text.find(c, i + 1) for c in closers) if j >= 0]
+            if not ends:
+                raise Unreadable(f"the quote {ch} is not closed")
+            end = min(ends)
+            parts.append(text[i + 1 : end])
+            quoted, i = True, end + 1
+            if i < len(text) and not text[i].isspace():
+                raise Unreadable(f"leave a space after the closing quote {text[end]}")
+            break
+        if at_value and ch in BRACKETS:
+            end = _bracket_end(text, i)
+            parts.append(text[i:end])
+            i = end
+            continue
+        entity = _ENTITY.match(text, i) if ch == "<" else None
+        if entity:
+            parts.append(entity.group())
+            i = entity.end()
+        elif ch == "=" and key is None:
+            key, parts = "".join(parts), []
+            i += 1
+        else:
+            parts.append(ch)
+            i += 1
+    return Token("".join(parts), key, quoted, start, i, text[start:i])
+
+
+def _bracket_end(text: str, i: int) -> int:
+    """The index after the bracket matching the one at `i`; JSON strings are skipped."""
     depth, j, in_string = 0, i, False
     while j < len(text):
         ch = text[j]
@@ -51,121 +141,45 @@ def _read_bracketed(text: str, i: int) -> tuple[str, int]:
         elif ch in BRACKETS.values():
             depth -= 1
             if depth == 0:
-                return text[i : j + 1], j + 1
+                return j + 1
         j += 1
-    raise ValueError(f"a {text[i]} is not closed")
-
-
-def tokens(text: str) -> list[Token]:
-    """Split on white space; a quoted part, or a JSON object or list, stays one token. A list
-    written with spaces after its commas (`a@x.com, b@x.com`) is joined back together."""
-    out: list[Token] = []
-    i, n = 0, len(text)
-    while i < n:
-        if text[i].isspace():
-            i += 1
-            continue
-        parts: list[str] = []
-        quoted = False
-        while i < n and not text[i].isspace():
-            ch = text[i]
-            after_eq = bool(parts) and parts[-1].endswith("=")
-            if ch in QUOTES and (not parts or after_eq):
-                value, i = _read_quoted(text, i)
-                parts.append(value)
-                quoted = True
-            elif ch in BRACKETS and (not parts or after_eq):
-                value, i = _read_bracketed(text, i)
-                parts.append(value)
-            else:
-                parts.append(ch)
-                i += 1
-        token = Token("".join(parts))
-        token.quoted = quoted
-        if (
-            out
-            and (out[-1].endswith(",") or (token.startswith(",") and not token.quoted))
-            and "=" not in token
-        ):
-            joined = Token(out[-1] + token)
-            joined.quoted = out[-1].quoted
-            out[-1] = joined
-        else:
-            out.append(token)
-    return out
-
-
-def _unwrap(annotation: Any) -> tuple[Any, bool]:
-    """(the type without None, whether None is allowed)."""
-    args = typing.get_args(annotation)
-    origin = typing.get_origin(annotation)
-    if origin is typing.Union or origin is types.UnionType:
-        rest = [a for a in args if a is not type(None)]
-        return (rest[0] if len(rest) == 1 else annotation), len(rest) < len(args)
-    return annotation, False
-
-
-def coerce(model: type[BaseModel], name: str, raw: str, quoted: bool) -> Any:
-    """A typed value for `model.name`, from how it was typed. Type errors the model would report
-    anyway (a word where a number goes) are left for the model, which names the rule."""
-    kind, nullable = _unwrap(model.model_fields[name].annotation)
-    if raw.strip().lower() == "null" and not quoted:
-        if not nullable:
-            raise InvalidValue(name, "cannot be null: this field always has a value", raw)
-        return None
-    origin = typing.get_origin(kind) or kind
-    if kind is bool:
-        word = raw.strip().lower()
-        return True if word in TRUE else False if word in FALSE else raw
-    if origin is dict or (origin is list and raw.lstrip().startswith("[")):
-        try:
-            return json.loads(raw)
-        except ValueError:
-            shape = (
-                'a JSON object, like {"key": "value"}' if origin is dict else 'a JSON list, like ["a", "b"]'
-            )
-            raise InvalidValue(name, f"must be {shape}", raw) from None
-    if origin is list:
-        return [part.strip() for part in raw.split(",") if part.strip()]
-    return raw
-
-
-def text_of(value: Any) -> str:
-    """A field value as the grammar writes it, quoted when needed."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, enum.Enum):
-        return str(value.name)
-    if isinstance(value, SecretStr):
-        return "•••"
-    if isinstance(value, list) and all(_plain_item(v) for v in value):
-        return ",".join(str(v.value if isinstance(v, enum.Enum) else v) for v in value) or "[]"
-    if isinstance(value, list | dict):
-        data = (
-            [v.model_dump(by_alias=True) if isinstance(v, BaseModel) else v for v in value]
-            if isinstance(value, list)
-            else value
-        )
-        return json.dumps(data, ensure_ascii=False, default=str)
-    return quote(str(value))
-
-
-def _plain_item(value: Any) -> bool:
-    if isinstance(value, enum.Enum | uuid.UUID):
-        return True
-    return (
-        isinstance(value, str) and value != "" and not any(c in value for c in ', "[]{}') and value != "null"
-    )
+    raise Unreadable(f"the {text[i]} is not closed")
 
 
 def quote(value: str) -> str:
-    """`value` as one token: bare when it can be, else in the first quotes it does not contain."""
-    risky = not value or value.lower() == "null" or value[:1] in (*QUOTES, *BRACKETS)
-    if not risky and not any(c.isspace() for c in value):
+    """`value` as it must be typed to read back as itself: bare when it can be, else in the
+    first kind of quotes whose closer it does not contain."""
+    if not needs_quotes(value):
         return value
-    for left, right in (('"', '"'), ("«", "»"), ("“", "”"), ("'", "'")):
-        if right not in value:
-            return f"{left}{value}{right}"
-    raise InvalidValue("value", "cannot hold every kind of quote at once", value)
+    for opener in _PREFERRED:
+        closers = QUOTES[opener]
+        if not any(c in value for c in closers):
+            return f"{opener}{value}{closers[0]}"
+    raise Unreadable("a value holding every kind of closing quote cannot be written in a command")
+
+
+def needs_quotes(value: str) -> bool:
+    return (
+        not value
+        or value.lower() == "null"
+        or value[0] in QUOTES
+        or value[0] in BRACKETS
+        or "<" in value
+        or any(ch.isspace() for ch in value)
+    )
+
+
+def list_end(words: Sequence[Token], i: int, stop: Container[str] = ()) -> int:
+    """The index of the last word of the comma-separated list that starts at `i`, which may be
+    written with spaces after or before its commas (`a, b`, `a ,b`); a keyword in `stop` ends it."""
+    while (
+        i + 1 < len(words)
+        and words[i + 1].word() not in stop
+        and words[i].key is None
+        and words[i + 1].key is None
+        and not words[i].quoted
+        and not words[i + 1].quoted
+        and (words[i].value.endswith(",") or words[i + 1].value.startswith(","))
+    ):
+        i += 1
+    return i
