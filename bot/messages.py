@@ -249,8 +249,17 @@ def reply(text: str) -> Message:
 
 def preformatted(title: str, body: str) -> Message:
     """Help and tables, in a code block so alignment survives."""
-    text = f"*{esc(title)}*\n```{esc(body)}```"
-    return Message(text=cut(esc(title) + "\n" + esc(body), 3000), blocks=_dicts([_section(text)]))
+    blocks: list[Block] = [_section(f"*{esc(title)}*")]
+    chunk = ""
+    for paragraph in body.split("\n\n"):  # one code block per paragraph run, each ≤ 3,000
+        candidate = f"{chunk}\n\n{paragraph}" if chunk else paragraph
+        if chunk and len(esc(candidate)) > MAX_SECTION - 10:
+            blocks.append(_section(f"```{esc(chunk)}```"))
+            candidate = paragraph
+        chunk = candidate
+    if chunk:
+        blocks.append(_section(f"```{esc(chunk)}```"))
+    return Message(text=cut(esc(title) + "\n" + esc(body), 3000), blocks=_dicts(blocks))
 
 
 def not_in_channel(channel: str) -> Message:

@@ -17,7 +17,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
     @app.command("/steward")
     async def steward(ack: Any, command: dict[str, Any], respond: Any, client: Any) -> None:
         await ack()
-        text = str(command.get("text") or "")
+        # Slack sends &, < and > of the typed text as entities (mentions and links come as <…>)
+        text = str(command.get("text") or "").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
         user, channel = str(command.get("user_id", "")), str(command.get("channel_id", ""))
         if not text.strip():
             from handlers.modals import open_form

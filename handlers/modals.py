@@ -102,7 +102,10 @@ def _change(
     is reported next to its field."""
     head = f"{meta['vendor']} {meta['obj']} {','.join(meta['targets'])}"
     reason = str(typed.pop("reason", None) or "")
-    tail = f" reason={quote(reason)}" if reason else ""
+    try:
+        tail = f" reason={quote(reason)}" if reason else ""
+    except CommandError as err:
+        raise FieldErrors({"reason": messages.cut(str(err), 2000)}) from None
     action = meta["action"]
     secrets: dict[str, SecretStr] = {}
     if action in ("grant", "revoke"):

@@ -102,3 +102,17 @@ def test_a_long_bulk_card_stays_inside_block_kit_limits() -> None:
 def test_a_private_reply_escapes_the_users_own_text() -> None:
     assert_pings_no_one(messages.reply(f"Unknown field `{HOSTILE}`"))
     assert_pings_no_one(messages.preformatted("help", HOSTILE))
+
+
+def test_the_whole_help_reaches_slack_in_several_sections() -> None:
+    from bot.commands import help_text
+
+    body = help_text(None)
+    message = messages.preformatted("Steward help", body)
+    shown = "".join(b["text"]["text"] for b in message.blocks[1:])
+    assert all(len(b["text"]["text"]) <= 3000 for b in message.blocks)
+    assert (
+        len(message.blocks) > 2
+        and "examples" in shown
+        and shown.count("```") == 2 * (len(message.blocks) - 1)
+    )

@@ -323,3 +323,12 @@ def test_sigterm_lets_the_work_in_flight_finish_before_steward_exits(rig: Rig) -
     assert [p.json() for p in rig.kaiten.requests("PATCH")] == [{"theme": "dark"}]
     _, ts = card_of(rig)
     assert "Done" in thread_text(rig, ts)
+
+
+def test_slacks_escaped_text_and_a_mention_reach_the_vendor_as_typed(rig: Rig) -> None:
+    # Slack sends "&" as "&amp;" and a mention as <@U…|name> (should_escape: true in the manifest)
+    rig.command('hub user <@U0ANNA|anna> set name="R&amp;D &lt;team&gt;"')
+    _, ts = card_of(rig)
+    assert "Done" in thread_text(rig, ts)
+    [post] = rig.hub.requests("POST")
+    assert post.json() == {"name": "R&D <team>"}
