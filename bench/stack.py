@@ -1,0 +1,154 @@
+"""What a benchmark runs against, all on loopback: the fake Slack and the three sandbox vendors
+in this process (background threads), and the server under test (Steward or bare Bolt) in a
+subprocess started as an operator starts it, settings from the environment."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from bot.sandbox import company
+from bot.sandbox.hub import HubSandbox
+from bot.sandbox.kaiten import KaitenSandbox
+from bot.sandbox.onlyoffice import OnlyofficeSandbox
+from bot.sandbox.serve import LoopbackServer
+from tests.rig.fake_slack import FakeSlack
+
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+ADMIN = "U0ADMIN"
+USERS = {"U0ADMIN": {"email": "admin@acme.test", "real_name": "Admin"}}
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class Vendors:
+    slack: FakeSlack
+    kaiten: LoopbackServer
+    onlyoffice: LoopbackServer
+    hub: LoopbackServer
+
+    @classmethod
+    def start(cls) -> Vendors:
+        return cls(
+            FakeSlack(users=USERS).start(),
+            LoopbackServer(KaitenSandbox(rate_limit=False)).start(),
+            LoopbackServer(OnlyofficeSandbox(rate_limit=False)).start(),
+            LoopbackServer(HubSandbox()).start(),
+        )
+
+    def servers(self) -> tuple[LoopbackServer, ...]:
+        return (self.kaiten, self.onlyoffice, self.hub)
+
+    def slow(self, seconds: float) -> None:
+        for server in self.servers():
+            server.app.state.set_faults(seconds)  # type: ignore[attr-defined]
+
+    def calls(self, server: LoopbackServer, method: str) -> int:
+        return len(server.app.state.requests(method))  # type: ignore[attr-defined]
+
+    def outcomes(self) -> int:
+        """Commands Steward has finished: a request's DM to the requester, or a private reply
+        (a command refused before it became a request, e.g. an ambiguous person)."""
+        dms = [c for c in self.slack.calls("chat.postMessage") if str(c.args.get("text")).startswith("Your ")]
+        return len(dms) + len(self.slack.calls("response_url"))
+
+    def stop(self) -> None:
+        for server in self.servers():
+            server.stop()
+        self.slack.stop()
+
+
+def steward_env(vendors: Vendors, port: int, tmp: Path) -> dict[str, str]:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SLACK_", "STEWARD_", "KAITEN_", "HUB_", "ONLYOFFICE_", "DATABASE_"))
+    }
+    return clean | {
+        "SLACK_BOT_TOKEN": vendors.slack.token,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": vendors.slack.url,
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "DATABASE_URL": f"sqlite:///{tmp / 'steward.db'}",
+        "KAITEN_URL": f"{vendors.kaiten.url}/api/latest",
+        "KAITEN_TOKEN": company.KAITEN_TOKEN,
+        "ONLYOFFICE_URL": vendors.onlyoffice.url,
+        "ONLYOFFICE_USERNAME": company.ONLYOFFICE_USERNAME,
+        "ONLYOFFICE_PASSWORD": company.ONLYOFFICE_PASSWORD,
+        "HUB_URL": f"{vendors.hub.url}/hub/api/rest",
+        "HUB_TOKEN": company.HUB_TOKEN,
+        "STEWARD_ADMINS": ADMIN,
+        "STEWARD_VENDOR_TIMEOUT": "10",
+        "LOG_LEVEL": "info",
+        "PYTHONPATH": str(ROOT),
+    }
+
+
+class Server:
+    """A server under test in a subprocess, up once its /healthz answers 200."""
+
+    def __init__(self, argv: list[str], env: dict[str, str], port: int, log: Path) -> None:
+        self.url = f"http://127.0.0.1:{port}"
+        self.log = log
+        with log.open("w") as out:
+            self.process = subprocess.Popen(  # noqa: S603  # our own interpreter and module
+                [sys.executable, *argv], env=env, stdout=out, stderr=subprocess.STDOUT, cwd=log.parent
+            )
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"{argv} did not start:\n{log.read_text()[-2000:]}")
+            time.sleep(0.05)
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def rss_mb(self) -> float:
+        """VmRSS from /proc, in MB."""
+        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        raise RuntimeError("no VmRSS")
+
+    def stop(self) -> None:
+        # A benchmark leaves work queued behind Kaiten's pacer; there is nothing to drain for.
+        self.process.kill()
+        self.process.wait(timeout=30)
+
+
+def steward(vendors: Vendors, tmp: Path) -> Server:
+    port = free_port()
+    run = tmp / f"steward-{port}"
+    run.mkdir()
+    return Server(["-m", "bot"], steward_env(vendors, port, run), port, run / "steward.log")
+
+
+def bare_bolt(vendors: Vendors, tmp: Path, work: bool = False) -> Server:
+    port = free_port()
+    argv = ["-m", "bench.bare", "--port", str(port), "--secret", SECRET, "--slack-url", vendors.slack.url]
+    if work:
+        argv += ["--work", f"{vendors.kaiten.url}/api/latest", company.KAITEN_TOKEN]
+    env = dict(os.environ) | {"PYTHONPATH": str(ROOT)}
+    return Server(argv, env, port, tmp / f"bare-{port}.log")
