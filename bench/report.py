@@ -117,6 +117,8 @@ def write(
         "read, thread, DM); `lena.berg@acme.test` matches two Hub users, so Steward asks which.",
         "Hub, because Steward paces Kaiten at its documented 5 requests/s, which would make",
         f"{2 * n} Kaiten changes take far longer than the run may.",
+        "N is smaller than the 10,000 first planned: Steward finishes about 25-30 such commands a",
+        "second on 2 cores, so 20,000 would not fit the run's 10 minutes.",
         "",
         "| moment | RSS MB | commands finished | Hub users changed | seconds |",
         "|---|---|---|---|---|",
