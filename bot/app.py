@@ -31,6 +31,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
 from bot.config import Settings
+from bot.inbound import well_formed
 from bot.pipeline import Pipeline
 from bot.policy import load_policy
 from bot.secretbox import SecretBox
@@ -135,6 +136,8 @@ def create_app(settings: Settings) -> Starlette:
                     await upkeep
 
     async def events(request: Request) -> Response:
+        if not well_formed(await request.body(), request.headers.get("content-type")):
+            return Response("malformed body", status_code=400)  # see bot/inbound.py
         with deferring() as work:
             response = await handler.handle(request)
         if work:  # started once the acknowledgement is on the wire
