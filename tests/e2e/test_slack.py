@@ -66,7 +66,7 @@ def test_a_kaiten_user_change_is_carded_applied_and_answered_in_the_thread(rig: 
 def test_check_answers_the_requester_alone_with_who_steward_is(rig: Rig) -> None:
     rig.command("check")
 
-    [reply] = rig.slack.wait_for("response_url")
+    [reply] = rig.slack.wait_for("response_url", timeout=40)  # three vendors, one login, under a full suite
     assert reply.args["response_type"] == "ephemeral"
     for vendor in ("Kaiten", "ONLYOFFICE", "Hub"):
         assert f"{vendor}" in reply.args["text"] and "Steward is Steward Service" in reply.args["text"]
