@@ -21,12 +21,25 @@ class TargetError(StewardError):
 
 
 async def resolve(vendor: Vendor, obj: str, targets: Sequence[str], email_of: EmailLookup) -> list[Record]:
-    """One record per target, in the order given, duplicates (by vendor id) dropped."""
-    found = await asyncio.gather(*(_one(vendor, obj, t, email_of) for t in targets))
+    """One record per target, in the order given, duplicates (by vendor id) dropped.
+
+    Vendor ids are read together first (`Vendor.read` batches them: Kaiten reads 100 users a
+    request), so a bulk change of 200 ids costs 2 requests rather than 200 at Kaiten's 5 a
+    second; e-mails, mentions and ids the batch did not return go through `find` one by one.
+    """
+    ids = [t for t in targets if "@" not in t and not MENTION.match(t)]
+    batch = await vendor.read(obj, ids) if len(ids) > 1 else {}
+    found = await asyncio.gather(
+        *(_known(batch[t]) if t in batch else _one(vendor, obj, t, email_of) for t in targets)
+    )
     seen: dict[str, Record] = {}
     for record in found:
         seen.setdefault(record.id, record)
     return list(seen.values())
+
+
+async def _known(record: Record) -> Record:
+    return record
 
 
 async def _one(vendor: Vendor, obj: str, target: str, email_of: EmailLookup) -> Record:

@@ -161,6 +161,8 @@ async def test_a_bulk_change_runs_every_target_and_one_failure_does_not_stop_the
     assert outcomes["2"].ok and outcomes["4"].ok
     assert not outcomes["3"].ok and "locked user" in outcomes["3"].message
     assert len(patches(kaiten_sandbox)) == 3
+    reads = kaiten_sandbox.requests("GET")  # ids are read in one batch for the card and one before writing
+    assert [r.query.split("&")[0] for r in reads] == ["ids=2%2C3%2C4", "ids=2%2C3%2C4"]
 
 
 async def test_a_target_nobody_has_is_an_error_and_nothing_is_stored(
