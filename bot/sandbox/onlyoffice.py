@@ -1,19 +1,38 @@
-"""The sandbox ONLYOFFICE Workspace, faithful to notes/vendor-apis.md §2.12: login with a
-201 envelope, raw and Bearer tokens, the plain-text 401, every path also with `.json`, the
-success and error envelopes, and PUT /people/{id} with CommunityServer's omission semantics —
-a careless client that leaves out `contacts`, `lead` or `isVisitor` wipes them, as the real
-server would.
+"""A sandbox ONLYOFFICE Workspace, faithful to notes/vendor-apis.md §2.12:
 
-Options: `rate_limit` (500 requests per 10 s per token → 503 with Retry-After), `token_ttl`
-(seconds a login token lives), `seats` (the quota for promoting guests), `extra_users`.
+    POST /api/2.0/authentication            {userName, password} as JSON or a form → 201
+                                            {token, expires}; a wrong password → 500
+                                            "User authentication failed"
+    GET  /api/2.0/people                    active users
+    GET  /api/2.0/people/@self              the steward account (every token is its)
+    GET  /api/2.0/people/{username or id}   404 "User not found"
+    GET  /api/2.0/people/email?email=       404 "User not found"
+    GET  /api/2.0/people/search?query=      active users only
+    PUT  /api/2.0/people/{userid}           with UpdateMember's omission semantics (onlyoffice_update.py)
+    PUT  /api/2.0/people/status/{Active|Terminated}  {"userIds": […]} → the users
+
+Every path also answers with `.json` appended. A token goes raw in `Authorization` (or as
+`Bearer …`); company.ONLYOFFICE_TOKEN is always valid, login tokens live `token_ttl` seconds.
+Without a valid token: 401, plain text `Unauthorized`. Answers come in the success envelope
+(zero counts left out), errors in `{"status": 1, "statusCode", "error": {"message", …}}`, with
+`/` written `\\/` as the server's serializer does.
+
+Options (constructor keywords, or `/__sandbox__/options` at run time):
+    rate_limit   True   500 requests per 10 s per token, then 503 with Retry-After (documented
+                        for the cloud); a number N for N per 10 s; False for no limit
+    token_ttl    3600   seconds a login token lives
+    seats        50     the user quota: promoting a guest or re-activating needs a free seat
+    extra_users  0      that many generated users more, bulk1…bulkN (bulk benchmarks)
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import secrets
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -22,104 +41,158 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.sandbox import company
+from bot.sandbox import onlyoffice_data as data
 from bot.sandbox.common import FixedWindow, SandboxApp, SandboxState
-from bot.sandbox.onlyoffice_data import GUID, apply_update, sample_users, shown
+from bot.sandbox.onlyoffice_update import Refusal, active_members, is_guid, update
 
-OPTIONS = {"rate_limit": True, "token_ttl": 3600, "seats": 50, "extra_users": 0}
+Handler = Callable[[Request, str], Awaitable[Response]]
 
-
-def ok(data: Any, status: int = 200) -> JSONResponse:
-    body: dict[str, Any] = {
-        "count": len(data) if isinstance(data, list) else 1,
-        "status": 0,
-        "statusCode": status,
-    }
-    if body["count"] == 0:
-        del body["count"]
-    return JSONResponse(body | {"response": data}, status_code=status)
+DEFAULTS: dict[str, Any] = {"rate_limit": True, "token_ttl": 3600, "seats": 50, "extra_users": 0}
+API = "/api/2.0"
+HRESULT = -2146233088  # what .NET gives a plain Exception; the envelope always carries one
 
 
-def fail(status: int, message: str) -> JSONResponse:
-    return JSONResponse(
-        {"status": 1, "statusCode": status, "error": {"message": message}}, status_code=status
+class ServerJSON(JSONResponse):
+    """JSON as the server's JsonNetSerializer writes it: `/` inside strings escaped as `\\/`."""
+
+    def render(self, content: Any) -> bytes:
+        text = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
+        return text.replace("/", "\\/").encode()
+
+
+def ok(response: Any, status: int = 200) -> Response:
+    count = len(response) if isinstance(response, list) else 1
+    envelope = {"count": count, "status": 0, "statusCode": status, "response": response}
+    if not count:
+        del envelope["count"]
+    return ServerJSON(envelope, status_code=status)
+
+
+def fail(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    error = {"message": message, "hresult": HRESULT, "data": {}}
+    return ServerJSON(
+        {"status": 1, "statusCode": status, "error": error}, status_code=status, headers=headers
     )
 
 
 class OnlyofficeSandbox(SandboxApp):
     def __init__(self, **options: Any) -> None:
+        unknown = sorted(set(options) - set(DEFAULTS))
+        if unknown:
+            raise TypeError(
+                f"OnlyofficeSandbox has no option {', '.join(unknown)}; it has {', '.join(DEFAULTS)}"
+            )
         self.users: dict[str, dict[str, Any]] = {}
-        self.tokens: dict[str, float] = {}
+        self.tokens: dict[str, float] = {}  # login token -> when it expires (epoch seconds)
         self.window = FixedWindow(500, 10.0)
-        super().__init__(SandboxState(OPTIONS | options))
+        self._extras = 0
+        super().__init__(SandboxState({**DEFAULTS, **options}))
 
     def reset_data(self) -> None:
-        self.users = sample_users(int(self.state.options.get("extra_users", 0)))
+        self.users = data.sample_users()
         self.tokens = {}
         self.window = FixedWindow(500, 10.0)
+        self._extras = 0
+        self._sync_extras()
 
     def routes(self) -> list[BaseRoute]:
+        routes: list[BaseRoute] = []
+        for suffix in ("", ".json"):
+            routes += [
+                Route(f"{API}/authentication{suffix}", self.login, methods=["POST"]),
+                Route(f"{API}/people{suffix}", self._api(self.everyone), methods=["GET"]),
+            ]
         return [
-            Route("/api/2.0/authentication", self.login, methods=["POST"]),
-            Route("/api/2.0/authentication.json", self.login, methods=["POST"]),
-            Route("/api/2.0/people/{rest:path}", self.people, methods=["GET", "PUT"]),
+            *routes,
+            Route(f"{API}/people/{{rest:path}}", self._api(self.people_get), methods=["GET"]),
+            Route(f"{API}/people/{{rest:path}}", self._api(self.people_put), methods=["PUT"]),
+            Route(f"{API}/{{rest:path}}", self._api(self.nothing), methods=["GET", "POST", "PUT", "DELETE"]),
         ]
 
+    # -- what every API request goes through --------------------------------------------------
+
+    def _api(self, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+        async def endpoint(request: Request) -> Response:
+            header = request.headers.get("authorization", "")
+            token = header[7:] if header[:7].lower() == "bearer " else header
+            if not (token == company.ONLYOFFICE_TOKEN or self.tokens.get(token, 0) > time.time()):
+                realm = {"WWW-Authenticate": f'Basic Realm="{request.url.hostname}"'} if header else {}
+                return PlainTextResponse("Unauthorized", status_code=401, headers=realm)
+            limit = self.state.options["rate_limit"]
+            if limit:
+                self.window.limit = 500 if limit is True else int(limit)
+                allowed, _, reset = self.window.hit(token)
+                if not allowed:
+                    wait = str(max(1, math.ceil(reset - time.time())))
+                    return fail(503, "Too many requests", {"Retry-After": wait})
+            self._sync_extras()
+            return await handler(request, request.path_params.get("rest", "").removesuffix(".json"))
+
+        return endpoint
+
+    def _sync_extras(self) -> None:
+        wanted = int(self.state.options["extra_users"])
+        if wanted == self._extras:
+            return
+        self.users = {uid: u for uid, u in self.users.items() if not data.is_extra(u)}
+        for number in range(1, wanted + 1):
+            extra = data.extra_user(number)
+            self.users[extra["id"]] = extra
+        self._extras = wanted
+
+    def _shown(self, request: Request, user: dict[str, Any]) -> dict[str, Any]:
+        return data.shown(user, f"{request.url.scheme}://{request.url.netloc}")
+
+    # -- endpoints ------------------------------------------------------------------------------
+
     async def login(self, request: Request) -> Response:
-        raw = (await request.body()).decode()
+        raw = (await request.body()).decode("utf-8", "replace")
         try:
             form = (
                 json.loads(raw)
-                if raw.strip().startswith("{")
+                if raw.lstrip().startswith("{")
                 else {k: v[0] for k, v in parse_qs(raw).items()}
             )
         except ValueError:
             form = {}
+        given = {str(k).lower(): v for k, v in form.items()} if isinstance(form, dict) else {}
         if (
-            form.get("userName") != company.ONLYOFFICE_USERNAME
-            or form.get("password") != company.ONLYOFFICE_PASSWORD
+            given.get("username") != company.ONLYOFFICE_USERNAME
+            or given.get("password") != company.ONLYOFFICE_PASSWORD
         ):
             return fail(500, "User authentication failed")
-        token = secrets.token_urlsafe(24)
-        ttl = float(self.state.options.get("token_ttl", 3600))
+        token = secrets.token_urlsafe(32)
+        ttl = float(self.state.options["token_ttl"])
         self.tokens[token] = time.time() + ttl
-        expires = dt.datetime.now(dt.timezone(dt.timedelta(hours=3))) + dt.timedelta(seconds=ttl)
-        return ok({"token": token, "expires": expires.isoformat(timespec="microseconds")}, status=201)
+        expires = data.stamp(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=ttl))
+        return ok({"token": token, "expires": expires}, status=201)
 
-    def _caller(self, request: Request) -> tuple[str | None, Response | None]:
-        header = request.headers.get("authorization", "")
-        token = header[7:] if header.lower().startswith("bearer ") else header
-        valid = token == company.ONLYOFFICE_TOKEN or self.tokens.get(token, 0) > time.time()
-        if not valid:
-            extra = {"WWW-Authenticate": f'Basic Realm="{request.url.hostname}"'} if header else {}
-            return None, PlainTextResponse("Unauthorized", status_code=401, headers=extra)
-        if self.state.options.get("rate_limit", True):
-            allowed, _, reset = self.window.hit(token)
-            if not allowed:
-                wait = str(max(1, int(reset - time.time() + 0.999)))
-                return None, fail_with(503, "Too many requests", {"Retry-After": wait})
-        return token, None
+    async def nothing(self, request: Request, path: str) -> Response:
+        return fail(404, "Method not found")
 
-    async def people(self, request: Request) -> Response:
-        _, refused = self._caller(request)
-        if refused is not None:
-            return refused
-        path = request.path_params["rest"].removesuffix(".json")
-        me = GUID("steward")
-        if request.method == "GET":
-            if path == "@self":
-                return ok(shown(self.users[me]))
-            if path == "email":
-                email = request.query_params.get("email", "").lower()
-                found = [u for u in self.users.values() if u["email"].lower() == email]
-                return ok(shown(found[0])) if found else fail(404, "User not found")
-            if path == "search":
-                query = request.query_params.get("query", "").lower()
-                hits = [shown(u) for u in self.users.values() if u["status"] == 1 and query in _text(u)]
-                return ok(hits)
-            found = [u for u in self.users.values() if u["userName"] == path] or (
-                [self.users[path]] if path in self.users else []
-            )
-            return ok(shown(found[0])) if found else fail(404, "User not found")
+    async def everyone(self, request: Request, path: str) -> Response:
+        return ok([self._shown(request, u) for u in self.users.values() if u["status"] == data.ACTIVE])
+
+    async def people_get(self, request: Request, path: str) -> Response:
+        params = request.query_params
+        if path == "@self":
+            return ok(self._shown(request, self.users[data.user_id(data.STEWARD_LOGIN)]))
+        if path == "email":
+            wanted = params.get("email", "").strip().lower()
+            found = [u for u in self.users.values() if u["email"].lower() == wanted]
+            return ok(self._shown(request, found[0])) if found else fail(404, "User not found")
+        if path in ("search", "@search") or path.startswith("@search/"):
+            query = (params.get("query") or path.removeprefix("@search").lstrip("/")).lower()
+            hits = [u for u in self.users.values() if u["status"] == data.ACTIVE and query in _searched(u)]
+            return ok([self._shown(request, u) for u in hits])
+        if "/" in path:
+            return fail(404, "Method not found")
+        # GET {username}: the user name first, then the same text as a GUID.
+        found = [u for u in self.users.values() if u["userName"] == path]
+        found = found or [u for u in self.users.values() if u["id"] == path.lower()]
+        return ok(self._shown(request, found[0])) if found else fail(404, "User not found")
+
+    async def people_put(self, request: Request, path: str) -> Response:
         try:
             body = json.loads(await request.body() or b"{}")
         except ValueError:
@@ -127,52 +200,55 @@ class OnlyofficeSandbox(SandboxApp):
         if not isinstance(body, dict):
             return fail(400, "Invalid arguments")
         if path.startswith("status/"):
-            return self._status(path.removeprefix("status/"), body, me)
-        return self._update(path, body, me)
+            return self._status(request, path.removeprefix("status/"), body)
+        if "/" in path:
+            return fail(404, "Method not found")
+        return self._update(request, path, body)
 
-    def _status(self, status: str, body: dict[str, Any], me: str) -> Response:
-        code = {"active": 1, "1": 1, "terminated": 2, "2": 2}.get(status.lower())
-        ids = body.get("userIds")
-        if code is None or not isinstance(ids, list):
+    def _status(self, request: Request, status: str, body: dict[str, Any]) -> Response:
+        code = {"active": data.ACTIVE, "1": data.ACTIVE, "terminated": data.TERMINATED, "2": data.TERMINATED}
+        wanted = code.get(status.lower())
+        ids = {k.lower(): v for k, v in body.items()}.get("userids")
+        if wanted is None or not isinstance(ids, list):
             return fail(400, "Invalid arguments")
+        me = data.user_id(data.STEWARD_LOGIN)
         out = []
-        for user_id in ids:
-            user = self.users.get(str(user_id))
-            if user is None:
-                continue  # unknown ids are dropped from the result
-            if not (user["isOwner"] or user["id"] == me):  # owner and self: skipped silently
-                user["status"] = code
-                user["terminated"] = None if code == 1 else _now()
-            out.append(shown(user))
+        for given in ids:
+            user = self.users.get(str(given).lower())
+            if user is None or user["isLDAP"]:
+                continue  # unknown and LDAP users are dropped from the answer
+            skipped = user["isOwner"] or user["id"] == me  # skipped silently, shown unchanged
+            no_seat = (
+                wanted == data.ACTIVE and not user["isVisitor"] and active_members(self.users) >= self.seats
+            )
+            if not skipped and not (no_seat and user["status"] != data.ACTIVE):
+                user["status"] = wanted
+                user["terminated"] = None if wanted == data.ACTIVE else user["terminated"] or data.now()
+            out.append(self._shown(request, user))
         return ok(out)
 
-    def _update(self, user_id: str, body: dict[str, Any], me: str) -> Response:
-        try:
-            GUID.check(user_id)
-        except ValueError:
-            return fail(500, f"Guid should contain 32 digits with 4 dashes ({user_id})")
-        user = self.users.get(user_id)
+    def _update(self, request: Request, user_id: str, body: dict[str, Any]) -> Response:
+        if not is_guid(user_id):
+            return fail(
+                500, "Guid should contain 32 digits with 4 dashes (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)."
+            )
+        user = self.users.get(user_id.lower())
         if user is None:
-            return fail(404, "user not found")
-        if user["status"] != 1:
-            return fail(500, "The user is suspended")
-        seats = int(self.state.options.get("seats", 50))
-        active = sum(1 for u in self.users.values() if u["status"] == 1 and not u["isVisitor"])
-        error = apply_update(user, body, caller_is_admin=True, free_seats=seats - active, caller=me)
-        if error is not None:
-            return fail(error[0], error[1])
-        return ok(shown(user))
+            return fail(404, "user not found")  # lower-case here: GetUserInfo's words
+        caller = data.user_id(data.STEWARD_LOGIN)
+        changed = update(user, body, caller=caller, users=self.users, seats=self.seats)
+        if isinstance(changed, Refusal):
+            return fail(changed.status, changed.message)
+        self.users[user["id"]] = changed
+        return ok(self._shown(request, changed))
+
+    @property
+    def seats(self) -> int:
+        return int(self.state.options["seats"])
 
 
-def fail_with(status: int, message: str, headers: dict[str, str]) -> JSONResponse:
-    response = fail(status, message)
-    response.headers.update(headers)
-    return response
-
-
-def _text(user: dict[str, Any]) -> str:
-    return " ".join(str(user.get(k, "")) for k in ("firstName", "lastName", "userName", "email")).lower()
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.timezone(dt.timedelta(hours=3))).strftime("%Y-%m-%dT%H:%M:%S.%f0+03:00")
+def _searched(user: dict[str, Any]) -> str:
+    """What search matches: names, user name, e-mail and contacts, ignoring case."""
+    words = [user["firstName"], user["lastName"], user["userName"], user["email"]]
+    words += [c["value"] for c in user["contacts"]]
+    return " ".join(words).lower()

@@ -1,177 +1,605 @@
-"""The ONLYOFFICE client against the sandbox ONLYOFFICE over loopback HTTP."""
+"""The ONLYOFFICE client against the sandbox ONLYOFFICE over loopback HTTP: what goes over the wire
+(method, path, the raw token, the body) and what the client makes of the answer."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from typing import Any
 
 import httpx
 import pytest
 import stamina
 
-from bot.errors import InvalidValue, VendorAuthError
+from bot.errors import (
+    ConfigError,
+    InvalidValue,
+    VendorAuthError,
+    VendorBadResponse,
+    VendorNotFound,
+    VendorServerError,
+)
 from bot.sandbox import company
 from bot.sandbox.common import Fault
-from bot.sandbox.onlyoffice_data import GUID
+from bot.sandbox.onlyoffice_data import group_id, user_id
+from bot.vendors.base import Record
 from bot.vendors.fields import build
-from bot.vendors.onlyoffice.client import OnlyofficeClient
-from bot.vendors.onlyoffice.models import OnlyofficeUserUpdate
+from bot.vendors.onlyoffice import OnlyofficeClient, OnlyofficeUser, OnlyofficeUserUpdate
 from tests.conftest import Sandbox
 
-KOFI = GUID("kofi.mensah")  # a guest with two contacts and a lead
-ANNA = GUID("anna.petrova")
-GLEB = GUID("gleb.orlov")  # terminated
+STEWARD = user_id("steward")
+ANNA = user_id("anna.petrova")  # the portal owner
+KOFI = user_id("kofi.mensah")  # a guest with two contacts and a lead (Anna)
+DANA = user_id("dana.kim")
+GLEB = user_id("gleb.orlov")  # Terminated
+NOBODY = "00000000-0000-4000-8000-000000000001"
+KOFI_CONTACTS = [{"Type": "mail", "Value": "kofi@contractor.test"}, {"Type": "skype", "Value": "kofi.m"}]
 
 
-def login_client(http: httpx.AsyncClient, sandbox: Sandbox) -> OnlyofficeClient:
-    return OnlyofficeClient(
-        http, sandbox.url, username=company.ONLYOFFICE_USERNAME, password=company.ONLYOFFICE_PASSWORD
-    )
+def change(**fields: Any) -> OnlyofficeUserUpdate:
+    return build(OnlyofficeUserUpdate, fields)
 
 
-async def test_the_token_is_sent_raw_and_answers_are_unwrapped(
+def login_client(
+    http: httpx.AsyncClient, sandbox: Sandbox, password: str = company.ONLYOFFICE_PASSWORD
+) -> OnlyofficeClient:
+    return OnlyofficeClient(http, sandbox.url, username=company.ONLYOFFICE_USERNAME, password=password)
+
+
+def calls(sandbox: Sandbox) -> list[tuple[str, str]]:
+    return [(r.method, r.path) for r in sandbox.requests()]
+
+
+# -- reads ---------------------------------------------------------------------------------------
+
+
+async def test_me_sends_the_static_token_raw_and_unwraps_the_envelope(
     onlyoffice: OnlyofficeClient, onlyoffice_sandbox: Sandbox
 ) -> None:
     me = await onlyoffice.me()
-    by_email = await onlyoffice.user_by_email("KOFI.MENSAH@acme.test")
-    by_id = await onlyoffice.user(KOFI)
 
-    assert me.userName == "steward"
-    assert by_email.id == by_id.id == KOFI and by_id.isVisitor
-    [first, second, third] = onlyoffice_sandbox.requests()
-    assert first.headers["authorization"] == company.ONLYOFFICE_TOKEN  # no scheme, as the docs say
-    assert (first.path, second.path, second.query) == (
-        "/api/2.0/people/@self",
-        "/api/2.0/people/email",
-        "email=KOFI.MENSAH%40acme.test",
+    assert isinstance(me, OnlyofficeUser)
+    assert (me.id, me.userName, me.isAdmin, me.status) == (STEWARD, "steward", True, 1)
+    [sent] = onlyoffice_sandbox.requests()
+    assert (sent.method, sent.path, sent.query) == ("GET", "/api/2.0/people/@self", "")
+    assert sent.headers["authorization"] == company.ONLYOFFICE_TOKEN  # no scheme, as the docs say
+    assert sent.headers["accept"] == "application/json"
+    assert (await onlyoffice.whoami()) == Record(
+        STEWARD, "Steward Service (steward@acme.test)", me.record().values
     )
-    assert third.path == f"/api/2.0/people/{KOFI}"
+
+
+async def test_a_user_by_guid_is_read_into_typed_fields(
+    onlyoffice: OnlyofficeClient, onlyoffice_sandbox: Sandbox
+) -> None:
+    kofi = await onlyoffice.user(KOFI)
+
+    assert onlyoffice_sandbox.requests()[0].path == f"/api/2.0/people/{KOFI}"
+    assert (kofi.displayName, kofi.email, kofi.isVisitor, kofi.lead) == (
+        "Kofi Mensah",
+        "kofi.mensah@acme.test",
+        True,
+        ANNA,
+    )
+    assert [c.sent() for c in kofi.contacts] == KOFI_CONTACTS
+    assert [(g.id, g.name) for g in kofi.groups] == [(group_id("Contractors"), "Contractors")]
+    assert kofi.department == "Contractors"  # the joined group names, a string
+    assert (kofi.status, kofi.activationStatus) == (1, 1)  # integers, not enum names
+    gleb = await onlyoffice.user(GLEB)
+    assert gleb.disabled and gleb.terminated and gleb.terminated.endswith("+03:00")
+
+
+async def test_a_user_by_email_ignores_case_and_an_unknown_one_is_not_found(
+    onlyoffice: OnlyofficeClient, onlyoffice_sandbox: Sandbox
+) -> None:
+    kofi = await onlyoffice.user_by_email("KOFI.Mensah@acme.test")
+    with pytest.raises(VendorNotFound) as caught:
+        await onlyoffice.user_by_email("nobody@acme.test")
+
+    assert kofi.id == KOFI
+    first, second = onlyoffice_sandbox.requests()
+    assert (first.method, first.path, first.query) == (
+        "GET",
+        "/api/2.0/people/email",
+        "email=KOFI.Mensah%40acme.test",
+    )
+    assert second.query == "email=nobody%40acme.test"
+    assert "User not found" in str(caught.value) and caught.value.attempts_made == 1
+
+
+async def test_find_takes_a_guid_or_an_email_and_an_unknown_one_gives_nothing(
+    onlyoffice: OnlyofficeClient, onlyoffice_sandbox: Sandbox
+) -> None:
+    [by_guid] = await onlyoffice.find("user", KOFI)
+    [by_email] = await onlyoffice.find("user", "kofi.mensah@acme.test")
+    assert await onlyoffice.find("user", NOBODY) == []
+    assert await onlyoffice.find("user", "nobody@acme.test") == []
+
+    assert by_guid == by_email
+    assert by_guid.id == KOFI and by_guid.label == "Kofi Mensah (kofi.mensah@acme.test)"
+    assert [r.path for r in onlyoffice_sandbox.requests()] == [
+        f"/api/2.0/people/{KOFI}",
+        "/api/2.0/people/email",
+        f"/api/2.0/people/{NOBODY}",
+        "/api/2.0/people/email",
+    ]
+
+
+async def test_read_gets_each_user_once_and_leaves_out_ids_onlyoffice_does_not_know(
+    onlyoffice: OnlyofficeClient, onlyoffice_sandbox: Sandbox
+) -> None:
+    records = await onlyoffice.read("user", [KOFI, DANA, KOFI, NOBODY, "kofi"])
+
+    assert sorted(records) == sorted([KOFI, DANA])
+    assert sorted(r.path for r in onlyoffice_sandbox.requests()) == sorted(
+        f"/api/2.0/people/{i}" for i in (KOFI, DANA, NOBODY)
+    )
+    assert records[KOFI].values == {
+        "isVisitor": True,
+        "firstname": "Kofi",
+        "lastname": "Mensah",
+        "comment": None,
+        "title": "Contractor",
+        "location": None,
+        "sex": None,
+        "birthday": None,
+        "worksfrom": "2021-02-10",
+        "contacts": KOFI_CONTACTS,
+        "lead": ANNA,
+        "disable": False,
+        "department": [group_id("Contractors")],
+    }
+    assert records[DANA].values["birthday"] == "1990-05-17" and records[DANA].values["sex"] == "female"
+
+
+# -- the update: read, modify, write ---------------------------------------------------------------
 
 
 async def test_updating_the_title_alone_keeps_the_guests_contacts_guest_status_and_lead(
     onlyoffice: OnlyofficeClient, onlyoffice_sandbox: Sandbox
 ) -> None:
-    await onlyoffice.update_user(KOFI, build(OnlyofficeUserUpdate, {"title": "Lead contractor"}))
+    reported = await onlyoffice.update_user(KOFI, change(title="Lead contractor"))
 
-    after = await onlyoffice.user(KOFI)
-    assert after.title == "Lead contractor"
+    after = await onlyoffice.user(KOFI)  # read back from the sandbox, not from the PUT's answer
+    assert after.title == reported.title == "Lead contractor"
     assert after.isVisitor is True
     assert after.lead == ANNA
-    assert [(c["type"], c["value"]) for c in after.contacts] == [
-        ("mail", "kofi@contractor.test"),
-        ("skype", "kofi.m"),
-    ]
-    [put] = onlyoffice_sandbox.requests("PUT")
-    assert put.json()["isVisitor"] is True and put.json()["lead"] == ANNA and len(put.json()["contacts"]) == 2
+    assert [c.sent() for c in after.contacts] == KOFI_CONTACTS
+    get, put, _ = onlyoffice_sandbox.requests()
+    assert (get.method, get.path) == ("GET", f"/api/2.0/people/{KOFI}")
+    assert (put.method, put.path) == ("PUT", f"/api/2.0/people/{KOFI}")
+    assert put.headers["authorization"] == company.ONLYOFFICE_TOKEN
+    assert put.headers["content-type"] == "application/json"
+    assert put.json() == {
+        "title": "Lead contractor",
+        "isVisitor": True,
+        "contacts": KOFI_CONTACTS,
+        "lead": ANNA,
+    }
 
 
-async def test_the_sandbox_catches_a_careless_client_that_sends_only_the_title(
+async def test_the_sandbox_catches_a_careless_put_of_the_title_alone(
     onlyoffice_sandbox: Sandbox, http: httpx.AsyncClient
 ) -> None:
+    url = f"{onlyoffice_sandbox.url}/api/2.0/people/{KOFI}"
     headers = {"Authorization": company.ONLYOFFICE_TOKEN}
-    url = f"{onlyoffice_sandbox.url}/api/2.0/people/{KOFI}.json"
+
     answer = await http.put(url, json={"title": "Lead contractor"}, headers=headers)
+    after = (await http.get(url, headers=headers)).json()["response"]
 
-    user = answer.json()["response"]
     assert answer.status_code == 200
-    assert "contacts" not in user and "lead" not in user and user["isVisitor"] is False  # wiped, promoted
+    assert after["title"] == "Lead contractor"
+    assert "contacts" not in after and "lead" not in after  # wiped: empty fields are left out
+    assert after["isVisitor"] is False  # the guest became a full user
 
 
-async def test_enabling_a_terminated_user_goes_through_the_status_endpoint_and_disabling_through_put(
+async def test_an_update_given_the_current_user_reads_nothing_first(
     onlyoffice: OnlyofficeClient, onlyoffice_sandbox: Sandbox
 ) -> None:
-    enabled = await onlyoffice.update_user(GLEB, build(OnlyofficeUserUpdate, {"disable": False}))
-    disabled = await onlyoffice.update_user(
-        ANNA, build(OnlyofficeUserUpdate, {"disable": True, "title": "Owner"})
+    current = await onlyoffice.user(DANA)
+    onlyoffice_sandbox.app.state.clear_log()
+
+    after = await onlyoffice.update_user(DANA, change(location="Lisbon", sex="Male"), current=current)
+
+    assert calls(onlyoffice_sandbox) == [("PUT", f"/api/2.0/people/{DANA}")]
+    [put] = onlyoffice_sandbox.requests()
+    assert put.json() == {
+        "location": "Lisbon",
+        "sex": "male",
+        "isVisitor": False,
+        "contacts": [],
+        "lead": ANNA,
+    }
+    assert (after.location, after.sex, after.lead, after.title) == ("Lisbon", "male", ANNA, "QA engineer")
+
+
+async def test_fields_the_change_sets_are_sent_as_given_not_as_they_were(
+    onlyoffice: OnlyofficeClient, onlyoffice_sandbox: Sandbox
+) -> None:
+    contacts = [{"Type": "skype", "Value": "kofi.new"}]
+    after = await onlyoffice.update_user(KOFI, change(isVisitor=False, lead=None, contacts=contacts))
+
+    [put] = onlyoffice_sandbox.requests("PUT")
+    assert put.json() == {"isVisitor": False, "lead": None, "contacts": contacts}
+    assert after.isVisitor is False and after.lead is None
+    assert [c.sent() for c in after.contacts] == contacts
+
+
+async def test_write_uses_the_record_it_is_given_and_reports_the_vendors_answer(
+    onlyoffice: OnlyofficeClient, onlyoffice_sandbox: Sandbox
+) -> None:
+    [current] = await onlyoffice.find("user", KOFI)
+    onlyoffice_sandbox.app.state.clear_log()
+
+    after = await onlyoffice.write("user", current, change(comment="Contract until June"))
+
+    [put] = onlyoffice_sandbox.requests()
+    assert put.method == "PUT"
+    assert put.json() == {
+        "comment": "Contract until June",
+        "isVisitor": True,
+        "contacts": KOFI_CONTACTS,
+        "lead": ANNA,
+    }
+    assert after.id == KOFI and after.values["comment"] == "Contract until June"
+    assert after.values["contacts"] == KOFI_CONTACTS
+
+
+async def test_write_with_a_record_that_lacks_the_kept_values_reads_the_user_first(
+    onlyoffice: OnlyofficeClient, onlyoffice_sandbox: Sandbox
+) -> None:
+    after = await onlyoffice.write("user", Record(KOFI, "Kofi"), change(title="Courier"))
+
+    assert calls(onlyoffice_sandbox) == [
+        ("GET", f"/api/2.0/people/{KOFI}"),
+        ("PUT", f"/api/2.0/people/{KOFI}"),
+    ]
+    assert after.values["isVisitor"] is True and after.values["lead"] == ANNA
+
+
+# -- disable and enable --------------------------------------------------------------------------
+
+
+async def test_enabling_a_terminated_user_goes_through_the_status_endpoint_and_is_read_back(
+    onlyoffice: OnlyofficeClient, onlyoffice_sandbox: Sandbox
+) -> None:
+    enabled = await onlyoffice.update_user(GLEB, change(disable=False))
+
+    assert calls(onlyoffice_sandbox) == [
+        ("GET", f"/api/2.0/people/{GLEB}"),
+        ("PUT", "/api/2.0/people/status/Active"),
+        ("GET", f"/api/2.0/people/{GLEB}"),
+    ]
+    assert onlyoffice_sandbox.requests("PUT")[0].json() == {"userIds": [GLEB]}
+    assert enabled.status == 1 and not enabled.disabled
+
+
+async def test_enabling_with_other_fields_enables_first_then_puts_the_rest(
+    onlyoffice: OnlyofficeClient, onlyoffice_sandbox: Sandbox
+) -> None:
+    after = await onlyoffice.update_user(GLEB, change(disable=False, title="Back from leave"))
+
+    status, put = onlyoffice_sandbox.requests("PUT")
+    assert status.path == "/api/2.0/people/status/Active"
+    assert (put.path, put.json()) == (
+        f"/api/2.0/people/{GLEB}",
+        {"title": "Back from leave", "isVisitor": False, "contacts": [], "lead": None},
     )
-
-    assert enabled.status == 1
-    puts = onlyoffice_sandbox.requests("PUT")
-    assert puts[0].path == "/api/2.0/people/status/Active" and puts[0].json() == {"userIds": [GLEB]}
-    assert puts[-1].path == f"/api/2.0/people/{ANNA}" and puts[-1].json()["disable"] is True
-    assert disabled.status == 2 and disabled.title == "Owner"
+    assert after.status == 1 and after.title == "Back from leave"
 
 
-async def test_a_put_on_a_terminated_user_is_explained_with_onlyoffices_words(
-    onlyoffice: OnlyofficeClient,
+async def test_disabling_is_a_put_with_disable_true_that_keeps_the_other_fields(
+    onlyoffice: OnlyofficeClient, onlyoffice_sandbox: Sandbox
 ) -> None:
-    with pytest.raises(Exception, match="The user is suspended"):
-        await onlyoffice.update_user(GLEB, build(OnlyofficeUserUpdate, {"title": "x"}))
+    disabled = await onlyoffice.update_user(KOFI, change(disable=True))
+
+    [put] = onlyoffice_sandbox.requests("PUT")
+    assert put.path == f"/api/2.0/people/{KOFI}"
+    assert put.json() == {"disable": True, "isVisitor": True, "contacts": KOFI_CONTACTS, "lead": ANNA}
+    after = await onlyoffice.user(KOFI)
+    assert disabled.status == after.status == 2
+    assert after.isVisitor and after.lead == ANNA and len(after.contacts) == 2
 
 
-async def test_a_login_is_made_once_and_renewed_before_the_token_expires(
+async def test_set_status_sends_the_ids_and_returns_the_users_with_the_owner_left_alone(
+    onlyoffice: OnlyofficeClient, onlyoffice_sandbox: Sandbox
+) -> None:
+    users = await onlyoffice.set_status([DANA, ANNA], "Terminated")
+
+    [put] = onlyoffice_sandbox.requests()
+    assert (put.method, put.path, put.json()) == (
+        "PUT",
+        "/api/2.0/people/status/Terminated",
+        {"userIds": [DANA, ANNA]},
+    )
+    assert [(u.id, u.status) for u in users] == [(DANA, 2), (ANNA, 1)]  # the owner is skipped silently
+
+
+async def test_a_disabled_user_is_not_sent_a_change_onlyoffice_would_refuse(
+    onlyoffice: OnlyofficeClient, onlyoffice_sandbox: Sandbox
+) -> None:
+    with pytest.raises(InvalidValue, match="The user is suspended") as caught:
+        await onlyoffice.update_user(GLEB, change(title="x"))
+    again = await onlyoffice.update_user(GLEB, change(disable=True))
+
+    assert caught.value.field == "title"
+    assert calls(onlyoffice_sandbox) == [
+        ("GET", f"/api/2.0/people/{GLEB}"),
+        ("GET", f"/api/2.0/people/{GLEB}"),
+        ("PUT", "/api/2.0/people/status/Terminated"),  # disabling again: PUT would be refused
+        ("GET", f"/api/2.0/people/{GLEB}"),
+    ]
+    assert again.disabled
+
+
+async def test_onlyoffices_own_refusal_of_a_put_is_quoted(
+    onlyoffice: OnlyofficeClient, onlyoffice_sandbox: Sandbox
+) -> None:
+    stale = OnlyofficeUser.model_validate({"id": GLEB, "status": 1})  # a record from before Gleb left
+
+    with pytest.raises(VendorServerError) as caught:
+        await onlyoffice.update_user(GLEB, change(title="x"), current=stale)
+
+    assert "The user is suspended" in str(caught.value) and "ONLYOFFICE" in str(caught.value)
+
+
+# -- logging in ------------------------------------------------------------------------------------
+
+
+async def test_a_login_token_is_got_once_and_sent_raw(
+    onlyoffice_sandbox: Sandbox, http: httpx.AsyncClient
+) -> None:
+    client = login_client(http, onlyoffice_sandbox)
+
+    await asyncio.gather(*(client.me() for _ in range(5)))
+    await client.user(KOFI)
+
+    [login] = onlyoffice_sandbox.requests("POST")
+    assert login.path == "/api/2.0/authentication"
+    assert login.json() == {"userName": company.ONLYOFFICE_USERNAME, "password": company.ONLYOFFICE_PASSWORD}
+    [token] = onlyoffice_sandbox.app.tokens  # type: ignore[attr-defined]
+    gets = onlyoffice_sandbox.requests("GET")
+    assert len(gets) == 6 and {g.headers["authorization"] for g in gets} == {token}
+
+
+async def test_a_login_token_is_renewed_shortly_before_it_expires(
+    onlyoffice_sandbox: Sandbox, http: httpx.AsyncClient
+) -> None:
+    onlyoffice_sandbox.option(token_ttl=1)  # Steward renews at half a short lifetime
+    client = login_client(http, onlyoffice_sandbox)
+    await client.me()
+    await client.me()
+    assert len(onlyoffice_sandbox.requests("POST")) == 1
+    await asyncio.sleep(0.6)
+
+    await client.me()
+
+    _, second = onlyoffice_sandbox.requests("POST", "/api/2.0/authentication")
+    expires = onlyoffice_sandbox.app.tokens  # type: ignore[attr-defined]
+    old, new = (r.headers["authorization"] for r in onlyoffice_sandbox.requests("GET")[1:])
+    assert old != new and set(expires) == {old, new}
+    assert second.time < expires[old]  # renewed while the first token was still good
+    assert [r.status for r in onlyoffice_sandbox.requests()] == [201, 200, 200, 201, 200]
+
+
+async def test_a_401_on_a_login_token_logs_in_again_once_and_repeats_the_request(
     onlyoffice_sandbox: Sandbox, http: httpx.AsyncClient
 ) -> None:
     client = login_client(http, onlyoffice_sandbox)
     await client.me()
-    await client.me()
-    assert len(onlyoffice_sandbox.requests("POST", "/authentication")) == 1
-
-    onlyoffice_sandbox.option(token_ttl=60)  # shorter than the 5 minutes Steward renews ahead
-    client2 = login_client(http, onlyoffice_sandbox)
-    await client2.me()
-    await client2.me()
-    assert len(onlyoffice_sandbox.requests("POST", "/authentication")) == 3
-    body = onlyoffice_sandbox.requests("POST", "/authentication")[0].json()
-    assert body == {"userName": company.ONLYOFFICE_USERNAME, "password": company.ONLYOFFICE_PASSWORD}
-
-
-async def test_a_401_on_a_login_token_logs_in_again_once(
-    onlyoffice_sandbox: Sandbox, http: httpx.AsyncClient
-) -> None:
-    client = login_client(http, onlyoffice_sandbox)
-    await client.me()
-    onlyoffice_sandbox.app.tokens.clear()  # the portal forgot the token (restart, logout)
+    onlyoffice_sandbox.app.tokens.clear()  # type: ignore[attr-defined]  # the portal forgot it
 
     me = await client.me()
 
-    assert me.userName == "steward"
-    assert len(onlyoffice_sandbox.requests("POST", "/authentication")) == 2
+    assert me.id == STEWARD
+    assert [(r.method, r.status) for r in onlyoffice_sandbox.requests()] == [
+        ("POST", 201),
+        ("GET", 200),
+        ("GET", 401),
+        ("POST", 201),
+        ("GET", 200),
+    ]
+
+
+async def test_requests_refused_together_log_in_again_once(
+    onlyoffice_sandbox: Sandbox, http: httpx.AsyncClient
+) -> None:
+    client = login_client(http, onlyoffice_sandbox)
+    await client.me()
+    onlyoffice_sandbox.app.tokens.clear()  # type: ignore[attr-defined]
+
+    users = await asyncio.gather(*(client.user(i) for i in (KOFI, DANA, ANNA, GLEB)))
+
+    assert [u.id for u in users] == [KOFI, DANA, ANNA, GLEB]
+    assert len(onlyoffice_sandbox.requests("POST")) == 2  # the first login and one renewal
+    assert len(onlyoffice_sandbox.app.tokens) == 1  # type: ignore[attr-defined]
+
+
+async def test_a_second_401_after_logging_in_again_is_an_auth_error_naming_the_login_settings(
+    onlyoffice_sandbox: Sandbox, http: httpx.AsyncClient
+) -> None:
+    client = login_client(http, onlyoffice_sandbox)
+    onlyoffice_sandbox.fail(
+        Fault(status=401, body="Unauthorized", content_type="text/plain", method="GET", times=2)
+    )
+
+    with pytest.raises(VendorAuthError) as caught:
+        await client.me()
+
+    assert "ONLYOFFICE_USERNAME / ONLYOFFICE_PASSWORD" in str(caught.value)
+    assert "Unauthorized" in str(caught.value)
+    assert [(r.method, r.status) for r in onlyoffice_sandbox.requests()] == [
+        ("POST", 201),
+        ("GET", 401),
+        ("POST", 201),
+        ("GET", 401),
+    ]
+
+
+async def test_a_rejected_static_token_is_an_auth_error_tried_once(
+    onlyoffice_sandbox: Sandbox, http: httpx.AsyncClient
+) -> None:
+    client = OnlyofficeClient(http, onlyoffice_sandbox.url, token="revoked-token")
+
+    with pytest.raises(VendorAuthError) as caught:
+        await client.me()
+
+    assert "ONLYOFFICE_TOKEN" in str(caught.value) and "revoked-token" not in str(caught.value)
+    [sent] = onlyoffice_sandbox.requests()
+    assert sent.status == 401
 
 
 async def test_a_wrong_password_is_tried_once_and_names_the_settings(
     onlyoffice_sandbox: Sandbox, http: httpx.AsyncClient
 ) -> None:
-    client = OnlyofficeClient(
-        http, onlyoffice_sandbox.url, username=company.ONLYOFFICE_USERNAME, password="wrong-pass"
-    )
+    client = login_client(http, onlyoffice_sandbox, password="wrong-pass")
+
     with pytest.raises(VendorAuthError) as caught:
         await client.me()
-    assert "ONLYOFFICE_USERNAME / ONLYOFFICE_PASSWORD" in str(caught.value)
-    assert len(onlyoffice_sandbox.requests("POST", "/authentication")) == 1  # no lock-out by retries
+
+    text = str(caught.value)
+    assert "ONLYOFFICE_USERNAME / ONLYOFFICE_PASSWORD" in text and "User authentication failed" in text
+    assert calls(onlyoffice_sandbox) == [("POST", "/api/2.0/authentication")]  # no lock-out by retries
 
 
-async def test_503_with_retry_after_is_waited_out(
+async def test_a_two_factor_login_without_a_token_is_explained(
+    onlyoffice_sandbox: Sandbox, http: httpx.AsyncClient
+) -> None:
+    answer = '{"count":1,"status":0,"statusCode":201,"response":{"tfa":true,"tfaKey":"x"}}'
+    onlyoffice_sandbox.fail(Fault(status=201, body=answer, method="POST"))
+
+    with pytest.raises(VendorAuthError, match="two-factor"):
+        await login_client(http, onlyoffice_sandbox).me()
+
+    assert calls(onlyoffice_sandbox) == [("POST", "/api/2.0/authentication")]
+
+
+async def test_a_login_that_fails_at_a_proxy_is_a_server_error_and_is_retried(
+    onlyoffice_sandbox: Sandbox, http: httpx.AsyncClient
+) -> None:
+    onlyoffice_sandbox.fail(Fault(kind="html", status=502, method="POST", times=2))
+
+    me = await login_client(http, onlyoffice_sandbox).me()
+
+    assert me.id == STEWARD
+    assert [(r.method, r.status) for r in onlyoffice_sandbox.requests()] == [
+        ("POST", 502),
+        ("POST", 502),
+        ("POST", 201),
+        ("GET", 200),
+    ]
+
+
+# -- failures, limits, refusals, secrets ---------------------------------------------------------
+
+
+async def test_a_503_with_retry_after_is_waited_out_as_asked(
     onlyoffice: OnlyofficeClient, onlyoffice_sandbox: Sandbox
 ) -> None:
     onlyoffice_sandbox.fail(Fault(status=503, body="", headers={"Retry-After": "1"}, method="GET"))
+
     with stamina.set_testing(False):
         me = await onlyoffice.me()
+
     first, second = onlyoffice_sandbox.requests("GET")
-    assert me.userName == "steward"
+    assert me.id == STEWARD
     assert (first.status, second.status) == (503, 200)
     assert second.time - first.time >= 1.0
 
 
-async def test_invalid_input_is_refused_before_any_request(
+async def test_a_success_without_the_envelope_is_a_bad_response_not_a_guess(
     onlyoffice: OnlyofficeClient, onlyoffice_sandbox: Sandbox
 ) -> None:
-    with pytest.raises(InvalidValue, match="at least one field"):
-        await onlyoffice.update_user(KOFI, OnlyofficeUserUpdate())
-    with pytest.raises(InvalidValue, match="GUID"):
-        await onlyoffice.find("user", "kofi")
+    onlyoffice_sandbox.fail(Fault(status=200, body='{"id": "x"}', method="GET"))
+
+    with pytest.raises(VendorBadResponse, match="no response envelope"):
+        await onlyoffice.me()
+
+
+@pytest.mark.parametrize(
+    "attempt",
+    [
+        lambda c: c.update_user(KOFI, OnlyofficeUserUpdate()),
+        lambda c: c.update_user("kofi", change(title="x")),
+        lambda c: c.set_status([], "Terminated"),
+        lambda c: c.set_status(["kofi"], "Active"),
+        lambda c: c.set_status([KOFI], "Deleted"),
+        lambda c: c.find("user", "kofi"),
+        lambda c: c.find("group", KOFI),
+        lambda c: c.user_by_email("kofi"),
+        lambda c: c.update_user(KOFI, OnlyofficeUserUpdate.model_construct(sex="other", _fields_set={"sex"})),
+    ],
+    ids=[
+        "empty change",
+        "not a guid",
+        "no ids",
+        "id not a guid",
+        "status",
+        "target",
+        "object",
+        "email",
+        "constructed",
+    ],
+)
+async def test_invalid_input_is_refused_before_any_request(
+    attempt: Any, onlyoffice: OnlyofficeClient, onlyoffice_sandbox: Sandbox
+) -> None:
+    with pytest.raises(InvalidValue):
+        await attempt(onlyoffice)
+
     assert onlyoffice_sandbox.requests() == []
 
 
-async def test_the_password_and_tokens_appear_in_no_log_line_or_error(
+@pytest.mark.parametrize(
+    ("fields", "rule"),
+    [
+        ({"sex": "other"}, "male or female"),
+        ({"birthday": "17.05.1990"}, "date"),
+        ({"lead": "anna"}, "GUID"),
+        ({"department": ["ops"]}, "GUID"),
+        ({"contacts": [{"Type": "mail"}]}, "Type"),
+        ({"email": "a@b.c"}, "not a field"),
+    ],
+)
+def test_values_onlyoffice_would_not_take_are_refused_by_the_model(fields: dict[str, Any], rule: str) -> None:
+    with pytest.raises(InvalidValue, match=rule):
+        change(**fields)
+
+
+async def test_the_password_and_tokens_appear_in_no_log_line_error_or_repr(
     onlyoffice_sandbox: Sandbox, http: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
     client = login_client(http, onlyoffice_sandbox)
-    await client.me()
-    token = next(iter(onlyoffice_sandbox.app.tokens))
-    onlyoffice_sandbox.fail(Fault(status=500, body='{"status":1,"error":{"message":"boom"}}', times=10))
-    with pytest.raises(Exception) as caught:
+    await client.update_user(KOFI, change(title="Courier"))
+    [token] = onlyoffice_sandbox.app.tokens  # type: ignore[attr-defined]
+    onlyoffice_sandbox.fail(
+        Fault(
+            status=500,
+            body=f'{{"status":1,"error":{{"message":"bad token {token}"}}}}',
+            method="GET",
+            times=4,  # every attempt fails, and nothing is left for the next client
+        )
+    )
+    with pytest.raises(VendorServerError) as failed:
         await client.me()
-    text = caplog.text + str(caught.value) + repr(client)
-    for secret in (company.ONLYOFFICE_PASSWORD, token):
+    with pytest.raises(VendorAuthError) as refused:
+        await login_client(http, onlyoffice_sandbox, password="wrong-secret-pass").me()
+    static = OnlyofficeClient(http, onlyoffice_sandbox.url, token=company.ONLYOFFICE_TOKEN)
+    await static.me()
+
+    assert caplog.records, "the requests were logged"
+    text = " ".join([caplog.text, str(failed.value), str(refused.value), repr(client), repr(static)])
+    for secret in (company.ONLYOFFICE_PASSWORD, "wrong-secret-pass", token, company.ONLYOFFICE_TOKEN):
         assert secret not in text
+    assert "bad token •••" in str(failed.value)  # an echoed token is masked
+
+
+async def test_a_client_without_credentials_or_with_a_broken_token_is_a_config_error(
+    http: httpx.AsyncClient,
+) -> None:
+    with pytest.raises(ConfigError, match="ONLYOFFICE_TOKEN"):
+        OnlyofficeClient(http, "https://office.acme.test")
+    with pytest.raises(ConfigError, match="ONLYOFFICE_TOKEN") as caught:
+        OnlyofficeClient(http, "https://office.acme.test", token="abc def\n")
+    assert "abc def" not in str(caught.value)

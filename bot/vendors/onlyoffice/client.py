@@ -1,43 +1,44 @@
 """ONLYOFFICE Workspace's people API as Steward uses it (vendor-docs/onlyoffice-update-user.txt).
 
 Facts the code relies on (notes/vendor-apis.md §2, from CommunityServer's EmployeeApi):
-- the token goes RAW in `Authorization`; or Steward logs in with POST /api/2.0/authentication
-  and renews the token before it expires, and once on a 401;
-- answers come in an envelope `{status, statusCode, response}`; errors as
-  `{status: 1, statusCode, error: {message}}`, except a plain-text 401 "Unauthorized";
+- the token goes RAW in `Authorization`, no scheme (2.2); or Steward logs in (session.py);
+- answers come in an envelope `{count, status: 0, statusCode, response}`; errors as
+  `{status: 1, statusCode, error: {message}}`, except the plain-text 401 `Unauthorized` (2.4, 2.5);
+- many refusals are 500s with a message ("The user is suspended"), so the message is always shown;
 - PUT /people/{id} clears `contacts` and `lead` when they are left out and turns a guest into a
-  user when `isVisitor` is left out, so every update is a read-modify-write that sends them;
-- PUT on a Terminated user fails ("The user is suspended"): enabling goes through
-  PUT /people/status/Active.
+  full user when `isVisitor` is left out (2.8, EmployeeApi.UpdateMember), so every update is a
+  read-modify-write that sends them again;
+- PUT /people/{id} on a Terminated user fails with "The user is suspended", so enabling goes
+  through PUT /people/status/Active;
+- "up to 500 requests per 10-second period" per account (2.6).
 """
 
 from __future__ import annotations
 
-import asyncio
-import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 from urllib.parse import quote
 
 import httpx
-from pydantic import SecretStr
 
-from bot.errors import Attempt, ConfigError, InvalidValue, VendorAuthError, VendorError, VendorNotFound
-from bot.vendors.base import Pacer, Record, VendorHTTP, json_body, read_each, short_text, status_error
+from bot.errors import Attempt, InvalidValue, VendorAuthError, VendorBadResponse, VendorError, VendorNotFound
+from bot.vendors.base import Pacer, Record, VendorHTTP, json_body, read_each, status_error
 from bot.vendors.fields import UpdateModel, build
 from bot.vendors.onlyoffice.models import OnlyofficeUserUpdate
-from bot.vendors.onlyoffice.responses import OnlyofficeUser, unwrap
+from bot.vendors.onlyoffice.responses import VENDOR, OnlyofficeUser, error_words, parse, unwrap
+from bot.vendors.onlyoffice.session import API, LOGIN, LOGIN_CREDENTIAL, Session
 
-VENDOR = "ONLYOFFICE"
-API = "/api/2.0"
-RENEW_BEFORE = dt.timedelta(minutes=5)
-_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-#: Sent with their current values on every PUT unless the change sets them (see the docstring).
+GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+#: Sent again with their current values on every PUT unless the change sets them: ONLYOFFICE
+#: clears contacts and lead and makes a guest a full user when they are left out (2.8).
 KEPT = ("isVisitor", "contacts", "lead")
+Status = Literal["Active", "Terminated"]
 
 
 class OnlyofficeClient:
+    """ONLYOFFICE users over one paced, retrying request path."""
+
     key: ClassVar[str] = "onlyoffice"
     name: ClassVar[str] = VENDOR
     objects: ClassVar[Mapping[str, type[UpdateModel]]] = {"user": OnlyofficeUserUpdate}
@@ -53,18 +54,7 @@ class OnlyofficeClient:
         timeout: float = 10.0,
         attempts: int = 4,
     ) -> None:
-        if not token and not (username and password):
-            raise ConfigError(
-                "ONLYOFFICE needs ONLYOFFICE_TOKEN, or ONLYOFFICE_USERNAME and ONLYOFFICE_PASSWORD"
-            )
         self.base_url = base_url.rstrip("/")
-        self._static = SecretStr(token) if token else None
-        self._username = username
-        self._password = SecretStr(password) if password else None
-        self._token: SecretStr | None = self._static
-        self._expires: dt.datetime | None = None
-        self._login_lock = asyncio.Lock()
-        self.credential = "ONLYOFFICE_TOKEN" if token else "ONLYOFFICE_USERNAME / ONLYOFFICE_PASSWORD"
         self._http = VendorHTTP(
             vendor=VENDOR,
             http=http,
@@ -74,145 +64,148 @@ class OnlyofficeClient:
             attempts=attempts,
             pacer=Pacer(500, per=10.0),  # "up to 500 requests per 10-second period"
         )
-        # One try only: ONLYOFFICE locks a login out after too many failed attempts.
-        self._login_http = VendorHTTP(
-            vendor=VENDOR,
-            http=http,
-            base_url=self.base_url,
-            map_error=self._make_status_error,
-            timeout=timeout,
-            attempts=1,
-        )
+        self._session = Session(self._http, token=token, username=username, password=password)
 
     def __repr__(self) -> str:
         return f"OnlyofficeClient({self.base_url!r})"
 
-    # --- the pipeline's view ------------------------------------------------------------------
+    # -- the Vendor protocol --------------------------------------------------------------------
 
     async def whoami(self) -> Record:
         return (await self.me()).record()
 
     async def find(self, obj: str, target: str) -> list[Record]:
+        """A user GUID or an e-mail address; a user ONLYOFFICE does not know gives []."""
         _only_users(obj)
+        target = target.strip()
+        if not (GUID.match(target) or "@" in target):
+            raise InvalidValue("target", "must be an ONLYOFFICE user GUID or an e-mail address", target)
         try:
-            if _GUID.match(target):
-                return [(await self.user(target)).record()]
-            if "@" in target:
-                return [(await self.user_by_email(target)).record()]
+            user = await (self.user(target) if GUID.match(target) else self.user_by_email(target))
         except VendorNotFound:
             return []
-        raise InvalidValue("target", "must be an ONLYOFFICE user GUID or an e-mail address", target)
+        return [user.record()]
 
     async def read(self, obj: str, ids: Sequence[str]) -> dict[str, Record]:
+        """One GET per id, concurrently within the pacer; ids that are no GUID or that ONLYOFFICE
+        does not know are left out."""
         _only_users(obj)
 
         async def fetch(user_id: str) -> Record:
             return (await self.user(user_id)).record()
 
-        return await read_each([i for i in ids if _GUID.match(i)], fetch)
+        return await read_each([i for i in ids if GUID.match(i)], fetch)
 
     async def write(self, obj: str, current: Record, change: UpdateModel) -> Record:
+        """`current` is a record from `read`/`find`: its values supply what every PUT must send
+        again. A record without them is read afresh rather than guessed."""
         _only_users(obj)
         if not isinstance(change, OnlyofficeUserUpdate):
-            raise TypeError(f"an ONLYOFFICE change is an OnlyofficeUserUpdate, not {type(change).__name__}")
-        return (await self.update_user(current.id, change, current=current.values)).record()
+            raise TypeError(f"ONLYOFFICE expects an OnlyofficeUserUpdate, not a {type(change).__name__}")
+        user_id, checked = _guid(current.id), _checked(change)
+        values = current.values
+        if any(name not in values for name in (*KEPT, "disable")):
+            values = (await self.user(user_id)).record().values
+        return (await self._update(user_id, checked, values)).record()
 
-    # --- endpoints ----------------------------------------------------------------------------
+    # -- endpoints ------------------------------------------------------------------------------
 
     async def me(self) -> OnlyofficeUser:
-        attempt = Attempt("read its own profile", "its own profile", writes=False)
-        return OnlyofficeUser.of(await self._call("GET", "/people/@self", attempt), attempt)
+        """GET /api/2.0/people/@self: the account Steward acts as."""
+        attempt = Attempt("read its own profile", "Steward's own profile", writes=False)
+        return await self._user_call("GET", "/people/@self", attempt)
 
     async def user(self, user_id: str) -> OnlyofficeUser:
+        """GET /api/2.0/people/{id} (the server also takes a user name here)."""
+        user_id = user_id.strip()
+        if not user_id:
+            raise InvalidValue("user", "must be an ONLYOFFICE user GUID", user_id)
         attempt = Attempt(f"read user {user_id}", f"user {user_id}", writes=False)
-        return OnlyofficeUser.of(
-            await self._call("GET", f"/people/{quote(user_id, safe='')}", attempt), attempt
-        )
+        return await self._user_call("GET", f"/people/{quote(user_id, safe='')}", attempt)
 
     async def user_by_email(self, email: str) -> OnlyofficeUser:
+        """GET /api/2.0/people/email?email=…; unknown → `VendorNotFound` ("User not found")."""
+        email = email.strip()
+        if "@" not in email:
+            raise InvalidValue("email", "must be an e-mail address", email)
         attempt = Attempt(f"look up {email}", f"user with the e-mail address {email}", writes=False)
-        data = await self._call("GET", "/people/email", attempt, params={"email": email})
-        return OnlyofficeUser.of(data, attempt)
-
-    async def set_status(self, user_ids: Sequence[str], status: str) -> list[OnlyofficeUser]:
-        what = "enable" if status == "Active" else "disable"
-        attempt = Attempt(f"{what} {', '.join(user_ids)}", f"user {', '.join(user_ids)}", writes=True)
-        data = await self._call("PUT", f"/people/status/{status}", attempt, json={"userIds": list(user_ids)})
-        return [OnlyofficeUser.of(item, attempt) for item in (data if isinstance(data, list) else [])]
+        return await self._user_call("GET", "/people/email", attempt, params={"email": email})
 
     async def update_user(
-        self, user_id: str, change: OnlyofficeUserUpdate, current: Mapping[str, Any] | None = None
+        self, user_id: str, change: OnlyofficeUserUpdate, current: OnlyofficeUser | None = None
     ) -> OnlyofficeUser:
-        """PUT as a read-modify-write: `current` (Record values from a fresh read) or a new read
-        supplies isVisitor, contacts and lead unless the change sets them."""
-        if not change.model_fields_set:
-            raise InvalidValue("fields", "at least one field must be given", {})
-        given = build(OnlyofficeUserUpdate, change.given()).given()
+        """Apply `change` as a read-modify-write: the user is read unless `current` is given, and
+        `isVisitor`, `contacts` and `lead` are sent with their current values unless the change
+        sets them. `disable=false` goes through `set_status(…, "Active")` first, because PUT on a
+        Terminated user fails; `disable=true` is a PUT. After a status change alone the user is
+        read back. Returns the user as ONLYOFFICE reports it afterwards."""
+        user_id = _guid(user_id)
+        checked = _checked(change)
         if current is None:
-            current = (await self.user(user_id)).record().values
-        if given.get("disable") is False:
+            current = await self.user(user_id)
+        return await self._update(user_id, checked, current.record().values)
+
+    async def set_status(self, user_ids: Sequence[str], status: Status) -> list[OnlyofficeUser]:
+        """PUT /api/2.0/people/status/{Active|Terminated} {"userIds": […]}: the users as ONLYOFFICE
+        reports them. It skips the owner and Steward's own account silently (they come back
+        unchanged), and leaves a user disabled when there is no free seat."""
+        if status not in ("Active", "Terminated"):
+            raise InvalidValue("status", "must be Active or Terminated", status)
+        ids = [_guid(i) for i in user_ids]
+        if not ids:
+            raise InvalidValue("userIds", "at least one user GUID is needed", [])
+        what = "enable" if status == "Active" else "disable"
+        subject = f"user {', '.join(ids)}"
+        attempt = Attempt(f"{what} {subject}", subject, writes=True)
+        data, code = await self._call("PUT", f"/people/status/{status}", attempt, json={"userIds": ids})
+        if not isinstance(data, list):
+            raise VendorBadResponse(VENDOR, attempt, status=code, detail="not a list of users")
+        return [parse(OnlyofficeUser, item, attempt, code) for item in data]
+
+    # -- the update ----------------------------------------------------------------------------
+
+    async def _update(
+        self, user_id: str, change: OnlyofficeUserUpdate, values: Mapping[str, Any]
+    ) -> OnlyofficeUser:
+        body = change.body()
+        disable = body.pop("disable", None)
+        if values.get("disable") and disable is not False:
+            if body:
+                field = sorted(body)[0]
+                raise InvalidValue(
+                    field,
+                    "cannot be changed while the user is disabled: ONLYOFFICE refuses every change "
+                    'to a disabled user ("The user is suspended"); enable the user first',
+                    body[field],
+                )
+            # Already disabled: PUT would be refused, the status endpoint takes it again.
+            await self.set_status([user_id], "Terminated")
+            return await self.user(user_id)
+        if disable is False:
             await self.set_status([user_id], "Active")
-            given.pop("disable")
-            if not given:
+            if not body:
                 return await self.user(user_id)
-        keep = {name: current.get(name) for name in KEPT if name not in given}
-        keep["isVisitor"] = bool(keep.get("isVisitor", given.get("isVisitor", False)))
-        keep["contacts"] = keep.get("contacts") or []
-        body = build(OnlyofficeUserUpdate, {**keep, **given}).body()
-        body.setdefault("lead", None)
+        elif disable is True:
+            body["disable"] = True
+        for name in KEPT:
+            if name not in body:
+                body[name] = _kept(name, values.get(name))
         attempt = Attempt(f"update user {user_id}", f"user {user_id}", writes=True)
-        data = await self._call("PUT", f"/people/{quote(user_id, safe='')}", attempt, json=body)
-        return OnlyofficeUser.of(data, attempt)
+        return await self._user_call("PUT", f"/people/{user_id}", attempt, json=body)
 
-    # --- auth and plumbing --------------------------------------------------------------------
+    # -- plumbing ------------------------------------------------------------------------------
 
-    async def _auth(self, renew: bool = False) -> str:
-        if self._static is not None:
-            return self._static.get_secret_value()
-        async with self._login_lock:
-            now = dt.datetime.now(dt.UTC)
-            fresh = (
-                self._token is not None and self._expires is not None and self._expires - RENEW_BEFORE > now
-            )
-            if renew or not fresh:
-                await self._login()
-            assert self._token is not None
-            return self._token.get_secret_value()
-
-    async def _login(self) -> None:
-        attempt = Attempt("log in", "Steward's login", writes=False)
-        assert self._username and self._password
-        body = {"userName": self._username, "password": self._password.get_secret_value()}
-        try:
-            response = await self._login_http.request(
-                "POST", f"{API}/authentication", attempt=attempt, json=body
-            )
-        except VendorError as err:
-            if getattr(err, "status", 0) in (401, 403, 500):
-                raise VendorAuthError(
-                    VENDOR,
-                    attempt,
-                    status=401,
-                    vendor_message=getattr(err, "vendor_message", ""),
-                    credential=self.credential,
-                ) from None
-            raise
-        data = unwrap(json_body(response, VENDOR, attempt), VENDOR, attempt, response.status_code)
-        if not isinstance(data, dict) or not data.get("token"):
-            raise VendorAuthError(
-                VENDOR,
-                attempt,
-                status=401,
-                vendor_message="no token (two-factor login?)",
-                credential=self.credential,
-            )
-        self._token = SecretStr(str(data["token"]))
-        try:
-            self._expires = dt.datetime.fromisoformat(str(data.get("expires")))
-            if self._expires.tzinfo is None:
-                self._expires = self._expires.replace(tzinfo=dt.UTC)
-        except ValueError:
-            self._expires = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=30)
+    async def _user_call(
+        self,
+        method: str,
+        path: str,
+        attempt: Attempt,
+        *,
+        params: Mapping[str, str] | None = None,
+        json: Any = None,
+    ) -> OnlyofficeUser:
+        data, code = await self._call(method, path, attempt, params=params, json=json)
+        return parse(OnlyofficeUser, data, attempt, code)
 
     async def _call(
         self,
@@ -222,32 +215,72 @@ class OnlyofficeClient:
         *,
         params: Mapping[str, str] | None = None,
         json: Any = None,
-    ) -> Any:
-        for renew in (False, True):
-            headers = {"Authorization": await self._auth(renew), "Accept": "application/json"}
-            try:
-                response = await self._http.request(
-                    method, API + path, attempt=attempt, headers=headers, params=params, json=json
-                )
-            except VendorAuthError:
-                if self._static is not None or renew:
-                    raise
-                continue  # a login token may have ended early: log in again, once
-            return unwrap(json_body(response, VENDOR, attempt), VENDOR, attempt, response.status_code)
-        raise AssertionError("unreachable")  # pragma: no cover
+    ) -> tuple[Any, int]:
+        """One request with the current token, and once more with a new login token if
+        ONLYOFFICE answered 401 to a login token; returns the envelope's `response` and the status."""
+        token = await self._session.token()
+        try:
+            response = await self._send(method, path, attempt, token, params, json)
+        except VendorAuthError:
+            fresh = await self._session.renew(token)
+            if fresh is None:
+                raise
+            response = await self._send(method, path, attempt, fresh, params, json)
+        code = response.status_code
+        return unwrap(json_body(response, VENDOR, attempt), attempt, code), code
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        attempt: Attempt,
+        token: str,
+        params: Mapping[str, str] | None,
+        json: Any,
+    ) -> httpx.Response:
+        headers = {"Authorization": token, "Accept": "application/json"}  # raw, as the docs say
+        return await self._http.request(
+            method, API + path, attempt=attempt, headers=headers, params=params, json=json
+        )
 
     def _make_status_error(self, response: httpx.Response, attempt: Attempt) -> VendorError:
-        """The one place an ONLYOFFICE error status becomes a Steward error: the message is the
-        error envelope's, or the plain text of a 401."""
-        message = ""
-        try:
-            data = response.json()
-        except ValueError:
-            message = short_text(response)
-        else:
-            if isinstance(data, dict) and isinstance(data.get("error"), dict):
-                message = str(data["error"].get("message") or "")
-        return status_error(VENDOR, self.credential, response, attempt, message[:300])
+        """The one place an ONLYOFFICE error answer becomes a Steward error: the message is the
+        error envelope's (or the plain text of a 401), any token echoed back is masked, and the
+        status decides the class (bot.vendors.base.status_error). A refused login — a 401, or the
+        500 "User authentication failed" the server sends for a wrong password — is an auth error."""
+        message, enveloped = error_words(response)
+        status = response.status_code
+        if attempt == LOGIN and (status == 401 or (status == 500 and enveloped)):
+            return VendorAuthError(
+                VENDOR, attempt, status=status, vendor_message=message, credential=LOGIN_CREDENTIAL
+            )
+        return status_error(VENDOR, self._session.credential, response, attempt, message)
+
+
+def _checked(change: OnlyofficeUserUpdate) -> OnlyofficeUserUpdate:
+    """The change validated again (a `model_construct`ed one too); an empty one is refused."""
+    if not change.model_fields_set:
+        raise InvalidValue("fields", "at least one field must be given", {})
+    return build(OnlyofficeUserUpdate, change.given())
+
+
+def _kept(name: str, value: Any) -> Any:
+    """A current value from `OnlyofficeUser.record()` in the form PUT takes."""
+    if name == "isVisitor":
+        return bool(value)
+    if name == "contacts":
+        pairs = [{str(k).lower(): v for k, v in c.items()} for c in value or [] if isinstance(c, Mapping)]
+        return [{"Type": str(c.get("type", "")), "Value": str(c.get("value", ""))} for c in pairs]
+    return str(value) if value else None
+
+
+def _guid(user_id: str) -> str:
+    user_id = user_id.strip()
+    if not GUID.match(user_id):
+        raise InvalidValue(
+            "user", "must be an ONLYOFFICE user GUID like 3fa85f64-5717-4562-b3fc-2c963f66afa6", user_id
+        )
+    return user_id
 
 
 def _only_users(obj: str) -> None:

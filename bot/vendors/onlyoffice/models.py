@@ -12,7 +12,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bot.vendors.fields import UpdateModel
 
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ][0-9:.\-]+(Z|[+-]\d{2}:?\d{2})?)?$")
+#: The input formats the server parses (ApiDateTime, notes 2.10): `yyyy-MM-dd`, and a time
+#: written `HH:mm:ss` or `HH-mm-ss`, with .fff or .fffffff, and Z, ±hh:mm or no zone.
+_DATE = re.compile(
+    r"^\d{4}-\d{2}-\d{2}"
+    r"(T([01]\d|2[0-3])(:[0-5]\d:[0-5]\d|-[0-5]\d-[0-5]\d)(\.\d{3}|\.\d{7})?(Z|[+-]\d{2}:\d{2})?)?$"
+)
 
 
 class Contact(BaseModel):
