@@ -5,7 +5,6 @@ subprocess started as an operator starts it, settings from the environment."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -18,20 +17,13 @@ from bot.sandbox import company
 from bot.sandbox.hub import HubSandbox
 from bot.sandbox.kaiten import KaitenSandbox
 from bot.sandbox.onlyoffice import OnlyofficeSandbox
-from bot.sandbox.serve import LoopbackServer
+from bot.sandbox.serve import LoopbackServer, free_port
 from tests.rig.fake_slack import FakeSlack
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 ADMIN = "U0ADMIN"
 USERS = {"U0ADMIN": {"email": "admin@acme.test", "real_name": "Admin"}}
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass

@@ -254,3 +254,18 @@ class SandboxApp:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self._asgi(scope, receive, send)
+
+
+def with_extras(
+    users: dict[Any, dict[str, Any]],
+    wanted: int,
+    is_extra: Callable[[dict[str, Any]], bool],
+    make: Callable[[int], dict[str, Any]],
+) -> dict[Any, dict[str, Any]]:
+    """`users` without the generated ones, plus `wanted` fresh ones made by `make(1…wanted)`,
+    keyed by their `id` (the `extra_users` option, for bulk runs)."""
+    kept = {key: user for key, user in users.items() if not is_extra(user)}
+    for number in range(1, wanted + 1):
+        extra = make(number)
+        kept[extra["id"]] = extra
+    return kept

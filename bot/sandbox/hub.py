@@ -28,7 +28,7 @@ from starlette.routing import BaseRoute, Route
 
 from bot.sandbox import company
 from bot.sandbox import hub_data as data
-from bot.sandbox.common import SandboxApp, SandboxState
+from bot.sandbox.common import SandboxApp, SandboxState, with_extras
 from bot.sandbox.hub_fields import FieldsError, parse_fields, trim
 from bot.sandbox.hub_query import QueryError, compile_query
 
@@ -102,10 +102,7 @@ class HubSandbox(SandboxApp):
         wanted = int(self.state.options["extra_users"])
         if wanted == self._extras:
             return
-        self.users = {uid: u for uid, u in self.users.items() if not data.is_extra(u)}
-        for number in range(1, wanted + 1):
-            extra = data.extra_user(number)
-            self.users[extra["id"]] = extra
+        self.users = with_extras(self.users, wanted, data.is_extra, data.extra_user)
         self._extras = wanted
 
     def _lookup(self, user_id: str) -> dict[str, Any] | None:

@@ -26,7 +26,7 @@ from starlette.routing import BaseRoute, Route
 
 from bot.sandbox import company
 from bot.sandbox import kaiten_data as data
-from bot.sandbox.common import FixedWindow, SandboxApp, SandboxState
+from bot.sandbox.common import FixedWindow, SandboxApp, SandboxState, with_extras
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -133,9 +133,12 @@ class KaitenSandbox(SandboxApp):
         wanted = int(self.state.options["extra_users"])
         if wanted == self._extras:
             return
-        self.users = {uid: u for uid, u in self.users.items() if uid < data.EXTRA_FROM}
-        for number in range(data.EXTRA_FROM, data.EXTRA_FROM + wanted):
-            self.users[number] = data.extra_user(number)
+        self.users = with_extras(
+            self.users,
+            wanted,
+            lambda user: int(user["id"]) >= data.EXTRA_FROM,
+            lambda number: data.extra_user(data.EXTRA_FROM + number - 1),
+        )
         self._extras = wanted
 
     async def _body(self, request: Request) -> tuple[Any, Response | None]:

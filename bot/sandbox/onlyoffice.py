@@ -42,7 +42,7 @@ from starlette.routing import BaseRoute, Route
 
 from bot.sandbox import company
 from bot.sandbox import onlyoffice_data as data
-from bot.sandbox.common import FixedWindow, SandboxApp, SandboxState
+from bot.sandbox.common import FixedWindow, SandboxApp, SandboxState, with_extras
 from bot.sandbox.onlyoffice_update import Refusal, active_members, is_guid, update
 
 Handler = Callable[[Request, str], Awaitable[Response]]
@@ -134,10 +134,7 @@ class OnlyofficeSandbox(SandboxApp):
         wanted = int(self.state.options["extra_users"])
         if wanted == self._extras:
             return
-        self.users = {uid: u for uid, u in self.users.items() if not data.is_extra(u)}
-        for number in range(1, wanted + 1):
-            extra = data.extra_user(number)
-            self.users[extra["id"]] = extra
+        self.users = with_extras(self.users, wanted, data.is_extra, data.extra_user)
         self._extras = wanted
 
     def _shown(self, request: Request, user: dict[str, Any]) -> dict[str, Any]:

@@ -24,6 +24,13 @@ def bind(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
     return sock
 
 
+def free_port(host: str = "127.0.0.1") -> int:
+    """A loopback port nothing listens on right now (for a server started in another process)."""
+    with bind(host) as sock:
+        port: int = sock.getsockname()[1]
+        return port
+
+
 def _server(app: ASGIApp) -> uvicorn.Server:
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", loop="asyncio")
     return uvicorn.Server(config)

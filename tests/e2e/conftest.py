@@ -5,7 +5,6 @@ with correctly signed requests to /slack/events."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ import httpx
 import pytest
 
 from bot.sandbox import company
+from bot.sandbox.serve import free_port
 from tests.conftest import Sandbox
 from tests.rig import signing
 from tests.rig.fake_slack import FakeSlack
@@ -26,13 +26,6 @@ SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 ADMIN, BOSS, STRANGER = "U0ADMIN", "U0BOSS", "U0STRANGER"
 CHANNEL = "C0OPS"
 USERS = {"U0ANNA": {"email": "anna.petrova@acme.test", "real_name": "Anna Petrova"}}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass
