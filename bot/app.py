@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -116,6 +117,9 @@ def create_app(settings: Settings) -> Starlette:
 
                 socket_mode = AsyncSocketModeHandler(bolt, settings.slack_app_token.get_secret_value())
                 await socket_mode.connect_async()  # type: ignore[no-untyped-call]  # untyped in slack_bolt
+            # What start-up made (modules, models, the schema) lives as long as the process: set it
+            # aside so that each full garbage collection, which pauses every ack, skips it.
+            gc.freeze()
             log.info(
                 "Steward is up: vendors %s, %s mode",
                 ", ".join(vendors) or "none",

@@ -26,7 +26,7 @@ from bot.commands import Change
 from bot.errors import StewardError
 from bot.execute import Planned, plain, run_targets
 from bot.notify import Answer, Notifier, NotInChannel, Place
-from bot.policy import Policy, assess_approval, assess_request, ttl_for
+from bot.policy import Decision, Policy, assess_approval, assess_request, ttl_for
 from bot.resolve import EmailLookup, resolve
 from bot.rows import StoredRequest
 from bot.secretbox import SecretBox
@@ -58,6 +58,7 @@ class Pipeline:
         approval_channel: str | None = None,
         secret_box: SecretBox | None = None,
         concurrency: int = 8,
+        in_flight: int = 32,
         owner: str | None = None,
     ) -> None:
         self.store = store
@@ -68,6 +69,11 @@ class Pipeline:
         self.approval_channel = approval_channel
         self.secret_box = secret_box
         self.concurrency = concurrency
+        # Commands that reach one vendor at once; the rest wait their turn here, before they hold
+        # any vendor request state. Behind a rate limit a queue of thousands can form, and a small
+        # waiting command keeps the process's memory, and so its garbage-collection pauses (which
+        # delay every acknowledgement), small. Runs of approved requests do not wait here.
+        self._turns = {name: asyncio.Semaphore(in_flight) for name in vendors}
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}"
 
     # --- submit --------------------------------------------------------------------------------
@@ -94,6 +100,19 @@ class Pipeline:
         secrets = {k: v for k, v in change.fields.items() if isinstance(v, SecretStr)}
         if secrets and self.secret_box is None:
             return Answer("Password changes are turned off on this Steward. Nothing was changed.")
+        async with self._turns[change.vendor]:
+            return await self._submit(change, vendor, decision, request, secrets, channel)
+
+    async def _submit(
+        self,
+        change: Change,
+        vendor: Vendor,
+        decision: Decision,
+        request: dict[str, Any],
+        secrets: dict[str, Any],
+        channel: str,
+    ) -> Answer:
+        """`submit` once this change has its turn at the vendor."""
         try:
             records = await resolve(vendor, change.obj, change.targets, self.email_of)
         except StewardError as err:

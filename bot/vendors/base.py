@@ -171,6 +171,10 @@ class VendorHTTP:
     ) -> httpx.Response:
         """Send one logical request, retried as the module docstring explains; return a 2xx
         response or raise the mapped `VendorError` carrying how many attempts were made."""
+        if self.pacer is not None:
+            # The first turn is waited for before any retry state exists: behind a rate limit,
+            # hundreds of requests can queue here, and each waiting one should cost little.
+            await self.pacer.wait()
         made = 0
         try:
             async for try_ in stamina.retry_context(
@@ -182,6 +186,8 @@ class VendorHTTP:
                 wait_jitter=0.2,
             ):
                 with try_:
+                    if made and self.pacer is not None:
+                        await self.pacer.wait()  # a retry takes its own turn
                     made += 1
                     return await self._send(method, path, attempt, headers, params, json, data)
         except VendorError as err:
@@ -199,8 +205,6 @@ class VendorHTTP:
         json: Any,
         data: Mapping[str, str] | None,
     ) -> httpx.Response:
-        if self.pacer is not None:
-            await self.pacer.wait()
         url = self.base_url + path
         started = time.perf_counter()
         try:

@@ -284,3 +284,52 @@ async def test_an_onlyoffice_disable_and_a_hub_ban_run_after_approval(
     assert put.json()["disable"] is True
     [post] = hub_sandbox.requests("POST")
     assert post.json() == {"banned": True, "banReason": "left"}
+
+
+HUB_PEOPLE = ["anna.petrova", "boris.ivanov", "chen.wei", "emil.novak", "farah.haddad"]
+
+
+def rename(pipeline: Pipeline, login: str) -> asyncio.Task[Any]:
+    return asyncio.create_task(
+        pipeline.submit(change(f"hub user {login}@acme.test set name='{login} 2'"), ADMIN, "C0OPS")
+    )
+
+
+def people_asked_for(sandbox: Sandbox) -> set[str]:
+    """Whose e-mail the Hub sandbox has been asked to look up so far."""
+    return {p for p in HUB_PEOPLE for r in sandbox.requests("GET") if f"{p}%40acme.test" in r.query}
+
+
+async def test_commands_beyond_a_vendors_turns_wait_for_one_and_every_one_finishes(
+    make_pipeline: Any, store: Store, hub_sandbox: Sandbox
+) -> None:
+    pipeline: Pipeline = make_pipeline(in_flight=2)
+    hub_sandbox.slow(0.3)
+    submits = [rename(pipeline, p) for p in HUB_PEOPLE]
+    await asyncio.sleep(0.15)  # the first two are at Hub, waiting for its slow answer
+    assert len(people_asked_for(hub_sandbox)) == 2
+
+    answers = await asyncio.gather(*submits)
+    assert people_asked_for(hub_sandbox) == set(HUB_PEOPLE)
+    for answer in answers:
+        assert answer.request_id is not None
+        row = await store.get(answer.request_id)
+        assert row is not None and row.state == "done"
+    assert len(hub_sandbox.requests("POST")) == len(HUB_PEOPLE)
+
+
+async def test_a_queue_at_one_vendor_does_not_hold_up_another_vendors_change(
+    make_pipeline: Any, store: Store, hub_sandbox: Sandbox
+) -> None:
+    pipeline: Pipeline = make_pipeline(in_flight=1)
+    hub_sandbox.slow(0.5)
+    waiting = [rename(pipeline, p) for p in HUB_PEOPLE[:2]]
+    await asyncio.sleep(0.1)
+
+    answer = await pipeline.submit(change(f"kaiten user {ANNA} set theme=dark"), ADMIN, "C0OPS")
+
+    assert answer.request_id is not None
+    row = await store.get(answer.request_id)
+    assert row is not None and row.state == "done"
+    assert not any(task.done() for task in waiting)  # Hub's queue is still there
+    await asyncio.gather(*waiting)
