@@ -31,6 +31,7 @@ EXPECTED: dict[str, str] = {
     "PORT": "a port number from 1 to 65535",
     "DATABASE_URL": "a SQLAlchemy URL such as sqlite:///steward.db or postgresql://user@host/db",
     "KAITEN_URL": "Kaiten's API root, such as https://acme.kaiten.ru/api/latest",
+    "KAITEN_RATE_LIMIT": "a whole number of requests per second, such as 5; 0 turns Steward's pacing off",
     "ONLYOFFICE_URL": "the portal root, such as https://office.acme.com",
     "HUB_URL": "Hub's REST root, such as https://yt.acme.com/hub/api/rest",
     "STEWARD_ADMINS": "Slack user ids separated by commas, such as U012ABC,U034DEF",
@@ -81,6 +82,7 @@ class Settings(BaseSettings):
 
     kaiten_url: str | None = None
     kaiten_token: SecretStr | None = None
+    kaiten_rate_limit: Annotated[int, Field(ge=0, le=1000)] = 5  # Kaiten's documented 5 requests/s
     onlyoffice_url: str | None = None
     onlyoffice_token: SecretStr | None = None
     onlyoffice_username: str | None = None

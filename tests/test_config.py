@@ -25,6 +25,7 @@ def _clean(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         "STEWARD_APPROVERS",
         "KAITEN_URL",
         "KAITEN_TOKEN",
+        "KAITEN_RATE_LIMIT",
         "ONLYOFFICE_URL",
         "ONLYOFFICE_TOKEN",
         "HUB_URL",
@@ -41,6 +42,7 @@ def test_defaults_are_those_of_the_product_table() -> None:
     settings = load_settings()
     assert (settings.host, settings.port, settings.database_url) == ("0.0.0.0", 3000, "sqlite:///steward.db")  # noqa: S104  # the documented default
     assert settings.slack_api_url == "https://slack.com/api/"
+    assert settings.kaiten_rate_limit == 5  # Kaiten's documented limit
     assert settings.steward_request_ttl == dt.timedelta(hours=24)
     assert settings.steward_admins == [] and settings.approvers == [] and settings.vendors_on() == []
     assert (settings.log_level, settings.log_format, settings.steward_vendor_timeout) == (
@@ -76,6 +78,8 @@ def test_a_dotenv_file_is_read(tmp_path: Path) -> None:
         ({"SLACK_BOT_TOKEN": "abc"}, ["SLACK_BOT_TOKEN", "xoxb-"]),
         ({"KAITEN_URL": "https://k.test/api/latest"}, ["KAITEN_TOKEN", "is required when KAITEN_URL is set"]),
         ({"KAITEN_URL": "kaiten", "KAITEN_TOKEN": "t"}, ["KAITEN_URL", "http(s) URL"]),
+        ({"KAITEN_RATE_LIMIT": "fast"}, ["KAITEN_RATE_LIMIT", "a whole number of requests per second"]),
+        ({"KAITEN_RATE_LIMIT": "-1"}, ["KAITEN_RATE_LIMIT", "0 turns Steward's pacing off"]),
         ({"STEWARD_ALLOW_PASSWORD_CHANGES": "true"}, ["STEWARD_SECRET_KEY", "is required"]),
         ({"STEWARD_POLICY_FILE": "/nope.toml"}, ["STEWARD_POLICY_FILE", "does not exist"]),
         ({"LOG_FORMAT": "xml"}, ["LOG_FORMAT"]),

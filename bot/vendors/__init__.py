@@ -68,7 +68,11 @@ async def open_vendors(settings: Settings) -> AsyncIterator[dict[str, Vendor]]:
         http = await stack.enter_async_context(httpx.AsyncClient(limits=limits))
         if settings.kaiten_url:
             vendors["kaiten"] = KaitenClient(
-                http, settings.kaiten_url, _secret(settings.kaiten_token), timeout=timeout
+                http,
+                settings.kaiten_url,
+                _secret(settings.kaiten_token),
+                timeout=timeout,
+                rate=settings.kaiten_rate_limit,
             )
         if settings.onlyoffice_url:
             vendors["onlyoffice"] = OnlyofficeClient(

@@ -281,6 +281,18 @@ async def test_twenty_calls_never_put_more_than_five_requests_in_any_second(
     assert busiest <= 5
 
 
+async def test_a_rate_of_zero_sends_without_pacing_for_a_kaiten_with_another_limit(
+    kaiten_sandbox: Sandbox, http: httpx.AsyncClient
+) -> None:
+    kaiten_sandbox.option(rate_limit=False)  # e.g. an on-premises Kaiten without the 5 requests/s
+    unpaced = KaitenClient(http, f"{kaiten_sandbox.url}{ROOT}", TOKEN, rate=0)
+
+    await asyncio.gather(*(unpaced.current_user() for _ in range(20)))
+
+    times = sorted(r.time for r in kaiten_sandbox.requests())
+    assert len(times) == 20 and times[-1] - times[0] < 1.0  # a paced client needs over 3 s
+
+
 async def test_a_429_is_waited_out_until_x_ratelimit_reset_and_then_succeeds(
     kaiten: KaitenClient, kaiten_sandbox: Sandbox
 ) -> None:

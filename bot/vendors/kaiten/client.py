@@ -70,7 +70,7 @@ class KaitenClient:
         *,
         timeout: float = 10.0,
         attempts: int = 4,
-        rate: int = 5,
+        rate: int = 5,  # requests per second; 0: not paced (Kaiten's 429s are still waited out)
         pacer: Pacer | None = None,
     ) -> None:
         if not token:
@@ -84,7 +84,7 @@ class KaitenClient:
             map_error=_make_status_error,
             timeout=timeout,
             attempts=attempts,
-            pacer=pacer if pacer is not None else Pacer(rate),
+            pacer=pacer if pacer is not None else Pacer(rate) if rate else None,
         )
 
     def __repr__(self) -> str:
