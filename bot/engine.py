@@ -68,7 +68,19 @@ def _on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+#: Execution options of a connection that will write (`writer(engine)`).
+WRITES = {"steward_writes": True}
+
+
+def writer(engine: AsyncEngine) -> AsyncEngine:
+    """The same engine and pool, for transactions that write."""
+    return engine.execution_options(**WRITES)
+
+
 def _on_begin(connection: sa.Connection) -> None:
-    if not connection.get_execution_options().get("steward_no_begin"):
-        # IMMEDIATE takes the write lock up front, so writers queue (busy_timeout) instead of failing.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    options = connection.get_execution_options()
+    if options.get("steward_no_begin"):
+        return
+    # A writer takes the write lock up front (IMMEDIATE), so writers queue (busy_timeout) instead
+    # of failing; a reader takes none, and with WAL it never waits for a writer.
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get("steward_writes") else "BEGIN")

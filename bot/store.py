@@ -9,6 +9,8 @@ is erased when the request ends. Request ids are case-insensitive.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from typing import Any
@@ -19,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from bot import audit as journal
 from bot import migrations, transitions
 from bot.audit import AuditEntry, mask
-from bot.engine import create_engine
+from bot.engine import create_engine, writer
 from bot.rows import ApprovalResult, ApprovalRow, NoSuchRequest, StoredRequest
 from bot.schema import FINAL_STATES, approvals, new_request_id, requests, target_keys
 
@@ -39,7 +41,20 @@ def _key(request_id: str) -> str:
 class Store:
     def __init__(self, engine: AsyncEngine, clock: Clock = utcnow) -> None:
         self.engine = engine
+        self._writer = writer(engine)
         self.clock = clock
+        # SQLite lets one writer in at a time, and one that finds the lock taken sleeps in steps of
+        # up to 100 ms before it tries again. Writers of this process take turns here instead,
+        # without sleeping; PostgreSQL needs no turns.
+        self._turn = asyncio.Lock() if engine.dialect.name == "sqlite" else None
+
+    @contextlib.asynccontextmanager
+    async def _writing(self) -> AsyncIterator[AsyncConnection]:
+        """A write transaction (see `bot.engine`: BEGIN IMMEDIATE on SQLite)."""
+        async with contextlib.AsyncExitStack() as stack:
+            if self._turn is not None:
+                await stack.enter_async_context(self._turn)
+            yield await stack.enter_async_context(self._writer.begin())
 
     @classmethod
     async def open(cls, url: str, *, clock: Clock = utcnow, migrate: bool = True) -> Store:
@@ -48,7 +63,7 @@ class Store:
         engine = create_engine(url)
         try:
             if migrate:
-                async with engine.begin() as conn:
+                async with writer(engine).begin() as conn:
                     await conn.run_sync(migrations.upgrade)
         except BaseException:
             await engine.dispose()
@@ -117,7 +132,7 @@ class Store:
         for attempt in range(5):
             request_id = new_request_id()
             try:
-                async with self.engine.begin() as conn:
+                async with self._writing() as conn:
                     await conn.execute(requests.insert().values(id=request_id, **row))
                     at, move = self.clock(), (None, state)
                     await journal.write(
@@ -176,7 +191,7 @@ class Store:
         """
         states = (from_states,) if isinstance(from_states, str) else tuple(from_states)
         args = (_key(request_id), states, to_state, actor, event, detail, owner, columns)
-        async with self.engine.begin() as conn:
+        async with self._writing() as conn:
             before = await transitions.transition(conn, self.clock(), *args)
         if before is not None and before.has_secret and (to_state in FINAL_STATES or "secret" in columns):
             await self._scrub()
@@ -186,7 +201,7 @@ class Store:
         """Record `approver`'s approval of a pending request; when the distinct approvers reach
         its `approvals_required`, move it pending → approved (`approved_now` for exactly one
         caller). A second click by the same approver records nothing. Raises NoSuchRequest."""
-        async with self.engine.begin() as conn:
+        async with self._writing() as conn:
             return await transitions.approve(conn, self.clock(), _key(request_id), approver)
 
     async def claim(
@@ -194,7 +209,7 @@ class Store:
     ) -> bool:
         """Move the request to `running` under a lease held by `owner` until now + `lease`, if it
         is in one of `from_states`; a `running` one is taken up only once its lease has run out."""
-        async with self.engine.begin() as conn:
+        async with self._writing() as conn:
             args = (_key(request_id), owner, lease, tuple(from_states))
             return await transitions.claim(conn, self.clock(), *args)
 
@@ -202,7 +217,7 @@ class Store:
         """Extend `owner`'s lease to now + `lease`; False when it is no longer theirs (stop)."""
         c = requests.c
         mine = sa.and_(c.id == _key(request_id), c.state == "running", c.lease_owner == owner)
-        async with self.engine.begin() as conn:
+        async with self._writing() as conn:
             result = await conn.execute(
                 requests.update().where(mine).values(lease_until=self.clock() + lease)
             )
@@ -211,7 +226,7 @@ class Store:
     async def expire_due(self, now: dt.datetime) -> list[str]:
         """Move every pending request past its `expires_at` to `expired`, in one statement, each
         with an audit entry by "steward"; returns the ids this call expired."""
-        async with self.engine.begin() as conn:
+        async with self._writing() as conn:
             expired = await transitions.expire_due(conn, now)
         if expired:
             await self._scrub()
@@ -255,7 +270,7 @@ class Store:
         """An audit entry that is not a transition (a refused click, drift, a run taken up).
         The vendor is the request's when not given."""
         request_id = request_id and _key(request_id)
-        async with self.engine.begin() as conn:
+        async with self._writing() as conn:
             if vendor is None and request_id is not None:
                 query = sa.select(requests.c.vendor).where(requests.c.id == request_id)
                 vendor = (await conn.execute(query)).scalar()
@@ -281,7 +296,7 @@ class Store:
         await self._scrub()
 
     async def _set(self, request_id: str, **values: Any) -> None:
-        async with self.engine.begin() as conn:
+        async with self._writing() as conn:
             update = requests.update().where(requests.c.id == _key(request_id))
             if (await conn.execute(update.values(updated_at=self.clock(), **values))).rowcount != 1:
                 raise NoSuchRequest(request_id)
