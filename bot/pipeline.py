@@ -259,16 +259,17 @@ class Pipeline:
 
     async def card(self, request_id: str, progress: tuple[int, int] | None = None) -> RequestCard | None:
         row = await self.store.get(request_id)
-        if row is None:
-            return None
+        return None if row is None else self._card(row, progress)
+
+    def _card(self, row: StoredRequest, progress: tuple[int, int] | None = None) -> RequestCard:
         vendor = self.vendors.get(row.vendor)
         return to_card(row, vendor.name if vendor else row.vendor, progress)
 
     async def _show(self, request_id: str, progress: tuple[int, int] | None = None) -> None:
         row = await self.store.get(request_id)
-        card = await self.card(request_id, progress)
-        if row is None or card is None or not (row.card_channel and row.card_ts):
+        if row is None or not (row.card_channel and row.card_ts):
             return
+        card = self._card(row, progress)
         try:
             await self.notifier.show(card, row.card_channel, Place(row.card_channel, row.card_ts))
         except Exception as err:  # Slack's trouble must not stop a run
@@ -281,9 +282,9 @@ class Pipeline:
         """Show a request's final state: the card in place, the thread, the requester's DM.
         When Slack is down the store keeps it owed, and `upkeep` tries again."""
         row = await self.store.get(request_id)
-        card = await self.card(request_id)
-        if row is None or card is None:
+        if row is None:
             return
+        card = self._card(row)
         place = Place(row.card_channel, row.card_ts) if row.card_channel and row.card_ts else None
         try:
             if place is not None:

@@ -28,6 +28,7 @@ class SlackNotifier:
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client
         self._emails: dict[str, tuple[float, str | None]] = {}
+        self._ims: dict[str, str] = {}  # user → their direct-message channel with Steward
 
     async def _call(self, method: str, **kwargs: Any) -> Any:
         try:
@@ -70,10 +71,16 @@ class SlackNotifier:
         await self.direct(card.requester, messages.direct_message(card))
 
     async def direct(self, user: str, message: messages.Message) -> None:
-        opened = await self._call("conversations_open", users=user)
-        await self._call(
-            "chat_postMessage", channel=opened["channel"]["id"], text=message.text, blocks=message.blocks
-        )
+        # A person's DM channel with the app does not change: opened once, then remembered.
+        channel = self._ims.get(user)
+        if channel is None:
+            opened = await self._call("conversations_open", users=user)
+            channel = self._ims[user] = str(opened["channel"]["id"])
+        try:
+            await self._call("chat_postMessage", channel=channel, text=message.text, blocks=message.blocks)
+        except SlackApiError:
+            self._ims.pop(user, None)  # opened afresh next time
+            raise
 
     async def tell(self, channel: str, user: str, message: messages.Message) -> None:
         """A message only `user` sees, in `channel`."""
