@@ -10,10 +10,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.bulk import bulk
+from bench.bulk import TARGETS, bulk
 from bench.measure import Acks, load, wait_until
-from bench.report import Memory, Plan, write
+from bench.report import Memory, Plan, Results, write
 from bench.stack import Server, Vendors, bare_bolt, steward
+from bench.throughput import throughput
 from bot.sandbox import company
 
 ACK_TEXT = "kaiten user 2 set theme=dark"
@@ -26,8 +27,20 @@ MEMORY_TEXTS = [
     for p in company.people("hub")
     if p.login != "steward"
 ]
-FULL = Plan(rate=100, seconds=30, memory_n=4_000, memory_rate=30, slow=2.0, stall=30.0, bulk=200)
-QUICK = Plan(rate=20, seconds=2, memory_n=60, memory_rate=60, slow=2.0, stall=5.0, bulk=10)
+FULL = Plan(
+    rate=100,
+    seconds=30,
+    memory_n=4_000,
+    memory_rate=30,
+    slow=2.0,
+    stall=30.0,
+    bulk=200,
+    changes=1_000,
+    changes_rate=200,
+)
+QUICK = Plan(
+    rate=20, seconds=2, memory_n=60, memory_rate=60, slow=2.0, stall=5.0, bulk=10, changes=20, changes_rate=20
+)
 
 
 def acks(server: Server, vendors: Vendors, plan: Plan) -> Acks:
@@ -79,15 +92,20 @@ def main(argv: list[str] | None = None) -> int:
             slow = acks(steward(vendors, tmp), vendors, plan)
             print(f"Steward acks, vendors slow: {slow}", flush=True)
             vendors.slow(0.0)
+            base, ours = throughput(vendors, tmp, plan.changes, plan.changes_rate, plan.stall)
+            print(f"throughput: baseline {base}, Steward {ours}", flush=True)
             mem = memory(vendors, tmp, plan)
             print(f"Steward memory: {mem}", flush=True)
-            many = bulk(vendors, tmp, plan.bulk)
-            print(f"Steward bulk: {many}", flush=True)
+            bulks = []
+            for vendor in TARGETS:
+                bulks.append(bulk(vendors, tmp, plan.bulk, vendor))
+                print(f"Steward bulk: {bulks[-1]}", flush=True)
         finally:
             vendors.stop()
     command = "python -m bench" + (" --quick" if args.quick else "")
     now, took = dt.datetime.now(dt.UTC), time.monotonic() - began
-    text = write(args.out, plan, command, now, took, bare, fast, slow, mem, many)
+    results = Results(bare, fast, slow, mem, base, ours, bulks)
+    text = write(args.out, plan, command, now, took, results)
     print(text)
     return 0
 

@@ -30,19 +30,24 @@ def create_app(secret: str, slack_url: str, token: str, work: tuple[str, str] | 
     http = httpx.AsyncClient(timeout=10)
     pending: set[asyncio.Task[None]] = set()
 
-    async def change(user_id: str, channel: str) -> None:
+    async def change(text: str, user_id: str, channel: str) -> None:
         assert work is not None
         url, kaiten_token = work
+        target = text.split()[2]  # "kaiten user <id> set theme=dark"
         answer = await http.patch(
-            f"{url}/users/2", json={"theme": "dark"}, headers={"Authorization": f"Bearer {kaiten_token}"}
+            f"{url}/users/{target}",
+            json={"theme": "dark"},
+            headers={"Authorization": f"Bearer {kaiten_token}"},
         )
-        await client.chat_postMessage(channel=channel, text=f"<@{user_id}> Kaiten said {answer.status_code}")
+        await client.chat_postMessage(
+            channel=channel, text=f"<@{user_id}> Kaiten user {target}: HTTP {answer.status_code}"
+        )
 
     @bolt.command("/steward")
     async def steward(ack: Any, command: dict[str, Any]) -> None:
         await ack()
         if work is not None:
-            task = asyncio.create_task(change(command["user_id"], command["channel_id"]))
+            task = asyncio.create_task(change(command["text"], command["user_id"], command["channel_id"]))
             pending.add(task)
             task.add_done_callback(pending.discard)
 

@@ -1,71 +1,181 @@
-"""One bulk change of many Kaiten users, with Kaiten's rate limit on: Steward's pacer should keep
-it at the floor of 5 requests/s without a single 429."""
+"""One bulk change of many users per vendor, with the sandbox's rate limit on: Steward's pacing
+should keep each run near the floor its vendor's limit sets, turn no refusal into a failure,
+update the card's progress at most once a second, and finish every target."""
 
 from __future__ import annotations
 
+import itertools
+import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
 from bench.stack import ADMIN, SECRET, Vendors, steward
+from bot.sandbox import hub_data, onlyoffice_data
+from bot.sandbox.serve import LoopbackServer
 from tests.rig import signing
 
-FIRST_EXTRA = 1000  # the sandbox numbers its generated users from here
-KAITEN_RATE = 5  # requests per second, Kaiten's documented limit
+KAITEN_FIRST = 1000  # the Kaiten sandbox numbers its generated users from here
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a bulk run of one vendor sends and counts."""
+
+    vendor: str  # as typed in /steward
+    name: str
+    change: str  # field=value, a change that needs no approval
+    write: str  # the HTTP method of the vendor's update call
+    allowed: int | None  # requests the vendor allows per window; None: no documented limit
+    per: float  # the window, seconds
+    limit: str  # that limit as the vendor states it
+    refusal: int  # the status the vendor refuses with when over its limit
+    ids: Callable[[int], list[str]]
+
+
+TARGETS = {
+    "kaiten": Target(
+        "kaiten",
+        "Kaiten",
+        "theme=dark",
+        "PATCH",
+        5,
+        1.0,
+        "5 requests/s per token",
+        429,
+        lambda n: [str(KAITEN_FIRST + i) for i in range(n)],
+    ),
+    "onlyoffice": Target(
+        "onlyoffice",
+        "ONLYOFFICE",
+        "title='Bulk tester'",
+        "PUT",
+        500,
+        10.0,
+        "500 requests per 10 s per token",
+        503,
+        lambda n: [str(onlyoffice_data.extra_user(i)["id"]) for i in range(1, n + 1)],
+    ),
+    "hub": Target(
+        "hub",
+        "Hub",
+        "name='Bulk tester'",
+        "POST",
+        None,
+        1.0,
+        "none documented",
+        429,
+        lambda n: [str(hub_data.extra_user(i)["id"]) for i in range(1, n + 1)],
+    ),
+}
 
 
 @dataclass
 class Bulk:
+    vendor: str
     users: int
     seconds: float  # from the command to the requester's DM
-    patches: int
-    requests: int  # every request Kaiten saw, reads included
-    refused: int  # answers 429
+    writes: int  # update calls the vendor applied (answered 2xx)
+    requests: int  # every API request the vendor saw, reads and logins too
+    refused: int  # answered with the vendor's over-the-limit status
+    changed: int  # targets the DM counts as changed
+    progress_updates: int  # chat.update of the card while running
+    closest_updates: float | None  # the least seconds between two progress updates
+    allowed: int | None
+    per: float
+    limit: str
+
+    def _floor(self, requests: int) -> float | None:
+        """The least time the vendor's limit allows for `requests`: a full window's worth may go
+        at once, each further one waits for the next window."""
+        if self.allowed is None:
+            return None
+        return (math.ceil(max(1, requests) / self.allowed) - 1) * self.per
 
     @property
-    def floor(self) -> float:
-        """The least time Kaiten's limit allows for the requests Steward made."""
-        return max(1, self.requests) / KAITEN_RATE
+    def floor(self) -> float | None:
+        """For every request Steward made, reads and logins included."""
+        return self._floor(self.requests)
+
+    @property
+    def write_floor(self) -> float | None:
+        """For the update calls alone."""
+        return self._floor(self.users)
 
 
-def _answered(vendors: Vendors, users: int) -> int:
-    """The requester's DMs about a Kaiten request of `users` targets ("…, 200 of 200 targets …")."""
-    texts = (str(c.args.get("text")) for c in vendors.slack.calls("chat.postMessage"))
-    return sum(1 for t in texts if t.startswith("Your request") and f" of {users} targets" in t)
+def _server(vendors: Vendors, vendor: str) -> LoopbackServer:
+    server: LoopbackServer = getattr(vendors, vendor)
+    return server
 
 
-def bulk(vendors: Vendors, tmp: Path, users: int) -> Bulk:
-    options = vendors.kaiten.app.state.options  # type: ignore[attr-defined]
-    options |= {"extra_users": users, "rate_limit": True}
+def _dm(vendors: Vendors, users: int, name: str) -> str | None:
+    """The requester's DM about a bulk request of `users` targets at `name`, once it is there."""
+    for call in vendors.slack.calls("chat.postMessage"):
+        text = str(call.args.get("text"))
+        if text.startswith("Your request") and f"{name} user" in text and f" of {users} targets" in text:
+            return text
+    return None
+
+
+def _progress(vendors: Vendors, started: float) -> list[float]:
+    """When the card was updated to show progress (chat.update of a running card)."""
+    return [
+        c.at
+        for c in vendors.slack.calls("chat.update")
+        if c.at >= started and "Running" in str(c.args.get("text"))
+    ]
+
+
+def bulk(vendors: Vendors, tmp: Path, users: int, vendor: str = "kaiten") -> Bulk:
+    target = TARGETS[vendor]
+    sandbox = _server(vendors, vendor)
+    options = sandbox.app.state.options  # type: ignore[attr-defined]
+    before = dict(options)
+    options["extra_users"] = users
+    if vendor == "kaiten":
+        options["rate_limit"] = True
+    elif vendor == "onlyoffice":
+        options["rate_limit"] = True  # 500 requests per 10 s
     server = steward(vendors, tmp)
     try:
-        vendors.kaiten.app.state.clear_log()  # type: ignore[attr-defined]
-        ids = ",".join(str(n) for n in range(FIRST_EXTRA, FIRST_EXTRA + users))
+        sandbox.app.state.clear_log()  # type: ignore[attr-defined]
         body = signing.slash_command(
-            f"kaiten user {ids} set theme=dark",
+            f"{vendor} user {','.join(target.ids(users))} set {target.change}",
             user_id=ADMIN,
             channel_id="C0OPS",
-            response_url=vendors.slack.hooks_url + "bulk",
+            response_url=vendors.slack.hooks_url + f"bulk-{vendor}",
         )
-        before = _answered(vendors, users)
-        start = time.monotonic()
+        vendors.slack.clear()
+        start, wall = time.monotonic(), time.time()
         httpx.post(f"{server.url}/slack/events", content=body, headers=signing.sign(SECRET, body), timeout=30)
-        # Steward reads every user before it writes, so nothing shows progress for a long while:
-        # wait for the DM up to twice the floor of reads and writes, plus a minute.
-        deadline = time.monotonic() + 2 * users / KAITEN_RATE + 60
-        while _answered(vendors, users) <= before and time.monotonic() < deadline:
+        # up to twice the floor of a read and a write per user, plus a minute
+        windows = math.ceil(3 * users / target.allowed) if target.allowed else 0
+        deadline = time.monotonic() + 2 * windows * target.per + 60  # reads and writes, twice over
+        while (dm := _dm(vendors, users, target.name)) is None and time.monotonic() < deadline:
             time.sleep(0.2)
         seconds = time.monotonic() - start
-        seen = vendors.kaiten.app.state.requests()  # type: ignore[attr-defined]
+        seen = [r for r in sandbox.app.state.requests() if not r.path.startswith("/__")]  # type: ignore[attr-defined]
+        updates = _progress(vendors, wall)
+        gaps = [b - a for a, b in itertools.pairwise(updates)]
+        changed = int(dm.split(", ")[-1].split(" of ")[0]) if dm and " of " in dm else 0
         return Bulk(
+            vendor=target.name,
             users=users,
             seconds=seconds,
-            patches=sum(1 for r in seen if r.method == "PATCH" and r.status == 200),
+            writes=sum(1 for r in seen if r.method == target.write and 200 <= r.status < 300),
             requests=len(seen),
-            refused=sum(1 for r in seen if r.status == 429),
+            refused=sum(1 for r in seen if r.status == target.refusal),
+            changed=changed,
+            progress_updates=len(updates),
+            closest_updates=min(gaps) if gaps else None,
+            allowed=target.allowed,
+            per=target.per,
+            limit=target.limit,
         )
     finally:
         server.stop()
-        options |= {"extra_users": 0, "rate_limit": False}
+        options.clear()
+        options.update(before)

@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import json
 import sys
+import time
 
 import httpx
 
@@ -35,6 +36,7 @@ async def run(
     limits = httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS)
     async with httpx.AsyncClient(limits=limits, timeout=30) as client:
         start = loop.time() + 0.2
+        epoch = time.time() + 0.2  # the same moment on the wall clock, which the fake Slack records
 
         async def one(i: int) -> tuple[float, int]:
             at = start + i / rate
@@ -58,6 +60,8 @@ async def run(
         "latencies": [r[0] for r in results],
         "statuses": [r[1] for r in results],
         "seconds": took,
+        "epoch": epoch,
+        "rate": rate,
     }
 
 

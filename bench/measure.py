@@ -8,6 +8,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from bench.stack import ROOT, SECRET, Server, Vendors
 
@@ -30,15 +31,7 @@ def percentile(values: list[float], q: float) -> float:
 def load(
     server: Server, vendors: Vendors, texts: list[str], rate: float, count: int, offset: int = 0
 ) -> Acks:
-    argv = [sys.executable, "-m", "bench.load", f"{server.url}/slack/events", "--secret", SECRET]
-    argv += ["--rate", str(rate), "--count", str(count), "--offset", str(offset)]
-    argv += ["--response-url", vendors.slack.hooks_url]
-    for text in texts:
-        argv += ["--text", text]
-    done = subprocess.run(  # noqa: S603  # our own interpreter and module
-        argv, capture_output=True, text=True, cwd=ROOT, timeout=count / rate + 120, check=True
-    )
-    result = json.loads(done.stdout)
+    result = send(server, vendors, texts, rate, count, offset)
     latencies = [s * 1000 for s in result["latencies"]]
     return Acks(
         count=count,
@@ -48,6 +41,22 @@ def load(
         max_ms=max(latencies),
         seconds=result["seconds"],
     )
+
+
+def send(
+    server: Server, vendors: Vendors, texts: list[str], rate: float, count: int, offset: int = 0
+) -> dict[str, Any]:
+    """Run the load generator (bench/load.py) and return what it measured."""
+    argv = [sys.executable, "-m", "bench.load", f"{server.url}/slack/events", "--secret", SECRET]
+    argv += ["--rate", str(rate), "--count", str(count), "--offset", str(offset)]
+    argv += ["--response-url", vendors.slack.hooks_url]
+    for text in texts:
+        argv += ["--text", text]
+    done = subprocess.run(  # noqa: S603  # our own interpreter and module
+        argv, capture_output=True, text=True, cwd=ROOT, timeout=count / rate + 120, check=True
+    )
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
 
 
 def wait_until(done: Callable[[], int], target: int, stall: float = 20.0) -> tuple[int, float]:

@@ -9,13 +9,16 @@ import platform
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.bulk import KAITEN_RATE, Bulk
+from bench.bulk import KAITEN_FIRST, Bulk
 from bench.measure import Acks
+from bench.throughput import Throughput
 
 ACK_RATIO_GOAL = 1.5
 SLOW_MOVE_GOAL = 0.10
 RSS_GOAL_MB = 150.0
 GROWTH_GOAL = 0.05
+THROUGHPUT_GOAL = 0.5
+BULK_GOAL = 1.1
 
 
 @dataclass(frozen=True)
@@ -25,8 +28,21 @@ class Plan:
     memory_n: int
     memory_rate: float
     slow: float  # sandbox latency for the slow run, seconds
-    bulk: int  # Kaiten users in the one bulk change
+    bulk: int  # users in each vendor's bulk change
+    changes: int  # immediate changes in the throughput run
+    changes_rate: float  # sent per second, open loop, faster than either server finishes them
     stall: float  # give up waiting for the memory run's changes after this long without progress
+
+
+@dataclass
+class Results:
+    bare: Acks
+    fast: Acks
+    slow: Acks
+    memory: Memory
+    baseline: Throughput
+    throughput: Throughput
+    bulks: list[Bulk]
 
 
 @dataclass
@@ -62,22 +78,7 @@ def _row(name: str, a: Acks) -> str:
     return f"| {name} | {a.count} | {a.ok} | {a.p50_ms:.1f} | {a.p99_ms:.1f} | {a.max_ms:.1f} |"
 
 
-def write(
-    out: Path,
-    plan: Plan,
-    command: str,
-    when: dt.datetime,
-    took: float,
-    bare: Acks,
-    fast: Acks,
-    slow: Acks,
-    mem: Memory,
-    many: Bulk,
-) -> str:
-    ratio = fast.p99_ms / bare.p99_ms
-    move = slow.p99_ms / fast.p99_ms - 1
-    n = plan.memory_n
-    all_ok = all(a.ok == a.count for a in (bare, fast, slow))
+def write(out: Path, plan: Plan, command: str, when: dt.datetime, took: float, r: Results) -> str:
     lines = [
         "# Benchmark results",
         "",
@@ -85,15 +86,35 @@ def write(
         f"- Command: `.venv/bin/{command}`",
         f"- Date: {when:%Y-%m-%d %H:%M} UTC; the run took {took:.0f} s",
         "- Everything on loopback: the fake Slack (tests/rig/fake_slack.py) and the three sandbox",
-        "  vendors (rate limits off) in the bench process; each server under test in its own",
-        "  subprocess; the open-loop load generator (asyncio + httpx) in another.",
+        "  vendors in the bench process; each server under test in its own subprocess; the",
+        "  open-loop load generator (asyncio + httpx) in another.",
         "",
+        *_acks(plan, r.bare, r.fast, r.slow),
+        *_throughput(plan, r.baseline, r.throughput),
+        *_memory(plan, r.memory),
+        *_bulks(r.bulks),
+        *PROFILING,
+    ]
+    text = "\n".join(lines)
+    out.write_text(text)
+    return text
+
+
+ACK = "kaiten user 2 set theme=dark"
+
+
+def _acks(plan: Plan, bare: Acks, fast: Acks, slow: Acks) -> list[str]:
+    ratio = fast.p99_ms / bare.p99_ms
+    move = slow.p99_ms / fast.p99_ms - 1
+    all_ok = all(a.ok == a.count for a in (bare, fast, slow))
+    return [
         "## Ack latency",
         "",
         f"Signed `/steward {ACK}` commands at {plan.rate:g}/s for {plan.seconds:g} s, each sent at its",
         "scheduled time whatever the earlier answers; latency counts from that scheduled time to the",
         "whole HTTP answer. Bare Bolt: an AsyncApp whose `/steward` listener only acks, under",
-        "Starlette + uvicorn like Steward (`python -m bench.bare`).",
+        "Starlette + uvicorn like Steward (`python -m bench.bare`). Steward paces Kaiten at its",
+        "documented 5 requests/s, so behind the acks a queue of thousands of changes builds up.",
         "",
         "| server | sent | 200 OK | p50 ms | p99 ms | max ms |",
         "|---|---|---|---|---|---|",
@@ -107,6 +128,46 @@ def write(
         f"{_holds(move <= SLOW_MOVE_GOAL)}",
         f"- Every command answered 200: {_holds(all_ok)}",
         "",
+    ]
+
+
+def _throughput(plan: Plan, base: Throughput, ours: Throughput) -> list[str]:
+    ratio = ours.per_second / base.per_second if base.per_second else 0.0
+
+    def row(name: str, t: Throughput) -> str:
+        return (
+            f"| {name} | {t.changes} | {t.finished} | {t.seconds:.1f} | {t.per_second:.1f} | "
+            f"{t.p50_s:.2f} | {t.p99_s:.2f} |"
+        )
+
+    return [
+        "## Throughput end to end",
+        "",
+        f"{plan.changes} immediate Kaiten `theme` changes, one user each, sent at {plan.changes_rate:g}/s",
+        "(open loop) to each server, Kaiten's rate limit off at the sandbox and in Steward",
+        "(`KAITEN_RATE_LIMIT=0`). A change is finished when its outcome reaches Slack: Steward's",
+        "\"✅ Done\" in the card's thread; the baseline's one message. Baseline (`python -m bench.bare",
+        "--work`): bare Bolt that acks, sends one httpx PATCH and one chat.postMessage. Steward per",
+        "change: card posted, vendor read (batch), re-read before writing, PATCH, audit rows in",
+        "SQLite for each step, card updated, outcome in the thread, DM to the requester.",
+        "",
+        "| server | changes | finished | seconds | changes/s | p50 s to outcome | p99 s to outcome |",
+        "|---|---|---|---|---|---|---|",
+        row("baseline", base),
+        row("Steward", ours),
+        "",
+        f"- Steward / baseline = **{ratio:.2f}×** (goal ≥ {THROUGHPUT_GOAL}×): "
+        f"{_holds(ratio >= THROUGHPUT_GOAL)}",
+        f"- Every change finished: {_holds(base.finished == base.changes and ours.finished == ours.changes)}",
+        "- The baseline kept up with the sending rate, so its figure is a floor of its capacity,",
+        "  not its capacity: the ratio to its true capacity is lower still.",
+        "",
+    ]
+
+
+def _memory(plan: Plan, mem: Memory) -> list[str]:
+    n = plan.memory_n
+    return [
         "## Memory",
         "",
         f"Steward's VmRSS (/proc/<pid>/status) idle, after {n} and after {2 * n} immediate Hub name",
@@ -116,9 +177,8 @@ def write(
         "stopped by Steward's conflict check, having gone through the whole pipeline (card, vendor",
         "read, thread, DM); `lena.berg@acme.test` matches two Hub users, so Steward asks which.",
         "Hub, because Steward paces Kaiten at its documented 5 requests/s, which would make",
-        f"{2 * n} Kaiten changes take far longer than the run may.",
-        "N is smaller than the 10,000 first planned: Steward finishes about 25-30 such commands a",
-        "second on 2 cores, so 20,000 would not fit the run's 10 minutes.",
+        f"{2 * n} Kaiten changes take far longer than the run may. N is smaller than the 10,000",
+        "first planned so that the whole bench fits in 10 minutes on 2 cores.",
         "",
         "| moment | RSS MB | commands finished | Hub users changed | seconds |",
         "|---|---|---|---|---|",
@@ -135,42 +195,79 @@ def write(
         f"{_holds(mem.growth <= GROWTH_GOAL)}",
         f"- Every command finished: {_holds(mem.reached[0] >= n and mem.reached[1] >= 2 * n)}",
         "",
-        *_bulk(many),
-        "## Not measured",
-        "",
-        "Throughput of 1,000 immediate Kaiten `theme` changes against a bare-Bolt baseline",
-        "(`python -m bench.bare --work`: ack, one httpx PATCH, one chat.postMessage) is not part of",
-        f"this run: Steward paces Kaiten at {KAITEN_RATE} requests/s, so 1,000 changes take at least",
-        f"{1000 // KAITEN_RATE} s by design and would not fit the run's 10 minutes.",
-        "",
-    ]
-    text = "\n".join(lines)
-    out.write_text(text)
-    return text
-
-
-ACK = "kaiten user 2 set theme=dark"
-
-
-def _bulk(b: Bulk) -> list[str]:
-    patch_floor = b.users / KAITEN_RATE
-    return [
-        "## Bulk change",
-        "",
-        f"One `/steward kaiten user {FIRST}..{FIRST + b.users - 1} set theme=dark` ({b.users} users),",
-        f"with the sandbox's Kaiten rate limit ON ({KAITEN_RATE} requests/s per token), from the",
-        "command to the requester's DM.",
-        "",
-        "| users | seconds | PATCHes done | Kaiten requests (reads too) | 429s |",
-        "|---|---|---|---|---|",
-        f"| {b.users} | {b.seconds:.1f} | {b.patches} | {b.requests} | {b.refused} |",
-        "",
-        f"- Floor for {b.users} PATCHes at {KAITEN_RATE}/s: {patch_floor:.0f} s; for all {b.requests} "
-        f"requests Steward made: {b.floor:.0f} s. Steward took **{b.seconds / patch_floor:.2f}×** the",
-        f"  PATCH floor, **{b.seconds / b.floor:.2f}×** the floor of its own requests.",
-        f"- No 429 from Kaiten: {_holds(b.refused == 0)}; every user changed: {_holds(b.patches == b.users)}",
-        "",
     ]
 
 
-FIRST = 1000
+def _bulks(bulks: list[Bulk]) -> list[str]:
+    lines = [
+        "## Bulk changes",
+        "",
+        "One `/steward <vendor> user <id>,<id>,… set <field>=<value>` per vendor, with the sandbox's",
+        f"rate limit on (Kaiten ids {KAITEN_FIRST}…, ONLYOFFICE and Hub GUIDs), from the command to",
+        "the requester's DM. Floor: the least time the vendor's limit allows for the requests Steward",
+        "made (a full window's worth at once, each further one a window later). Progress: chat.update",
+        "of the running card.",
+        "",
+        "| vendor | limit | users | seconds | floor s | × floor | writes done | requests | refused | "
+        "changed (DM) | progress updates | closest two, s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for b in bulks:
+        floor = b.floor
+        bound = f"{floor:.0f} | {b.seconds / floor:.2f}" if floor else "– | –"
+        closest = f"{b.closest_updates:.2f}" if b.closest_updates is not None else "–"
+        lines.append(
+            f"| {b.vendor} | {b.limit} | {b.users} | {b.seconds:.1f} | {bound} | {b.writes} | "
+            f"{b.requests} | {b.refused} | {b.changed} | {b.progress_updates} | {closest} |"
+        )
+    lines.append("")
+    for b in bulks:
+        floor = b.floor
+        if floor:
+            lines.append(
+                f"- {b.vendor}: **{b.seconds / floor:.2f}×** the floor of its own requests "
+                f"(goal ≤ {BULK_GOAL}×): {_holds(b.seconds <= BULK_GOAL * floor)}"
+            )
+        else:
+            lines.append(
+                f"- {b.vendor}: no floor (its limit allows every request at once); {b.seconds:.1f} s"
+            )
+        ok = b.changed == b.users and b.writes == b.users
+        lines.append(
+            f"  - no refusal turned into a failure and every user changed: {_holds(ok)}; "
+            f"progress at most once a second: "
+            f"{_holds(b.closest_updates is None or b.closest_updates >= 0.95)}"
+        )
+    lines += [
+        "- The final thread message names the first 40 targets with their outcome and counts the",
+        '  rest ("… and N more targets"), as Slack allows 50 blocks a message; the DM gives the count',
+        "  changed. Each target's outcome is in the audit log (`steward audit`).",
+        "",
+    ]
+    return lines
+
+
+PROFILING = [
+    "## Profiling and fixes (2026-11-22)",
+    "",
+    "Measured before the fixes, same machine and bench (commit c69a27a): ack p99 bare Bolt 18.6 ms,",
+    "Steward 132.1 ms (**7.10×**); a 15 s probe at 100/s: Steward p99 115-127 ms against bare",
+    "Bolt 17 ms. py-spy (`py-spy record --gil`) and a `gc.callbacks` probe showed full garbage",
+    "collections of 113-220 ms over ~250,000 objects: 131,000 from start-up and ~80 for each",
+    "command waiting behind Kaiten's 5 requests/s (coroutine chains holding tenacity retry state).",
+    "Fixed in Steward: start-up objects are frozen out of the collector (`gc.freeze()`); commands",
+    "wait for a per-vendor turn (32 at once) before they hold any vendor state; a request waits for",
+    "the pacer before its retry state exists. After: no full collection during the load, ~23,000",
+    "objects, ack p99 23-39 ms in 15 s probes.",
+    "",
+    "Throughput, before: 16 changes/s (probe of 200 changes at 100/s). Found and fixed: the sandbox",
+    "and fake-Slack servers answered every request 44 ms late (Nagle: their socket was not marked",
+    "TCP, so asyncio left TCP_NODELAY off); httpcore's per-request failed import of sniffio",
+    "(encode/httpcore#1103, 3% of Steward's CPU; sniffio is now a dependency); SQLite readers took",
+    "the write lock (now a plain BEGIN); the DM conversation was opened for every message and the",
+    "card read twice per announcement. After: 26 changes/s in the same probe. What is left is CPU:",
+    "about 40 ms of Steward's CPU per change on this machine, spread over SQLAlchemy + aiosqlite",
+    "(each statement two thread hops), slack_sdk, httpx, pydantic and Block Kit rendering, with",
+    "no single hot spot left in the py-spy profile.",
+    "",
+]

@@ -130,11 +130,12 @@ class Server:
         self.process.wait(timeout=30)
 
 
-def steward(vendors: Vendors, tmp: Path) -> Server:
+def steward(vendors: Vendors, tmp: Path, **settings: str) -> Server:
+    """Steward as `python -m bot`; `settings` (e.g. KAITEN_RATE_LIMIT="0") add to its environment."""
     port = free_port()
     run = tmp / f"steward-{port}"
     run.mkdir()
-    return Server(["-m", "bot"], steward_env(vendors, port, run), port, run / "steward.log")
+    return Server(["-m", "bot"], steward_env(vendors, port, run) | settings, port, run / "steward.log")
 
 
 def bare_bolt(vendors: Vendors, tmp: Path, work: bool = False) -> Server:

@@ -1,0 +1,79 @@
+"""Throughput end to end: many immediate Kaiten `theme` changes, one user each, sent faster than
+either server finishes them, to Steward and to the baseline (`python -m bench.bare --work`: ack,
+one httpx PATCH, one chat.postMessage). Kaiten's rate limit is off at the sandbox and in Steward
+(KAITEN_RATE_LIMIT=0), so what is measured is each server's own cost."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.measure import percentile, send, wait_until
+from bench.stack import Server, Vendors, bare_bolt, steward
+from tests.rig.fake_slack import Call
+
+FIRST = 1000  # the sandbox numbers its generated users from here
+TEXT = "kaiten user {i} set theme=dark"
+# What marks a finished change at the fake Slack, and which user it was for:
+STEWARD_DONE = re.compile(r"^✅ Done: request .*?bulk(\d+)@", re.S)  # the outcome in the card's thread
+BASELINE_DONE = re.compile(r"Kaiten user (\d+): HTTP 200")
+
+
+@dataclass
+class Throughput:
+    changes: int
+    finished: int
+    seconds: float  # from the first command's scheduled time to the last outcome
+    p50_s: float  # command → outcome in Slack
+    p99_s: float
+
+    @property
+    def per_second(self) -> float:
+        return self.finished / self.seconds if self.seconds else 0.0
+
+
+def _finished(vendors: Vendors, pattern: re.Pattern[str]) -> dict[int, Call]:
+    """user number → the first Slack message saying that user's change was done."""
+    found: dict[int, Call] = {}
+    for call in vendors.slack.calls("chat.postMessage"):
+        match = pattern.search(str(call.args.get("text", "")))
+        if match:
+            found.setdefault(int(match.group(1)), call)
+    return found
+
+
+def run(
+    make: Callable[[], Server], vendors: Vendors, pattern: re.Pattern[str], n: int, rate: float, stall: float
+) -> Throughput:
+    options = vendors.kaiten.app.state.options  # type: ignore[attr-defined]
+    options |= {"extra_users": n, "rate_limit": False}
+    server = make()
+    try:
+        vendors.slack.clear()
+        sent = send(server, vendors, [TEXT], rate, n, offset=FIRST)
+        wait_until(lambda: len(_finished(vendors, pattern)), n, stall=stall)
+        done = _finished(vendors, pattern)
+        epoch = float(sent["epoch"])
+        took = [call.at - (epoch + (user - FIRST) / rate) for user, call in done.items()]
+        last = max((call.at for call in done.values()), default=epoch)
+        return Throughput(
+            changes=n,
+            finished=len(done),
+            seconds=last - epoch,
+            p50_s=percentile(took, 0.50) if took else 0.0,
+            p99_s=percentile(took, 0.99) if took else 0.0,
+        )
+    finally:
+        server.stop()
+        options |= {"extra_users": 0}
+
+
+def throughput(
+    vendors: Vendors, tmp: Path, n: int, rate: float, stall: float
+) -> tuple[Throughput, Throughput]:
+    """(baseline, Steward) for `n` changes sent at `rate` per second."""
+    base = run(lambda: bare_bolt(vendors, tmp, work=True), vendors, BASELINE_DONE, n, rate, stall)
+    ours = run(lambda: steward(vendors, tmp, KAITEN_RATE_LIMIT="0"), vendors, STEWARD_DONE, n, rate, stall)
+    return base, ours
