@@ -137,7 +137,7 @@ def _throughput(plan: Plan, base: Throughput, ours: Throughput) -> list[str]:
     def row(name: str, t: Throughput) -> str:
         return (
             f"| {name} | {t.changes} | {t.finished} | {t.seconds:.1f} | {t.per_second:.1f} | "
-            f"{t.p50_s:.2f} | {t.p99_s:.2f} |"
+            f"{t.p50_s:.2f} | {t.p99_s:.2f} | {t.cpu_ms_per_change:.1f} |"
         )
 
     return [
@@ -151,8 +151,9 @@ def _throughput(plan: Plan, base: Throughput, ours: Throughput) -> list[str]:
         "change: card posted, vendor read (batch), re-read before writing, PATCH, audit rows in",
         "SQLite for each step, card updated, outcome in the thread, DM to the requester.",
         "",
-        "| server | changes | finished | seconds | changes/s | p50 s to outcome | p99 s to outcome |",
-        "|---|---|---|---|---|---|---|",
+        "| server | changes | finished | seconds | changes/s | p50 s to outcome | p99 s to outcome | "
+        "server CPU ms per change |",
+        "|---|---|---|---|---|---|---|---|",
         row("baseline", base),
         row("Steward", ours),
         "",

@@ -28,6 +28,11 @@ class Throughput:
     seconds: float  # from the first command's scheduled time to the last outcome
     p50_s: float  # command → outcome in Slack
     p99_s: float
+    cpu_s: float  # the server process's CPU time over the run
+
+    @property
+    def cpu_ms_per_change(self) -> float:
+        return 1000 * self.cpu_s / self.finished if self.finished else 0.0
 
     @property
     def per_second(self) -> float:
@@ -52,9 +57,11 @@ def run(
     server = make()
     try:
         vendors.slack.clear()
+        cpu = server.cpu_seconds()
         sent = send(server, vendors, [TEXT], rate, n, offset=FIRST)
         wait_until(lambda: len(_finished(vendors, pattern)), n, stall=stall)
         done = _finished(vendors, pattern)
+        cpu = server.cpu_seconds() - cpu
         epoch = float(sent["epoch"])
         took = [call.at - (epoch + (user - FIRST) / rate) for user, call in done.items()]
         last = max((call.at for call in done.values()), default=epoch)
@@ -64,6 +71,7 @@ def run(
             seconds=last - epoch,
             p50_s=percentile(took, 0.50) if took else 0.0,
             p99_s=percentile(took, 0.99) if took else 0.0,
+            cpu_s=cpu,
         )
     finally:
         server.stop()
