@@ -239,6 +239,21 @@ class VendorUnreachable(VendorNoAnswer):
         return f"Steward could not connect to {self.vendor}{tail} to {self.attempt.what}."
 
 
+class VendorIgnored(VendorError):
+    """The vendor answered success but did not make the change (and says nothing about it)."""
+
+    def __init__(self, vendor: str, attempt: Attempt, *, detail: str, remedy: str) -> None:
+        self.detail = detail
+        self.remedy = remedy
+        super().__init__(vendor, attempt)
+
+    def headline(self) -> str:
+        return f"{self.vendor} answered without an error but did not {self.attempt.what}: {self.detail}."
+
+    def next_step(self) -> str:
+        return self.remedy
+
+
 class VendorBadResponse(VendorError):
     """An answer Steward could not read. A 2xx answer to a write means the write probably happened."""
 

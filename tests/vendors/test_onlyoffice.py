@@ -16,6 +16,7 @@ from bot.errors import (
     InvalidValue,
     VendorAuthError,
     VendorBadResponse,
+    VendorIgnored,
     VendorNotFound,
     VendorServerError,
 )
@@ -603,3 +604,17 @@ async def test_a_client_without_credentials_or_with_a_broken_token_is_a_config_e
     with pytest.raises(ConfigError, match="ONLYOFFICE_TOKEN") as caught:
         OnlyofficeClient(http, "https://office.acme.test", token="abc def\n")
     assert "abc def" not in str(caught.value)
+
+
+async def test_enabling_when_no_seat_is_free_is_an_error_that_says_so_and_nothing_else_is_sent(
+    onlyoffice: OnlyofficeClient, onlyoffice_sandbox: Sandbox
+) -> None:
+    onlyoffice_sandbox.option(seats=3)  # far fewer than the active users: ONLYOFFICE answers 200
+
+    with pytest.raises(VendorIgnored) as caught:
+        await onlyoffice.update_user(GLEB, change(disable=False, title="Back from leave"))
+
+    message = str(caught.value)
+    assert "did not enable user" in message and "no free user seat" in message
+    assert "Nothing was changed." in message and "Free a seat" in message
+    assert [r.path for r in onlyoffice_sandbox.requests("PUT")] == ["/api/2.0/people/status/Active"]

@@ -22,7 +22,15 @@ from urllib.parse import quote
 
 import httpx
 
-from bot.errors import Attempt, InvalidValue, VendorAuthError, VendorBadResponse, VendorError, VendorNotFound
+from bot.errors import (
+    Attempt,
+    InvalidValue,
+    VendorAuthError,
+    VendorBadResponse,
+    VendorError,
+    VendorIgnored,
+    VendorNotFound,
+)
 from bot.vendors.base import Pacer, Record, VendorHTTP, json_body, read_each, status_error
 from bot.vendors.fields import UpdateModel, build
 from bot.vendors.onlyoffice.models import OnlyofficeUserUpdate
@@ -182,7 +190,16 @@ class OnlyofficeClient:
             await self.set_status([user_id], "Terminated")
             return await self.user(user_id)
         if disable is False:
-            await self.set_status([user_id], "Active")
+            enabled = await self.set_status([user_id], "Active")
+            if not any(u.id.lower() == user_id.lower() and not u.disabled for u in enabled):
+                raise VendorIgnored(
+                    VENDOR,
+                    Attempt(f"enable user {user_id}", f"user {user_id}", writes=True),
+                    detail="the user is still disabled, as ONLYOFFICE leaves them when the portal "
+                    "has no free user seat (or for the portal owner and Steward's own account)",
+                    remedy="Free a seat in ONLYOFFICE (disable someone, or make them a guest) or raise "
+                    "the plan's user quota, then try again.",
+                )
             if not body:
                 return await self.user(user_id)
         elif disable is True:
