@@ -28,9 +28,14 @@ async def resolve(vendor: Vendor, obj: str, targets: Sequence[str], email_of: Em
     second; e-mails, mentions and ids the batch did not return go through `find` one by one.
     """
     ids = [t for t in targets if "@" not in t and not MENTION.match(t)]
-    batch = await vendor.read(obj, ids) if len(ids) > 1 else {}
+    # keyed without case: the vendors' ids are numbers or GUIDs, and a GUID typed in capitals
+    # comes back from the vendor in small letters
+    batch = {k.lower(): r for k, r in (await vendor.read(obj, ids)).items()} if len(ids) > 1 else {}
     found = await asyncio.gather(
-        *(_known(batch[t]) if t in batch else _one(vendor, obj, t, email_of) for t in targets)
+        *(
+            _known(batch[t.lower()]) if t.lower() in batch else _one(vendor, obj, t, email_of)
+            for t in targets
+        )
     )
     seen: dict[str, Record] = {}
     for record in found:
