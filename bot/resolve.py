@@ -32,10 +32,7 @@ async def resolve(vendor: Vendor, obj: str, targets: Sequence[str], email_of: Em
     # comes back from the vendor in small letters
     batch = {k.lower(): r for k, r in (await vendor.read(obj, ids)).items()} if len(ids) > 1 else {}
     found = await asyncio.gather(
-        *(
-            _known(batch[t.lower()]) if t.lower() in batch else _one(vendor, obj, t, email_of)
-            for t in targets
-        )
+        *(_known(batch[t.lower()]) if t.lower() in batch else _one(vendor, obj, t, email_of) for t in targets)
     )
     seen: dict[str, Record] = {}
     for record in found:
