@@ -148,7 +148,6 @@ class Pipeline:
             )
             await self.run(row.id)
             return Answer(f"Request {row.id} ran at once ({decision.reason}).", row.id, private=False)
-        metrics.PENDING_APPROVALS.inc()
         text = f"Request {row.id} is waiting for approval ({decision.reason})"
         return Answer(
             f"{text} in <#{where}>." if where != channel else f"{text}.", row.id, private=where != channel
@@ -183,7 +182,6 @@ class Pipeline:
                 await self.refresh(row.id)
                 return Answer(f"Your approval of {row.id} is recorded ({result.count} of {result.required}).")
             return Answer(f"Request {row.id} is already {result.state.replace('_', ' ')}.")
-        metrics.PENDING_APPROVALS.dec()
         await self.refresh(row.id)
         await self.run(row.id)
         return Answer(f"You approved request {row.id}.", row.id, private=False)
@@ -192,7 +190,6 @@ class Pipeline:
         if not await self.store.transition(row.id, "pending", state, actor, state):
             fresh = await self.store.get(row.id)
             return Answer(f"Request {row.id} is already {fresh.state if fresh else 'gone'}.")
-        metrics.PENDING_APPROVALS.dec()
         metrics.REQUESTS.labels(row.vendor, row.action, state).inc()
         await self.announce(row.id)
         return Answer(f"Request {row.id} {state}.", row.id, private=False)
@@ -300,7 +297,6 @@ class Pipeline:
     async def upkeep(self) -> None:
         """Expire what waited too long, take up runs whose process died, deliver owed news."""
         for request_id in await self.store.expire_due(now()):
-            metrics.PENDING_APPROVALS.dec()
             await self.announce(request_id)
         for request_id in await self.store.unclaimed(now() - GRACE):
             await self.run(request_id)
@@ -308,6 +304,9 @@ class Pipeline:
             await self.run(request_id, from_states=("running",), note="taken up again after a restart")
         for request_id in await self.store.owed_announcements():
             await self.announce(request_id)
+        # read from the database, not counted here: a request approved on another replica, or
+        # created before a restart, counts the same on every replica
+        metrics.PENDING_APPROVALS.set(await self.store.count_pending())
 
     async def upkeep_forever(self, every: float = 5.0) -> None:
         while True:

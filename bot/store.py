@@ -251,6 +251,12 @@ class Store:
         unsaid = sa.or_(c.announced.is_(None), c.announced != c.state)
         return await self._ids(sa.and_(c.state.in_(FINAL_STATES - {"refused"}), unsaid), c.finished_at)
 
+    async def count_pending(self) -> int:
+        """Requests waiting for approval, whichever process created them."""
+        async with self.engine.connect() as conn:
+            query = sa.select(sa.func.count()).select_from(requests).where(requests.c.state == "pending")
+            return int(await conn.scalar(query) or 0)
+
     async def _ids(self, where: sa.ColumnElement[bool], order: sa.ColumnElement[Any]) -> list[str]:
         async with self.engine.connect() as conn:
             query = sa.select(requests.c.id).where(where).order_by(order, requests.c.id)

@@ -8,6 +8,7 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
+from prometheus_client import REGISTRY
 from pydantic import SecretStr
 
 from bot.pipeline import Pipeline
@@ -333,3 +334,17 @@ async def test_a_queue_at_one_vendor_does_not_hold_up_another_vendors_change(
     assert row is not None and row.state == "done"
     assert not any(task.done() for task in waiting)  # Hub's queue is still there
     await asyncio.gather(*waiting)
+
+
+async def test_the_pending_approvals_gauge_counts_what_waits_in_the_store_whichever_process_asked(
+    make_pipeline: Any, store: Store
+) -> None:
+    asker, other = make_pipeline(owner="replica:1"), make_pipeline(owner="replica:2")
+    first = await asker.submit(change(f"kaiten group {QA} grant tags"), ADMIN, "C0OPS")
+    await asker.submit(change(f"kaiten group {QA} revoke billing"), ADMIN, "C0OPS")
+    assert first.request_id is not None
+    await other.decide(first.request_id, BOSS, "reject")
+
+    await other.upkeep()
+
+    assert REGISTRY.get_sample_value("steward_pending_approvals") == 1
