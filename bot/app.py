@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import gc
 import logging
 from collections.abc import AsyncIterator
@@ -109,6 +110,7 @@ def create_app(settings: Settings) -> Starlette:
                 email_of=deps.slack.email_of,
                 approval_channel=settings.steward_approval_channel,
                 secret_box=box,
+                lease=dt.timedelta(seconds=settings.steward_lease_seconds),
             )
             upkeep = asyncio.create_task(deps.pipeline.upkeep_forever(), name="upkeep")
             socket_mode = None

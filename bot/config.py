@@ -44,6 +44,7 @@ EXPECTED: dict[str, str] = {
     "STEWARD_SECRET_KEY": "a Fernet key (32 url-safe base64 bytes); make one with "
     "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'",
     "STEWARD_VENDOR_TIMEOUT": "seconds, such as 10",
+    "STEWARD_LEASE_SECONDS": "seconds from 1 to 3600, such as 60",
     "LOG_LEVEL": "debug, info, warning or error",
     "LOG_FORMAT": "json or console",
 }
@@ -99,6 +100,7 @@ class Settings(BaseSettings):
     steward_allow_password_changes: bool = False
     steward_secret_key: SecretStr | None = None
     steward_vendor_timeout: Annotated[float, Field(gt=0, le=300)] = 10.0
+    steward_lease_seconds: Annotated[float, Field(ge=1, le=3600)] = 60.0
 
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["json", "console"] = "console"

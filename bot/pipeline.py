@@ -9,13 +9,14 @@ terminal) is reached only through the `Notifier` given in; the pipeline knows no
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import datetime as dt
 import logging
 import os
 import socket
 import time
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 from pydantic import SecretStr
@@ -38,7 +39,7 @@ __all__ = ["Answer", "NotInChannel", "Notifier", "Pipeline", "Place"]
 
 log = logging.getLogger(__name__)
 
-LEASE = dt.timedelta(seconds=60)
+LEASE = dt.timedelta(seconds=60)  # STEWARD_LEASE_SECONDS
 GRACE = dt.timedelta(seconds=30)  # an approved request nobody claimed this long is taken up
 
 
@@ -60,6 +61,7 @@ class Pipeline:
         concurrency: int = 8,
         in_flight: int = 32,
         owner: str | None = None,
+        lease: dt.timedelta = LEASE,
     ) -> None:
         self.store = store
         self.vendors = vendors
@@ -75,6 +77,7 @@ class Pipeline:
         # delay every acknowledgement), small. Runs of approved requests do not wait here.
         self._turns = {name: asyncio.Semaphore(in_flight) for name in vendors}
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}"
+        self.lease = lease
 
     # --- submit --------------------------------------------------------------------------------
 
@@ -200,8 +203,32 @@ class Pipeline:
         self, request_id: str, *, from_states: tuple[str, ...] = ("approved",), note: str = ""
     ) -> None:
         """Run an approved request if this caller wins the claim; otherwise do nothing."""
-        if not await self.store.claim(request_id, self.owner, LEASE, from_states):
+        if not await self.store.claim(request_id, self.owner, self.lease, from_states):
             return
+        async with self._holding(request_id):
+            await self._run(request_id, note)
+
+    @contextlib.asynccontextmanager
+    async def _holding(self, request_id: str) -> AsyncIterator[None]:
+        """Renew this process's lease on a running request every third of the lease, so that a
+        long run (a slow vendor, retries, a bulk change) is not taken up as if its process died."""
+
+        async def keep() -> None:
+            while True:
+                await asyncio.sleep(self.lease.total_seconds() / 3)
+                if not await self.store.renew(request_id, self.owner, self.lease):
+                    log.warning("lost the lease on %s; another process may take it up", request_id)
+                    return
+
+        keeper = asyncio.create_task(keep(), name=f"lease:{request_id}")
+        try:
+            yield
+        finally:
+            keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await keeper
+
+    async def _run(self, request_id: str, note: str) -> None:
         row = await self.store.get(request_id)
         assert row is not None
         if note:
@@ -213,7 +240,6 @@ class Pipeline:
             nonlocal last
             if done < total and time.monotonic() - last >= 1.0:  # at most one card update a second
                 last = time.monotonic()
-                await self.store.renew(row.id, self.owner, LEASE)
                 await self._show(row.id, progress=(done, total))
 
         if vendor is None:

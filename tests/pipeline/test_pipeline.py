@@ -348,3 +348,27 @@ async def test_the_pending_approvals_gauge_counts_what_waits_in_the_store_whiche
     await other.upkeep()
 
     assert REGISTRY.get_sample_value("steward_pending_approvals") == 1
+
+
+async def test_a_run_longer_than_its_lease_keeps_renewing_it_and_is_not_taken_up_by_another_process(
+    make_pipeline: Any, store: Store, kaiten_sandbox: Sandbox
+) -> None:
+    lease = dt.timedelta(seconds=1.5)
+    first, other = (
+        make_pipeline(owner="replica:1", lease=lease),
+        make_pipeline(owner="replica:2", lease=lease),
+    )
+    kaiten_sandbox.slow(1.5)  # look-up, re-read and write: the run outlasts its lease twice over
+    submitted = asyncio.create_task(
+        first.submit(change(f"kaiten user {ANNA} set theme=dark"), ADMIN, "C0OPS")
+    )
+
+    await asyncio.sleep(3.6)  # the run started ~1.5 s in; without renewal its lease ran out at ~3 s
+    await other.upkeep()
+    answer = await submitted
+
+    assert answer.request_id is not None
+    row = await store.get(answer.request_id)
+    assert row is not None and row.state == "done"
+    assert len(patches(kaiten_sandbox, "/users/2")) == 1
+    assert [e for _, _, e, _ in await events(store, row.id)].count("running") == 1
