@@ -1,0 +1,97 @@
+"""Steward killed (SIGKILL) in the middle of a change and started again on the same database: the
+request is taken up once its lease runs out and finished, its card and thread say so, and the
+audit log has every step once."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+from bot.audit import AuditEntry
+from bot.store import Store
+from tests.conftest import Sandbox
+from tests.e2e.conftest import CHANNEL, Rig, start_steward, stop
+from tests.rig.fake_slack import FakeSlack
+
+LEASE = 3  # seconds (STEWARD_LEASE_SECONDS); the default 60 would make the test wait a minute
+USERS = [str(n) for n in range(1000, 1006)]  # the Kaiten sandbox's generated users
+
+
+def until(condition: Callable[[], bool], seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {seconds} s")
+        time.sleep(0.01)
+
+
+async def audit_of(url: str) -> list[AuditEntry]:
+    store = await Store.open(url, migrate=False)
+    try:
+        return [entry async for entry in store.iter_audit()]
+    finally:
+        await store.close()
+
+
+def test_a_change_cut_off_by_kill_9_is_taken_up_after_a_restart_and_finished_once(
+    steward_env: dict[str, str],
+    fake_slack: FakeSlack,
+    kaiten_sandbox: Sandbox,
+    onlyoffice_sandbox: Sandbox,
+    hub_sandbox: Sandbox,
+    tmp_path: Path,
+) -> None:
+    env = steward_env | {"STEWARD_LEASE_SECONDS": str(LEASE)}
+    port = int(env["PORT"])
+    kaiten_sandbox.option(extra_users=len(USERS))
+    homes = [tmp_path / "first", tmp_path / "second"]
+    for home in homes:
+        home.mkdir()
+    process, log = start_steward(env, homes[0], port)
+    rig = Rig(
+        fake_slack, kaiten_sandbox, onlyoffice_sandbox, hub_sandbox, f"http://127.0.0.1:{port}", log, process
+    )
+    try:
+        kaiten_sandbox.slow(0.7)
+        assert rig.command(f"kaiten user {','.join(USERS)} set theme=dark").status == 200
+        # killed once the first PATCH has reached Kaiten: the run is under way, not over
+        until(lambda: len(kaiten_sandbox.requests("PATCH")) >= 1)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+        assert len(kaiten_sandbox.requests("PATCH")) < len(USERS)
+        assert not fake_slack.calls("conversations.open")  # nobody was told it ended
+
+        process, rig.log = start_steward(env, homes[1], port)
+        rig.process = process
+        ts = next(m.ts for m in fake_slack.cards())
+        fake_slack.wait_for("chat.postMessage", where=lambda c: c.args.get("thread_ts") == ts, timeout=40)
+    finally:
+        stop(process)
+
+    card = fake_slack.message(CHANNEL, ts)
+    thread = fake_slack.thread(CHANNEL, ts)
+    assert "Done" in card.text, card.text
+    assert len(thread) == 1 and "✅ Done" in thread[0].text
+    assert "taken up again after a restart" in json.dumps(card.blocks)
+    for user in USERS:  # every target written and reported, none lost
+        assert kaiten_sandbox.app.users[int(user)]["theme"] == "dark"  # type: ignore[attr-defined]
+        patched = [p for p in kaiten_sandbox.requests("PATCH") if p.path.endswith(f"/users/{user}")]
+        assert 1 <= len(patched) <= 2  # written again after the restart at most: the same value
+
+    entries = asyncio.run(audit_of(env["DATABASE_URL"]))
+    moves = Counter((e.event, e.from_state, e.to_state) for e in entries if e.to_state)
+    assert moves == Counter(
+        {
+            ("created", None, "pending"): 1,
+            ("approved", "pending", "approved"): 1,
+            ("running", "approved", "running"): 1,
+            ("taken_up", "running", "running"): 1,
+            ("done", "running", "done"): 1,
+        }
+    ), moves
