@@ -10,11 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.bulk import KAITEN_FIRST
 from bench.measure import percentile, send, wait_until
 from bench.stack import Server, Vendors, bare_bolt, steward
 from tests.rig.fake_slack import Call
 
-FIRST = 1000  # the sandbox numbers its generated users from here
 TEXT = "kaiten user {i} set theme=dark"
 # What marks a finished change at the fake Slack, and which user it was for:
 STEWARD_DONE = re.compile(r"^✅ Done: request .*?bulk(\d+)@", re.S)  # the outcome in the card's thread
@@ -58,12 +58,12 @@ def run(
     try:
         vendors.slack.clear()
         cpu = server.cpu_seconds()
-        sent = send(server, vendors, [TEXT], rate, n, offset=FIRST)
+        sent = send(server, vendors, [TEXT], rate, n, offset=KAITEN_FIRST)
         wait_until(lambda: len(_finished(vendors, pattern)), n, stall=stall)
         done = _finished(vendors, pattern)
         cpu = server.cpu_seconds() - cpu
         epoch = float(sent["epoch"])
-        took = [call.at - (epoch + (user - FIRST) / rate) for user, call in done.items()]
+        took = [call.at - (epoch + (user - KAITEN_FIRST) / rate) for user, call in done.items()]
         last = max((call.at for call in done.values()), default=epoch)
         return Throughput(
             changes=n,

@@ -8,11 +8,22 @@ from pathlib import Path
 
 import pytest
 
+from bot.audit import AuditEntry
+from bot.store import Store
 from tests.conftest import Sandbox
 from tests.e2e.conftest import Rig, fake_slack, free_port, rig, start_steward, steward_env, stop
 from tests.rig.fake_slack import FakeSlack
 
 __all__ = ["fake_slack", "rig", "steward_env"]  # fixtures reused from the e2e rig
+
+
+async def audit_of(url: str) -> list[AuditEntry]:
+    """Every audit entry in the database at `url`, read as another process would."""
+    store = await Store.open(url, migrate=False)
+    try:
+        return [entry async for entry in store.iter_audit()]
+    finally:
+        await store.close()
 
 
 @pytest.fixture

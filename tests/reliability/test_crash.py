@@ -13,10 +13,9 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.audit import AuditEntry
-from bot.store import Store
 from tests.conftest import Sandbox
 from tests.e2e.conftest import CHANNEL, Rig, start_steward, stop
+from tests.reliability.conftest import audit_of
 from tests.rig.fake_slack import FakeSlack
 
 LEASE = 3  # seconds (STEWARD_LEASE_SECONDS); the default 60 would make the test wait a minute
@@ -29,14 +28,6 @@ def until(condition: Callable[[], bool], seconds: float = 20) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"waited {seconds} s")
         time.sleep(0.01)
-
-
-async def audit_of(url: str) -> list[AuditEntry]:
-    store = await Store.open(url, migrate=False)
-    try:
-        return [entry async for entry in store.iter_audit()]
-    finally:
-        await store.close()
 
 
 def test_a_change_cut_off_by_kill_9_is_taken_up_after_a_restart_and_finished_once(

@@ -10,9 +10,8 @@ import threading
 from collections import Counter
 
 from bot import messages
-from bot.audit import AuditEntry
-from bot.store import Store
 from tests.e2e.conftest import BOSS, CHANNEL, Rig
+from tests.reliability.conftest import audit_of
 
 QA = "00000000-0000-4000-8000-000000000001"
 REQUESTS = 5
@@ -29,14 +28,6 @@ def card_ids(rig: Rig, count: int) -> dict[str, str]:
         request_id = re.search(r"Change request (\w+)", json.dumps(post.args["blocks"])).group(1)  # type: ignore[union-attr]
         ids[request_id] = next(m.ts for m in rig.slack.cards() if request_id in json.dumps(m.blocks))
     return ids
-
-
-async def audit_of(url: str) -> list[AuditEntry]:
-    store = await Store.open(url, migrate=False)
-    try:
-        return [entry async for entry in store.iter_audit()]
-    finally:
-        await store.close()
 
 
 def test_fifty_simultaneous_approvals_over_two_replicas_run_each_request_once(
