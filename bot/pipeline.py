@@ -280,10 +280,6 @@ class Pipeline:
 
     # --- what people see -----------------------------------------------------------------------
 
-    async def card(self, request_id: str, progress: tuple[int, int] | None = None) -> RequestCard | None:
-        row = await self.store.get(request_id)
-        return None if row is None else self._card(row, progress)
-
     def _card(self, row: StoredRequest, progress: tuple[int, int] | None = None) -> RequestCard:
         vendor = self.vendors.get(row.vendor)
         return to_card(row, vendor.name if vendor else row.vendor, progress)
