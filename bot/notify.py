@@ -31,8 +31,12 @@ class Notifier(Protocol):
         """Post the card in `channel` (place None) or update it in place; return where it is."""
         ...
 
-    async def finish(self, card: RequestCard, place: Place | None) -> None:
-        """The outcome in the card's thread, and a direct message to the requester."""
+    async def post_outcome(self, card: RequestCard, place: Place) -> None:
+        """The outcome in the card's thread."""
+        ...
+
+    async def tell_requester(self, card: RequestCard) -> None:
+        """The outcome in a direct message to the requester."""
         ...
 
 

@@ -41,6 +41,9 @@ log = logging.getLogger(__name__)
 
 LEASE = dt.timedelta(seconds=60)  # STEWARD_LEASE_SECONDS
 GRACE = dt.timedelta(seconds=30)  # an approved request nobody claimed this long is taken up
+# How long a process holds the delivery of a card or an announcement: longer than slack_sdk's
+# retries of one call take, so that another replica's upkeep does not post it a second time.
+DELIVERY = dt.timedelta(minutes=2)
 
 
 def now() -> dt.datetime:
@@ -121,6 +124,7 @@ class Pipeline:
         except StewardError as err:
             return Answer(f"{err} Nothing was changed.")
         planned = [plan(change, r.id, r.label, dict(r.values)) for r in records]
+        where = self.approval_channel if decision.needs_approval and self.approval_channel else channel
         row = await self.store.create(
             **request,
             targets=[{"id": p.id, "label": p.label} for p in planned],
@@ -128,33 +132,57 @@ class Pipeline:
             expires_at=now() + ttl_for(self.policy, change.vendor),
             card={"targets": [dataclasses.asdict(p) for p in planned], "bits": change_bits(change)},
             secret=self.secret_box.seal(secrets) if secrets and self.secret_box else None,
+            card_channel=where,
+            deliver_until=now() + DELIVERY,
         )
-        where = self.approval_channel if decision.needs_approval and self.approval_channel else channel
         try:
-            place = await self.notifier.show(to_card(row, vendor.name), where, None)
+            posted = await self._post_card(row)
         except NotInChannel:
-            # announced: the requester is told right away, privately, with how to invite Steward
+            # the requester is told right away, privately, with how to invite Steward
+            return Answer(f"Steward is not in {where}.", request_id=row.id, missing_channel=where)
+        if not decision.needs_approval:
+            await self.store.transition(
+                row.id, "pending", "approved", "steward", "approved", {"why": decision.reason}
+            )
+            await self.run(row.id)
+            ran = f"Request {row.id} ran at once ({decision.reason})."
+            if posted:  # the card and its thread say the rest
+                return Answer(ran, row.id, private=False)
+            late = f"Slack did not take its card: Steward posts it in <#{where}>, with the outcome,"
+            return Answer(f"{ran} {late} as soon as Slack answers again.", row.id)
+        text = f"Request {row.id} is waiting for approval ({decision.reason})"
+        text = f"{text} in <#{where}>." if where != channel else f"{text}."
+        if not posted:
+            late = f"Slack did not take its card yet: Steward posts it in <#{where}> as soon as Slack"
+            return Answer(f"{text} {late} answers again; it cannot be approved before.", row.id)
+        return Answer(text, row.id, private=where != channel)
+
+    async def _post_card(self, row: StoredRequest, *, told_privately: bool = True) -> bool:
+        """Post a pending request's card where it belongs (its delivery held by the caller).
+        False when Slack failed: the card stays owed and upkeep posts it. NotInChannel cancels
+        the request, as nobody could approve it there; announced already when the requester is
+        `told_privately` (the command's answer), otherwise owed: the requester's DM says it."""
+        assert row.card_channel is not None
+        try:
+            place = await self.notifier.show(self._card(row), row.card_channel, None)
+        except NotInChannel:
             await self.store.transition(
                 row.id,
                 "pending",
                 "cancelled",
                 "steward",
                 "not_in_channel",
-                {"channel": where},
-                announced="cancelled",
+                {"channel": row.card_channel},
+                announced="cancelled" if told_privately else None,
+                deliver_until=None,
             )
-            return Answer(f"Steward is not in {where}.", request_id=row.id, missing_channel=where)
+            raise
+        except Exception as err:  # any Slack failure: the card is owed, the request goes on
+            log.warning("could not post the card of %s yet (%s); it will be tried again", row.id, err)
+            await self.store.release_delivery(row.id)
+            return False
         await self.store.set_place(row.id, place.channel, place.ts)
-        if not decision.needs_approval:
-            await self.store.transition(
-                row.id, "pending", "approved", "steward", "approved", {"why": decision.reason}
-            )
-            await self.run(row.id)
-            return Answer(f"Request {row.id} ran at once ({decision.reason}).", row.id, private=False)
-        text = f"Request {row.id} is waiting for approval ({decision.reason})"
-        return Answer(
-            f"{text} in <#{where}>." if where != channel else f"{text}.", row.id, private=where != channel
-        )
+        return True
 
     # --- decisions -----------------------------------------------------------------------------
 
@@ -190,7 +218,8 @@ class Pipeline:
         return Answer(f"You approved request {row.id}.", row.id, private=False)
 
     async def _close(self, row: StoredRequest, actor: str, state: str) -> Answer:
-        if not await self.store.transition(row.id, "pending", state, actor, state):
+        held = now() + DELIVERY  # this process announces it
+        if not await self.store.transition(row.id, "pending", state, actor, state, deliver_until=held):
             fresh = await self.store.get(row.id)
             return Answer(f"Request {row.id} is already {fresh.state if fresh else 'gone'}.")
         metrics.REQUESTS.labels(row.vendor, row.action, state).inc()
@@ -267,7 +296,15 @@ class Pipeline:
                     )
         outcome = [dataclasses.asdict(o) | {"values": plain(dict(o.values))} for o in outcomes]
         ended = await self.store.transition(
-            row.id, "running", state, "steward", state, detail, owner=self.owner, outcome=outcome
+            row.id,
+            "running",
+            state,
+            "steward",
+            state,
+            detail,
+            owner=self.owner,
+            outcome=outcome,
+            deliver_until=now() + DELIVERY,  # this process announces it
         )
         if ended:
             metrics.REQUESTS.labels(row.vendor, row.action, state).inc()
@@ -298,19 +335,30 @@ class Pipeline:
         await self._show(request_id)
 
     async def announce(self, request_id: str) -> None:
-        """Show a request's final state: the card in place, the thread, the requester's DM.
-        When Slack is down the store keeps it owed, and `upkeep` tries again."""
+        """Show a request's final state: the card in place (posted now if Slack did not take it
+        before), the outcome in its thread, the requester's DM. The caller holds the delivery.
+        When Slack fails, the store keeps it owed, with the parts already out, and `upkeep`
+        tries the rest again."""
         row = await self.store.get(request_id)
         if row is None:
             return
         card = self._card(row)
         place = Place(row.card_channel, row.card_ts) if row.card_channel and row.card_ts else None
+        thread_out = f"{row.state}:thread"
         try:
-            if place is not None:
+            if place is None and row.card_channel:  # owed since the request was made
+                with contextlib.suppress(NotInChannel):  # then the DM alone says it
+                    place = await self.notifier.show(card, row.card_channel, None)
+                    await self.store.set_place(row.id, place.channel, place.ts)
+            elif place is not None:
                 await self.notifier.show(card, place.channel, place)
-            await self.notifier.finish(card, place)
+            if place is not None and row.told != thread_out:
+                await self.notifier.post_outcome(card, place)
+                await self.store.mark_told(row.id, thread_out)
+            await self.notifier.tell_requester(card)
         except Exception as err:  # any Slack failure: keep it owed, log, go on
             log.warning("could not announce %s yet (%s); it will be tried again", request_id, err)
+            await self.store.release_delivery(row.id)
             return
         await self.store.mark_announced(row.id, row.state)
 
@@ -318,14 +366,22 @@ class Pipeline:
 
     async def upkeep(self) -> None:
         """Expire what waited too long, take up runs whose process died, deliver owed news."""
-        for request_id in await self.store.expire_due(now()):
+        for request_id in await self.store.expire_due(now(), deliver_until=now() + DELIVERY):
             await self.announce(request_id)
         for request_id in await self.store.unclaimed(now() - GRACE):
             await self.run(request_id)
         for request_id in await self.store.stale_running(now()):
             await self.run(request_id, from_states=("running",), note="taken up again after a restart")
+        # Slack's news owed since it last failed; one replica takes each
+        for request_id in await self.store.owed_cards():
+            if await self.store.take_card(request_id, now() + DELIVERY):
+                row = await self.store.get(request_id)
+                if row is not None:
+                    with contextlib.suppress(NotInChannel):  # cancelled, and announced below
+                        await self._post_card(row, told_privately=False)
         for request_id in await self.store.owed_announcements():
-            await self.announce(request_id)
+            if await self.store.take_announcement(request_id, now() + DELIVERY):
+                await self.announce(request_id)
         # read from the database, not counted here: a request approved on another replica, or
         # created before a restart, counts the same on every replica
         metrics.PENDING_APPROVALS.set(await self.store.count_pending())

@@ -54,6 +54,8 @@ class StoredRequest:
     outcome: Any
     card: Any
     announced: str | None
+    told: str | None  # the parts of the announcement already out, e.g. "done:thread"
+    deliver_until: dt.datetime | None  # a delivery of its news is under way until then
     secret: bytes | None = field(default=None, repr=False)
 
     @property

@@ -119,6 +119,12 @@ requests = sa.Table(
     # Fernet-encrypted password, the only place one may live; NULL once the request has ended.
     sa.Column("secret", sa.LargeBinary()),
     sa.Column("announced", sa.String(16)),
+    # Which parts of the announcement of `announced`'s successor are out ("done:thread"), so
+    # that a retry after Slack failed half-way does not post the thread message twice.
+    sa.Column("told", sa.String(32)),
+    # Whoever delivers a card or an announcement holds it until then: a second replica's upkeep
+    # does not post the same message while the first one is still at it.
+    sa.Column("deliver_until", UTCDateTime()),
     sa.Index("ix_requests_state_expires_at", "state", "expires_at"),
     sa.Index("ix_requests_state_lease_until", "state", "lease_until"),
 )

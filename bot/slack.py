@@ -58,16 +58,17 @@ class SlackNotifier:
         )
         return place
 
-    async def finish(self, card: RequestCard, place: Place | None) -> None:
-        if place is not None:
-            outcome = messages.outcome_message(card)
-            await self._call(
-                "chat_postMessage",
-                channel=place.channel,
-                thread_ts=place.ts,
-                text=outcome.text,
-                blocks=outcome.blocks,
-            )
+    async def post_outcome(self, card: RequestCard, place: Place) -> None:
+        outcome = messages.outcome_message(card)
+        await self._call(
+            "chat_postMessage",
+            channel=place.channel,
+            thread_ts=place.ts,
+            text=outcome.text,
+            blocks=outcome.blocks,
+        )
+
+    async def tell_requester(self, card: RequestCard) -> None:
         await self.direct(card.requester, messages.direct_message(card))
 
     async def direct(self, user: str, message: messages.Message) -> None:

@@ -38,6 +38,15 @@ def _key(request_id: str) -> str:
     return request_id.strip().upper()
 
 
+_c = requests.c
+#: An ended request (not a refused one) whose final state Slack has not been shown yet.
+_UNANNOUNCED = sa.and_(
+    _c.state.in_(FINAL_STATES - {"refused"}), sa.or_(_c.announced.is_(None), _c.announced != _c.state)
+)
+#: A pending request whose card Slack has not taken yet.
+_UNPOSTED = sa.and_(_c.state == "pending", _c.card_channel.is_not(None), _c.card_ts.is_(None))
+
+
 class Store:
     def __init__(self, engine: AsyncEngine, clock: Clock = utcnow) -> None:
         self.engine = engine
@@ -101,8 +110,12 @@ class Store:
         secret: bytes | None = None,
         state: str = "pending",
         detail: Mapping[str, Any] | None = None,
+        card_channel: str | None = None,
+        deliver_until: dt.datetime | None = None,
     ) -> StoredRequest:
-        """Store a new request (`pending`, or `refused`) with its audit entry by the requester."""
+        """Store a new request (`pending`, or `refused`) with its audit entry by the requester.
+        `card_channel` is where its card goes; `deliver_until`, how long the caller holds the
+        delivery of that card (see `take_delivery`)."""
         if state not in ("pending", "refused"):
             raise ValueError(f"a request is created pending or refused, not {state}")
         now = self.clock()
@@ -125,6 +138,8 @@ class Store:
             "runs": 0,
             "card": mask(card),
             "secret": secret if state == "pending" else None,
+            "card_channel": card_channel,
+            "deliver_until": deliver_until,
         }
         entry = {k: row[k] for k in ("vendor", "action", "targets", "fields", "reason", "approvals_required")}
         entry = {"obj": obj} | entry | dict(detail or {})
@@ -223,11 +238,12 @@ class Store:
             )
         return result.rowcount == 1
 
-    async def expire_due(self, now: dt.datetime) -> list[str]:
+    async def expire_due(self, now: dt.datetime, deliver_until: dt.datetime | None = None) -> list[str]:
         """Move every pending request past its `expires_at` to `expired`, in one statement, each
-        with an audit entry by "steward"; returns the ids this call expired."""
+        with an audit entry by "steward"; returns the ids this call expired. The caller holds
+        their announcement until `deliver_until`."""
         async with self._writing() as conn:
-            expired = await transitions.expire_due(conn, now)
+            expired = await transitions.expire_due(conn, now, deliver_until)
         if expired:
             await self._scrub()
         return expired
@@ -246,10 +262,33 @@ class Store:
         return await self._ids(sa.and_(c.state == "approved", c.updated_at < before), c.updated_at)
 
     async def owed_announcements(self) -> list[str]:
-        """Ended requests (not refused ones) whose final state has not been announced yet."""
+        """Ended requests (not refused ones) whose final state has not been announced yet, and
+        whose announcement nobody is delivering now."""
+        return await self._ids(sa.and_(_UNANNOUNCED, self._undelivered()), requests.c.finished_at)
+
+    async def owed_cards(self) -> list[str]:
+        """Pending requests whose card Slack has not taken yet (it failed when they were made),
+        and which nobody is posting now."""
+        return await self._ids(sa.and_(_UNPOSTED, self._undelivered()), requests.c.created_at)
+
+    async def take_announcement(self, request_id: str, until: dt.datetime) -> bool:
+        """Hold the delivery of a request's owed announcement until `until`; False when it is no
+        longer owed or another process holds it. Exactly one of several callers gets True."""
+        return await self._take(request_id, _UNANNOUNCED, until)
+
+    async def take_card(self, request_id: str, until: dt.datetime) -> bool:
+        """Hold the posting of a request's owed card until `until`, as `take_announcement`."""
+        return await self._take(request_id, _UNPOSTED, until)
+
+    async def _take(self, request_id: str, owed: sa.ColumnElement[bool], until: dt.datetime) -> bool:
+        free = sa.and_(requests.c.id == _key(request_id), owed, self._undelivered())
+        async with self._writing() as conn:
+            result = await conn.execute(requests.update().where(free).values(deliver_until=until))
+        return result.rowcount == 1
+
+    def _undelivered(self) -> sa.ColumnElement[bool]:
         c = requests.c
-        unsaid = sa.or_(c.announced.is_(None), c.announced != c.state)
-        return await self._ids(sa.and_(c.state.in_(FINAL_STATES - {"refused"}), unsaid), c.finished_at)
+        return sa.or_(c.deliver_until.is_(None), c.deliver_until < self.clock())
 
     async def count_pending(self) -> int:
         """Requests waiting for approval, whichever process created them."""
@@ -287,7 +326,8 @@ class Store:
         await self._set(request_id, card=mask(card))
 
     async def set_place(self, request_id: str, channel: str, ts: str) -> None:
-        """Where the card was posted (the command's channel or the approval channel) and its ts."""
+        """Where the card was posted (the command's channel or the approval channel) and its ts.
+        A delivery held stays held: the card may be the first part of an announcement."""
         await self._set(request_id, card_channel=channel, card_ts=ts)
 
     async def set_outcome(self, request_id: str, outcome: Any) -> None:
@@ -295,7 +335,15 @@ class Store:
 
     async def mark_announced(self, request_id: str, state: str) -> None:
         """`state` has been shown in Slack; `owed_announcements` stops listing the request."""
-        await self._set(request_id, announced=state)
+        await self._set(request_id, announced=state, told=None, deliver_until=None)
+
+    async def mark_told(self, request_id: str, told: str) -> None:
+        """A part of an announcement is out (`"done:thread"`): a retry leaves it out."""
+        await self._set(request_id, told=told)
+
+    async def release_delivery(self, request_id: str) -> None:
+        """The delivery failed (Slack did not answer): upkeep may try again at its next round."""
+        await self._set(request_id, deliver_until=None)
 
     async def erase_secret(self, request_id: str) -> None:
         await self._set(request_id, secret=None)

@@ -82,8 +82,11 @@ class TerminalNotifier:
             return Place("terminal", f"{time.time():.6f}")
         return place
 
-    async def finish(self, card: RequestCard, place: Place | None) -> None:
+    async def post_outcome(self, card: RequestCard, place: Place) -> None:
         print(messages.card_text(card), end="\n\n", flush=True)
+
+    async def tell_requester(self, card: RequestCard) -> None:
+        pass  # the requester is the person at this terminal, who has just read the outcome
 
 
 async def _no_email(user: str) -> str | None:

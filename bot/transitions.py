@@ -22,7 +22,9 @@ from bot.rows import ApprovalResult, NoSuchRequest
 from bot.schema import FINAL_STATES, STATES, approvals, requests
 
 #: Columns a transition may set besides the state; JSON ones are masked on the way in.
-SETTABLE = frozenset({"outcome", "card", "card_channel", "card_ts", "decided_by", "secret", "announced"})
+SETTABLE = frozenset(
+    {"outcome", "card", "card_channel", "card_ts", "decided_by", "secret", "announced", "deliver_until"}
+)
 _JSON_COLUMNS = frozenset({"outcome", "card"})
 
 c = requests.c
@@ -128,9 +130,12 @@ async def claim(
     return True
 
 
-async def expire_due(conn: AsyncConnection, now: dt.datetime) -> list[str]:
+async def expire_due(conn: AsyncConnection, now: dt.datetime, deliver_until: dt.datetime | None) -> list[str]:
+    """Expire what is due; the caller announces it, holding the delivery until `deliver_until`."""
     due = requests.update().where(c.state == "pending", c.expires_at < now)
-    due = due.values(state="expired", updated_at=now, finished_at=now, secret=None)
+    due = due.values(
+        state="expired", updated_at=now, finished_at=now, secret=None, deliver_until=deliver_until
+    )
     rows = (await conn.execute(due.returning(c.id, c.vendor, c.expires_at))).all()
     for row in rows:
         detail = {"expires_at": row.expires_at}

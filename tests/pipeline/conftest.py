@@ -28,7 +28,9 @@ class RecordingNotifier:
 
     def __init__(self) -> None:
         self.shown: list[RequestCard] = []
-        self.finished: list[RequestCard] = []
+        self.finished: list[RequestCard] = []  # told to the requester: one per announcement
+        self.threads: list[RequestCard] = []  # outcomes posted in a card's thread
+        self.dm_down = False  # only direct messages fail
         self.not_in: set[str] = set()
         self.down = False
         self._ts = 0
@@ -44,8 +46,13 @@ class RecordingNotifier:
             return Place(channel, f"1700000000.{self._ts:06d}")
         return place
 
-    async def finish(self, card: RequestCard, place: Place | None) -> None:
+    async def post_outcome(self, card: RequestCard, place: Place) -> None:
         if self.down:
+            raise OSError("Slack is down")
+        self.threads.append(card)
+
+    async def tell_requester(self, card: RequestCard) -> None:
+        if self.down or self.dm_down:
             raise OSError("Slack is down")
         self.finished.append(card)
 

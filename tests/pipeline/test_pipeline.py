@@ -246,6 +246,106 @@ async def test_when_slack_is_down_the_outcome_is_kept_and_delivered_later(
     assert len(patches(kaiten_sandbox, QA)) == 1
 
 
+async def test_an_immediate_change_whose_card_slack_did_not_take_still_runs_and_its_card_comes_later(
+    pipeline: Pipeline, store: Store, kaiten_sandbox: Sandbox, notifier: RecordingNotifier
+) -> None:
+    notifier.down = True
+    answer = await pipeline.submit(change(f"kaiten user {ANNA} set theme=dark"), ADMIN, "C0OPS")
+
+    assert (
+        answer.private and "Slack did not take its card" in answer.text and "with the outcome" in answer.text
+    )
+    row = await store.get(answer.request_id or "")
+    assert row is not None and row.state == "done" and row.card_ts is None
+    assert len(patches(kaiten_sandbox, "/users/2")) == 1 and notifier.shown == []
+
+    notifier.down = False
+    await pipeline.upkeep()
+    await pipeline.upkeep()
+
+    [card] = notifier.shown  # posted once, already showing the outcome
+    assert card.state == "done"
+    assert [c.state for c in notifier.threads] == ["done"] and [c.state for c in notifier.finished] == [
+        "done"
+    ]
+    placed = await store.get(row.id)
+    assert placed is not None and placed.card_ts and placed.announced == "done"
+    assert len(patches(kaiten_sandbox, "/users/2")) == 1
+
+
+async def test_a_sensitive_card_slack_did_not_take_is_posted_by_upkeep_and_can_then_be_approved(
+    pipeline: Pipeline, store: Store, kaiten_sandbox: Sandbox, notifier: RecordingNotifier
+) -> None:
+    notifier.down = True
+    answer = await pipeline.submit(change(f"kaiten group {QA} grant tags"), ADMIN, "C0OPS")
+    request_id = answer.request_id or ""
+    assert answer.private and "waiting for approval" in answer.text and "<#C0OPS>" in answer.text
+    await pipeline.upkeep()  # Slack still down: nothing posted, nothing lost
+    assert notifier.shown == [] and (await store.owed_cards()) == [request_id]
+
+    notifier.down = False
+    await pipeline.upkeep()
+    await pipeline.upkeep()
+
+    [card] = notifier.shown
+    assert card.id == request_id and card.pending
+    assert await store.owed_cards() == []
+    await pipeline.decide(request_id, BOSS, "approve")
+    assert (await store.get(request_id)).state == "done"  # type: ignore[union-attr]
+    assert len(patches(kaiten_sandbox, QA)) == 1
+
+
+async def test_a_card_that_cannot_go_to_its_channel_when_slack_answers_again_is_cancelled_and_told_by_dm(
+    pipeline: Pipeline, store: Store, kaiten_sandbox: Sandbox, notifier: RecordingNotifier
+) -> None:
+    notifier.down = True
+    answer = await pipeline.submit(change(f"kaiten group {QA} grant tags"), ADMIN, "C0GONE")
+    notifier.down = False
+    notifier.not_in.add("C0GONE")  # Steward was removed from the channel meanwhile
+
+    await pipeline.upkeep()
+
+    assert (await store.get(answer.request_id or "")).state == "cancelled"  # type: ignore[union-attr]
+    assert [c.state for c in notifier.finished] == ["cancelled"] and notifier.threads == []
+    assert patches(kaiten_sandbox) == []
+
+
+async def test_when_only_the_direct_message_fails_the_retry_does_not_post_the_thread_message_again(
+    pipeline: Pipeline, store: Store, notifier: RecordingNotifier
+) -> None:
+    notifier.dm_down = True
+    answer = await pipeline.submit(change(f"kaiten user {ANNA} set theme=dark"), ADMIN, "C0OPS")
+    assert [c.state for c in notifier.threads] == ["done"] and notifier.finished == []
+    assert await store.owed_announcements() == [answer.request_id]
+
+    notifier.dm_down = False
+    await pipeline.upkeep()
+    await pipeline.upkeep()
+
+    assert [c.state for c in notifier.threads] == ["done"]
+    assert [c.state for c in notifier.finished] == ["done"]
+
+
+async def test_an_owed_announcement_is_delivered_once_by_replicas_running_upkeep_together(
+    make_pipeline: Any, store: Store, notifier: RecordingNotifier
+) -> None:
+    first = make_pipeline(owner="replica:1")
+    notifier.down = True
+    answers = [
+        await first.submit(change(f"kaiten user {ANNA} set theme={t}"), ADMIN, "C0OPS")
+        for t in ("dark", "light")
+    ]
+    notifier.down = False
+    replicas = [first, *(make_pipeline(owner=f"replica:{n}") for n in (2, 3, 4))]
+
+    await asyncio.gather(*(r.upkeep() for r in replicas))
+
+    for answer in answers:
+        assert [c.id for c in notifier.shown].count(answer.request_id) == 1
+        assert [c.id for c in notifier.threads].count(answer.request_id) == 1
+        assert [c.id for c in notifier.finished].count(answer.request_id) == 1
+
+
 async def test_an_e_mail_that_matches_two_accounts_is_an_error_that_lists_them(
     pipeline: Pipeline, store: Store, hub_sandbox: Sandbox
 ) -> None:

@@ -54,7 +54,7 @@ async def test_upgrading_from_the_first_revision_keeps_the_data(db_url: str, clo
     store = await Store.open(db_url, clock=clock)
     try:
         async with store.engine.connect() as conn:
-            assert await conn.run_sync(migrations.current) == migrations.head() == "0002"
+            assert await conn.run_sync(migrations.current) == migrations.head() == "0003"
             indexes = await conn.run_sync(
                 lambda c: {i["name"] for i in sa.inspect(c).get_indexes("requests")}
             )
@@ -67,6 +67,7 @@ async def test_upgrading_from_the_first_revision_keeps_the_data(db_url: str, clo
             {"disable": True},
             "left the company",
         )
+        assert (row.told, row.deliver_until) == (None, None)  # 0003: nothing told, nobody delivering
         assert (await store.approve("OLDR2345", "U0BOSS")).approved_now
     finally:
         await store.close()
