@@ -45,6 +45,7 @@ from bot.vendors import open_vendors
 log = logging.getLogger(__name__)
 
 DRAIN_SECONDS = 20.0
+SLACK_TIMEOUT = 10  # seconds Steward waits for one Slack Web API answer
 
 
 @dataclass
@@ -69,7 +70,7 @@ def slack_client(settings: Settings) -> AsyncWebClient:
     return AsyncWebClient(
         token=token,
         base_url=settings.slack_api_url,
-        timeout=10,
+        timeout=SLACK_TIMEOUT,
         retry_handlers=[
             AsyncConnectionErrorRetryHandler(max_retry_count=2),
             AsyncRateLimitErrorRetryHandler(max_retry_count=4),
@@ -91,7 +92,11 @@ def create_app(settings: Settings) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         async with contextlib.AsyncExitStack() as stack:
-            session = await stack.enter_async_context(aiohttp.ClientSession())
+            # slack_sdk applies its timeout only to sessions it makes itself: this one needs its own,
+            # or a Slack that does not answer holds a call for aiohttp's default five minutes.
+            session = await stack.enter_async_context(
+                aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=SLACK_TIMEOUT))
+            )
             client.session = session  # one pooled session; Bolt's per-request clients copy it
             store = await Store.open(settings.database_url)
             stack.push_async_callback(store.close)
