@@ -14,6 +14,7 @@ import threading
 from collections import Counter
 
 import httpx
+import pytest
 
 from bot import messages
 from bot.sandbox.kaiten_data import EXTRA_FROM
@@ -36,6 +37,7 @@ def card_ids(rig: Rig, count: int) -> dict[str, str]:
     return ids
 
 
+@pytest.mark.timeout(300)  # 1,000 clicks on 2 cores: about a minute alone, more under load
 def test_fifty_simultaneous_approvals_of_each_of_twenty_requests_over_two_replicas_run_each_once(
     replicas: list[Rig], pg_url: str
 ) -> None:
