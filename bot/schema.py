@@ -119,8 +119,8 @@ requests = sa.Table(
     # Fernet-encrypted password, the only place one may live; NULL once the request has ended.
     sa.Column("secret", sa.LargeBinary()),
     sa.Column("announced", sa.String(16)),
-    # Which parts of the announcement of `announced`'s successor are out ("done:thread"), so
-    # that a retry after Slack failed half-way does not post the thread message twice.
+    # The parts of the current state's announcement already out ("done:thread"), so that a
+    # retry after Slack failed half-way does not post the thread message twice.
     sa.Column("told", sa.String(32)),
     # Whoever delivers a card or an announcement holds it until then: a second replica's upkeep
     # does not post the same message while the first one is still at it.

@@ -115,7 +115,7 @@ class Store:
     ) -> StoredRequest:
         """Store a new request (`pending`, or `refused`) with its audit entry by the requester.
         `card_channel` is where its card goes; `deliver_until`, how long the caller holds the
-        delivery of that card (see `take_delivery`)."""
+        delivery of that card (see `take_card`)."""
         if state not in ("pending", "refused"):
             raise ValueError(f"a request is created pending or refused, not {state}")
         now = self.clock()
