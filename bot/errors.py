@@ -188,7 +188,8 @@ class VendorRateLimited(VendorStatusError):
     def headline(self) -> str:
         return (
             f"{self.vendor} kept refusing requests as too many ({self.status}) when Steward tried to "
-            f"{self.attempt.what}, after {self.attempts_made} attempts{self.quoted()}."
+            f"{self.attempt.what}, after {self.attempts_made} attempt{'s' * (self.attempts_made != 1)}"
+            f"{self.quoted()}."
         )
 
     def next_step(self) -> str:

@@ -4,6 +4,13 @@ and the small interface the pipeline sees (`Vendor`, `Record`).
 Retrying writes is safe here because every write Steward sends sets absolute values (a name, a
 flag, a whole permission mask, a whole contact list): sending it twice leaves the same state as
 sending it once. Nothing Steward sends increments, appends or creates.
+
+A rate-limited answer that says when to come back (`Retry-After`, Kaiten's `X-RateLimit-Reset`)
+means the vendor did nothing and is pacing its callers. It is waited out as told however often it
+comes, as long as those waits together stay within `patience`: several replicas share one token
+and so one limit, and each paces only itself, so some of their requests are refused in turn
+(seen in tests/reliability/test_replicas.py: 4 attempts were not always enough). Every other
+failure that may be retried gets `attempts` in all.
 """
 
 from __future__ import annotations
@@ -38,6 +45,8 @@ log = logging.getLogger(__name__)
 
 #: Longest wait Steward accepts from a vendor's Retry-After / X-RateLimit-Reset before giving up.
 MAX_SERVER_WAIT = 60.0
+#: Longest time one request spends waiting out rate-limited answers, all of them together.
+RATE_LIMIT_PATIENCE = 60.0
 
 
 @dataclass(frozen=True)
@@ -90,14 +99,21 @@ class Pacer:
         self.per = per + margin
         self._starts: collections.deque[float] = collections.deque(maxlen=rate)
         self._lock = asyncio.Lock()
+        self._not_before = 0.0
 
     async def wait(self) -> None:
         async with self._lock:
+            delay = self._not_before - time.monotonic()
             if len(self._starts) == self.rate:
-                delay = self._starts[0] + self.per - time.monotonic()
-                if delay > 0:
-                    await asyncio.sleep(delay)
+                delay = max(delay, self._starts[0] + self.per - time.monotonic())
+            if delay > 0:
+                await asyncio.sleep(delay)
             self._starts.append(time.monotonic())
+
+    def hold(self, seconds: float) -> None:
+        """No request starts for `seconds`: the vendor said it refuses more until then (another
+        replica on the same token used the window), so the requests queued here wait too."""
+        self._not_before = max(self._not_before, time.monotonic() + seconds)
 
 
 def retry_after(headers: Mapping[str, str], *, now: float | None = None) -> float | None:
@@ -142,6 +158,7 @@ class VendorHTTP:
         attempts: int = 4,
         pacer: Pacer | None = None,
         wait_max: float = 8.0,
+        patience: float = RATE_LIMIT_PATIENCE,
     ) -> None:
         self.vendor = vendor
         self.http = http
@@ -151,12 +168,28 @@ class VendorHTTP:
         self.attempts = attempts
         self.pacer = pacer
         self.wait_max = wait_max
+        self.patience = patience
 
-    def _backoff(self, exc: Exception) -> bool | float:
-        """stamina's hook: which errors are retried, and how long a vendor asked us to wait."""
-        if isinstance(exc, VendorStatusError) and exc.status in (429, 503) and exc.retry_after is not None:
-            return min(exc.retry_after, MAX_SERVER_WAIT) + 0.05
-        return isinstance(exc, VendorRateLimited | VendorServerError | VendorNoAnswer)
+    def _backoff(self) -> Callable[[Exception], bool | float]:
+        """stamina's hook for one request: which errors are retried, and how long to wait."""
+        waited, failures = 0.0, 0
+
+        def backoff(exc: Exception) -> bool | float:
+            nonlocal waited, failures
+            if isinstance(exc, VendorRateLimited) and exc.retry_after is not None:
+                wait = min(exc.retry_after, MAX_SERVER_WAIT) + 0.05
+                if waited + wait > self.patience:
+                    return False
+                waited += wait
+                if self.pacer is not None:
+                    self.pacer.hold(wait)
+                return wait
+            failures += 1
+            if failures >= self.attempts:
+                return False
+            return isinstance(exc, VendorRateLimited | VendorServerError | VendorNoAnswer)
+
+        return backoff
 
     async def request(
         self,
@@ -178,8 +211,8 @@ class VendorHTTP:
         made = 0
         try:
             async for try_ in stamina.retry_context(
-                on=self._backoff,
-                attempts=self.attempts,
+                on=self._backoff(),
+                attempts=None,  # counted by the hook, which tells failures from rate limits
                 timeout=None,
                 wait_initial=0.3,
                 wait_max=self.wait_max,

@@ -29,6 +29,9 @@ from tests.conftest import Sandbox
 
 ATTEMPTS = 4
 TIMEOUT = 0.3
+# Rate-limited answers that say when to come back are waited out within the client's patience,
+# however many (tests/vendors/test_hub.py); here none is, so each is reported at once.
+PATIENCE = 0.0
 
 
 @dataclass(frozen=True)
@@ -44,13 +47,30 @@ class VendorCase:
     def client(self, http: httpx.AsyncClient, url: str) -> Any:
         if self.name == "Kaiten":
             return KaitenClient(
-                http, f"{url}/api/latest", company.KAITEN_TOKEN, timeout=TIMEOUT, attempts=ATTEMPTS
+                http,
+                f"{url}/api/latest",
+                company.KAITEN_TOKEN,
+                timeout=TIMEOUT,
+                attempts=ATTEMPTS,
+                patience=PATIENCE,
             )
         if self.name == "ONLYOFFICE":
             return OnlyofficeClient(
-                http, url, token=company.ONLYOFFICE_TOKEN, timeout=TIMEOUT, attempts=ATTEMPTS
+                http,
+                url,
+                token=company.ONLYOFFICE_TOKEN,
+                timeout=TIMEOUT,
+                attempts=ATTEMPTS,
+                patience=PATIENCE,
             )
-        return HubClient(http, f"{url}/hub/api/rest", company.HUB_TOKEN, timeout=TIMEOUT, attempts=ATTEMPTS)
+        return HubClient(
+            http,
+            f"{url}/hub/api/rest",
+            company.HUB_TOKEN,
+            timeout=TIMEOUT,
+            attempts=ATTEMPTS,
+            patience=PATIENCE,
+        )
 
     async def write(self, client: Any) -> Callable[[], Awaitable[Any]]:
         """Find a sample user (before any fault is set) and return the write to attempt."""
@@ -146,9 +166,9 @@ STATUSES: dict[int, tuple[type[errors.VendorError], int, tuple[str, ...]]] = {
     402: (errors.VendorPlanError, 1, ("not in the company's plan",)),
     403: (errors.VendorForbidden, 1, ("may not", "403")),
     404: (errors.VendorNotFound, 1, ("has no user",)),
-    429: (errors.VendorRateLimited, ATTEMPTS, ("too many", "429", f"after {ATTEMPTS} attempts")),
+    429: (errors.VendorRateLimited, 1, ("too many", "429", "after 1 attempt")),
     500: (errors.VendorServerError, ATTEMPTS, ("500 Internal Server Error", "unknown whether")),
-    503: (errors.VendorRateLimited, ATTEMPTS, ("503",)),
+    503: (errors.VendorRateLimited, 1, ("503",)),
 }
 CREDENTIAL = {"Kaiten": "KAITEN_TOKEN", "ONLYOFFICE": "ONLYOFFICE_TOKEN", "Hub": "HUB_TOKEN"}
 

@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 from urllib.parse import parse_qs
 
 import httpx
 import pytest
+import stamina
 
 from bot.errors import (
     ConfigError,
@@ -323,15 +325,31 @@ async def test_a_429_is_retried_and_the_read_then_succeeds(hub: HubClient, hub_s
     assert [r.status for r in hub_sandbox.requests()] == [429, 429, 200]
 
 
-async def test_a_429_that_never_ends_is_reported_after_every_attempt(
+async def test_more_429s_than_attempts_are_waited_out_as_hub_asks(
     hub_sandbox: Sandbox, http: httpx.AsyncClient
 ) -> None:
-    client = HubClient(http, f"{hub_sandbox.url}/api/rest", company.HUB_TOKEN, attempts=3)
+    client = HubClient(http, f"{hub_sandbox.url}/api/rest", company.HUB_TOKEN, attempts=2)
+    hub_sandbox.option(rate_limit_429=3)  # each with Retry-After: 1
+
+    with stamina.set_testing(False):  # the waits are real here
+        me = await client.me()
+
+    assert me.login == "steward"
+    log = hub_sandbox.requests()
+    assert [r.status for r in log] == [429, 429, 429, 200]
+    assert all(b.time - a.time >= 1.0 for a, b in itertools.pairwise(log)), [r.time for r in log]
+
+
+async def test_a_429_that_never_ends_is_reported_once_the_clients_patience_is_spent(
+    hub_sandbox: Sandbox, http: httpx.AsyncClient
+) -> None:
+    client = HubClient(http, f"{hub_sandbox.url}/api/rest", company.HUB_TOKEN, attempts=2, patience=2.5)
     hub_sandbox.option(rate_limit_429=10)
 
     with pytest.raises(VendorRateLimited) as caught:
         await client.me()
 
+    # waits of 1.05 s: two fit within 2.5 s, a third would not
     assert caught.value.retry_after == 1.0 and caught.value.attempts_made == 3
     assert "Too many requests" in str(caught.value) and len(hub_sandbox.requests()) == 3
 

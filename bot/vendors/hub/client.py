@@ -20,7 +20,15 @@ import pydantic
 from pydantic import BaseModel, SecretStr
 
 from bot.errors import Attempt, ConfigError, InvalidValue, VendorBadResponse, VendorError, VendorNotFound
-from bot.vendors.base import Record, VendorHTTP, json_body, read_each, short_text, status_error
+from bot.vendors.base import (
+    RATE_LIMIT_PATIENCE,
+    Record,
+    VendorHTTP,
+    json_body,
+    read_each,
+    short_text,
+    status_error,
+)
 from bot.vendors.fields import UpdateModel, build
 from bot.vendors.hub.models import HubUserUpdate
 from bot.vendors.hub.responses import USER_FIELDS, HubPage, HubUser, error_words
@@ -42,7 +50,14 @@ class HubClient:
     objects: ClassVar[Mapping[str, type[UpdateModel]]] = {"user": HubUserUpdate}
 
     def __init__(
-        self, http: httpx.AsyncClient, base_url: str, token: str, *, timeout: float = 10.0, attempts: int = 4
+        self,
+        http: httpx.AsyncClient,
+        base_url: str,
+        token: str,
+        *,
+        timeout: float = 10.0,
+        attempts: int = 4,
+        patience: float = RATE_LIMIT_PATIENCE,
     ) -> None:
         token = token.strip()
         if not token:
@@ -59,6 +74,7 @@ class HubClient:
             map_error=_make_status_error,
             timeout=timeout,
             attempts=attempts,
+            patience=patience,
         )
 
     def __repr__(self) -> str:

@@ -27,7 +27,7 @@ from bot.errors import (
     VendorError,
     VendorNotFound,
 )
-from bot.vendors.base import Pacer, Record, VendorHTTP, json_body, status_error
+from bot.vendors.base import RATE_LIMIT_PATIENCE, Pacer, Record, VendorHTTP, json_body, status_error
 from bot.vendors.fields import UpdateModel, build
 from bot.vendors.kaiten.models import KaitenGroupUpdate, KaitenUserUpdate
 from bot.vendors.kaiten.responses import KaitenGroup, KaitenUser, vendor_message
@@ -72,6 +72,7 @@ class KaitenClient:
         attempts: int = 4,
         rate: int = 5,  # requests per second; 0: not paced (Kaiten's 429s are still waited out)
         pacer: Pacer | None = None,
+        patience: float = RATE_LIMIT_PATIENCE,
     ) -> None:
         if not token:
             raise ConfigError("KAITEN_TOKEN: is empty; set it to an API token from Kaiten's profile page.")
@@ -85,6 +86,7 @@ class KaitenClient:
             timeout=timeout,
             attempts=attempts,
             pacer=pacer if pacer is not None else Pacer(rate) if rate else None,
+            patience=patience,
         )
 
     def __repr__(self) -> str:

@@ -31,7 +31,15 @@ from bot.errors import (
     VendorIgnored,
     VendorNotFound,
 )
-from bot.vendors.base import Pacer, Record, VendorHTTP, json_body, read_each, status_error
+from bot.vendors.base import (
+    RATE_LIMIT_PATIENCE,
+    Pacer,
+    Record,
+    VendorHTTP,
+    json_body,
+    read_each,
+    status_error,
+)
 from bot.vendors.fields import UpdateModel, build
 from bot.vendors.onlyoffice.models import OnlyofficeUserUpdate
 from bot.vendors.onlyoffice.responses import VENDOR, OnlyofficeUser, error_words, parse, unwrap
@@ -61,6 +69,7 @@ class OnlyofficeClient:
         password: str | None = None,
         timeout: float = 10.0,
         attempts: int = 4,
+        patience: float = RATE_LIMIT_PATIENCE,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._http = VendorHTTP(
@@ -71,6 +80,7 @@ class OnlyofficeClient:
             timeout=timeout,
             attempts=attempts,
             pacer=Pacer(500, per=10.0),  # "up to 500 requests per 10-second period"
+            patience=patience,
         )
         self._session = Session(self._http, token=token, username=username, password=password)
 
