@@ -44,6 +44,7 @@ STATE_LINES = {
     "expired": "⌛ Expired: nobody decided in time",
     "refused": "⛔ Refused",
 }
+STARTING = "⚙️ Starting"  # a pending change that needs no approval, before its run begins
 ACTIONS = {
     "set": "change",
     "grant": "grant permissions to",
@@ -135,7 +136,7 @@ def summary(card: RequestCard) -> str:
 def state_line(card: RequestCard) -> str:
     line = STATE_LINES.get(card.state, card.state)
     if card.pending and card.approvals_required == 0:
-        return "⚙️ Starting: this change needs no approval"
+        return f"{STARTING}: this change needs no approval"
     if card.pending:
         got = len(card.approvals)
         need = card.approvals_required
@@ -200,11 +201,11 @@ def card_message(card: RequestCard) -> Message:
             )
         )
     blocks.append(ContextBlock(elements=[_md(state_line(card))]))
-    if card.pending:
+    starting = card.pending and card.approvals_required == 0  # for the moment before it runs
+    if card.pending and not starting:
         blocks.append(_buttons(card))
-    return Message(
-        text=f"{summary(card)} · {STATE_LINES.get(card.state, card.state)} · {card.id}", blocks=_dicts(blocks)
-    )
+    state = STARTING if starting else STATE_LINES.get(card.state, card.state)
+    return Message(text=f"{summary(card)} · {state} · {card.id}", blocks=_dicts(blocks))
 
 
 def _outcome_line(card: RequestCard, outcome: TargetOutcome) -> str:

@@ -116,3 +116,13 @@ def test_the_whole_help_reaches_slack_in_several_sections() -> None:
         and "examples" in shown
         and shown.count("```") == 2 * (len(message.blocks) - 1)
     )
+
+
+def test_a_change_that_needs_no_approval_shows_no_buttons_while_it_starts() -> None:
+    starting = messages.card_message(card(approvals_required=0))
+    waiting = messages.card_message(card())
+
+    assert "Starting" in starting.text and "Waiting for approval" not in starting.text
+    assert not [b for b in starting.blocks if b["type"] == "actions"]
+    assert "Waiting for approval" in waiting.text
+    assert [b["block_id"] for b in waiting.blocks if b["type"] == "actions"] == ["decide:R7K3QF2M"]
