@@ -68,14 +68,25 @@ def test_fifty_simultaneous_approvals_of_each_of_twenty_requests_over_two_replic
         worker.join(timeout=120)
     assert statuses == [200] * len(clicks)
 
-    for ts in cards.values():  # every thread gets its outcome
-        first.slack.wait_for(
+    for ts in cards.values():  # every thread gets its outcome, and it is Done
+        [outcome] = first.slack.wait_for(
             "chat.postMessage", where=lambda c, ts=ts: c.args.get("thread_ts") == ts, timeout=90
         )
+        assert str(outcome.args["text"]).startswith("✅ Done"), outcome.args["text"]
     # Each replica paces Kaiten on its own, so together they can exceed Kaiten's rate limit:
     # a PATCH answered 429 was not applied and is retried; only applied ones count.
     patches = [p for p in first.kaiten.requests("PATCH") if p.status == 200]
-    assert sorted(p.path for p in patches) == sorted(f"/api/latest/users/{u}" for u in users)
+    twice = {p.path for p in patches if sum(q.path == p.path for q in patches) > 1}
+    history = [
+        (r.time, r.method, r.path, r.status, r.headers.get("user-agent"))
+        for r in first.kaiten.requests()
+        if r.path in twice
+    ]
+    assert sorted(p.path for p in patches) == sorted(f"/api/latest/users/{u}" for u in users), (
+        history,
+        first.log.read_text()[-20000:],
+        second.log.read_text()[-20000:],
+    )
 
     finals = {m.ts: m for m in first.slack.cards()}
     for ts in cards.values():  # one final state: Done, and no update after it says otherwise
