@@ -74,5 +74,10 @@ class RequestCard:
         return self.state == "pending"
 
     @property
+    def starting(self) -> bool:
+        """Pending but needing no approval: the moment before its run begins."""
+        return self.pending and self.approvals_required == 0
+
+    @property
     def final(self) -> bool:
         return self.state in FINAL_STATES

@@ -135,7 +135,7 @@ def summary(card: RequestCard) -> str:
 
 def state_line(card: RequestCard) -> str:
     line = STATE_LINES.get(card.state, card.state)
-    if card.pending and card.approvals_required == 0:
+    if card.starting:
         return f"{STARTING}: this change needs no approval"
     if card.pending:
         got = len(card.approvals)
@@ -201,10 +201,9 @@ def card_message(card: RequestCard) -> Message:
             )
         )
     blocks.append(ContextBlock(elements=[_md(state_line(card))]))
-    starting = card.pending and card.approvals_required == 0  # for the moment before it runs
-    if card.pending and not starting:
+    if card.pending and not card.starting:
         blocks.append(_buttons(card))
-    state = STARTING if starting else STATE_LINES.get(card.state, card.state)
+    state = STARTING if card.starting else STATE_LINES.get(card.state, card.state)
     return Message(text=f"{summary(card)} · {state} · {card.id}", blocks=_dicts(blocks))
 
 
