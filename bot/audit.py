@@ -118,6 +118,10 @@ class AuditEntry:
         }
 
 
+#: Built once: the parameters go in at execution, so SQLAlchemy neither builds nor keys it anew.
+_INSERT = audit.insert()
+
+
 async def write(
     conn: AsyncConnection,
     request_id: str | None,
@@ -132,7 +136,7 @@ async def write(
     """Append one entry, in the caller's transaction; `move` is (from_state, to_state)."""
     values = {"request_id": request_id, "at": at, "vendor": vendor, "actor": actor, "event": event}
     values |= {"from_state": move[0], "to_state": move[1], "detail": None if detail is None else mask(detail)}
-    await conn.execute(audit.insert().values(**values))
+    await conn.execute(_INSERT, values)
 
 
 async def read(

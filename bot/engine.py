@@ -51,7 +51,12 @@ def create_engine(url: str) -> AsyncEngine:
     parsed = async_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_async_engine(parsed, pool_pre_ping=True)
-    engine = create_async_engine(parsed, connect_args={"timeout": SQLITE_BUSY_MS / 1000})
+    # No rollback when a connection goes back to the pool: every connection Steward takes is
+    # closed through SQLAlchemy, which has already ended its transaction (committed, or rolled
+    # back), so the pool's own rollback was a second round trip to the driver's thread.
+    engine = create_async_engine(
+        parsed, connect_args={"timeout": SQLITE_BUSY_MS / 1000}, pool_reset_on_return=None
+    )
     sa.event.listen(engine.sync_engine, "connect", _on_connect)
     sa.event.listen(engine.sync_engine, "begin", _on_begin)
     return engine

@@ -141,10 +141,7 @@ class Pipeline:
             # the requester is told right away, privately, with how to invite Steward
             return Answer(f"Steward is not in {where}.", request_id=row.id, missing_channel=where)
         if not decision.needs_approval:
-            await self.store.transition(
-                row.id, "pending", "approved", "steward", "approved", {"why": decision.reason}
-            )
-            await self.run(row.id)
+            await self.run(row.id, approving=decision.reason)
             ran = f"Request {row.id} ran at once ({decision.reason})."
             if posted:  # the card and its thread say the rest
                 return Answer(ran, row.id, private=False)
@@ -219,23 +216,31 @@ class Pipeline:
 
     async def _close(self, row: StoredRequest, actor: str, state: str) -> Answer:
         held = now() + DELIVERY  # this process announces it
-        if not await self.store.transition(row.id, "pending", state, actor, state, deliver_until=held):
+        closed = await self.store.move(row.id, "pending", state, actor, state, deliver_until=held)
+        if closed is None:
             fresh = await self.store.get(row.id)
             return Answer(f"Request {row.id} is already {fresh.state if fresh else 'gone'}.")
         metrics.REQUESTS.labels(row.vendor, row.action, state).inc()
-        await self.announce(row.id)
+        await self.announce(closed.id, closed)
         return Answer(f"Request {row.id} {state}.", row.id, private=False)
 
     # --- running -------------------------------------------------------------------------------
 
     async def run(
-        self, request_id: str, *, from_states: tuple[str, ...] = ("approved",), note: str = ""
+        self,
+        request_id: str,
+        *,
+        from_states: tuple[str, ...] = ("approved",),
+        note: str = "",
+        approving: str | None = None,
     ) -> None:
-        """Run an approved request if this caller wins the claim; otherwise do nothing."""
-        if not await self.store.claim(request_id, self.owner, self.lease, from_states):
+        """Run an approved request if this caller wins the claim; otherwise do nothing. With
+        `approving` (why it needs none), a pending request is approved by Steward as it is claimed."""
+        row = await self.store.take(request_id, self.owner, self.lease, from_states, approving=approving)
+        if row is None:
             return
-        async with self._holding(request_id):
-            await self._run(request_id, note)
+        async with self._holding(row.id):
+            await self._run(row, note)
 
     @contextlib.asynccontextmanager
     async def _holding(self, request_id: str) -> AsyncIterator[None]:
@@ -257,9 +262,7 @@ class Pipeline:
             with contextlib.suppress(asyncio.CancelledError):
                 await keeper
 
-    async def _run(self, request_id: str, note: str) -> None:
-        row = await self.store.get(request_id)
-        assert row is not None
+    async def _run(self, row: StoredRequest, note: str) -> None:
         if note:
             await self.store.set_card(row.id, {**(row.card or {}), "note": note})
         vendor = self.vendors.get(row.vendor)
@@ -295,7 +298,7 @@ class Pipeline:
                         row.id, "steward", "drift", {"target": o.id, "message": o.message}
                     )
         outcome = [dataclasses.asdict(o) | {"values": plain(dict(o.values))} for o in outcomes]
-        ended = await self.store.transition(
+        ended = await self.store.move(
             row.id,
             "running",
             state,
@@ -306,9 +309,9 @@ class Pipeline:
             outcome=outcome,
             deliver_until=now() + DELIVERY,  # this process announces it
         )
-        if ended:
+        if ended is not None:
             metrics.REQUESTS.labels(row.vendor, row.action, state).inc()
-            await self.announce(row.id)
+            await self.announce(ended.id, ended)
 
     def _secrets(self, row: StoredRequest) -> dict[str, Any]:
         if not row.secret or self.secret_box is None:
@@ -334,12 +337,12 @@ class Pipeline:
     async def refresh(self, request_id: str) -> None:
         await self._show(request_id)
 
-    async def announce(self, request_id: str) -> None:
+    async def announce(self, request_id: str, row: StoredRequest | None = None) -> None:
         """Show a request's final state: the card in place (posted now if Slack did not take it
         before), the outcome in its thread, the requester's DM. The caller holds the delivery.
         When Slack fails, the store keeps it owed, with the parts already out, and `upkeep`
-        tries the rest again."""
-        row = await self.store.get(request_id)
+        tries the rest again. `row`, when the caller has just read it, saves reading it again."""
+        row = row or await self.store.get(request_id)
         if row is None:
             return
         card = self._card(row)

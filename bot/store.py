@@ -43,6 +43,16 @@ _c = requests.c
 _UNANNOUNCED = sa.and_(
     _c.state.in_(FINAL_STATES - {"refused"}), sa.or_(_c.announced.is_(None), _c.announced != _c.state)
 )
+# Statements run for every request, built once (their values go in at execution, `rid` being
+# the request id), so that SQLAlchemy neither builds nor keys them anew each time.
+_INSERT = requests.insert().returning(*requests.c)
+_SELECT = requests.select().where(_c.id == sa.bindparam("rid"))
+_APPROVALS = (
+    sa.select(approvals.c.approver, approvals.c.at)
+    .where(approvals.c.request_id == sa.bindparam("rid"))
+    .order_by(approvals.c.at, approvals.c.approver)
+)
+_UPDATE = requests.update().where(_c.id == sa.bindparam("rid"))
 #: A pending request whose card Slack has not taken yet.
 _UNPOSTED = sa.and_(_c.state == "pending", _c.card_channel.is_not(None), _c.card_ts.is_(None))
 
@@ -148,12 +158,12 @@ class Store:
             request_id = new_request_id()
             try:
                 async with self._writing() as conn:
-                    await conn.execute(requests.insert().values(id=request_id, **row))
+                    stored = (await conn.execute(_INSERT, {"id": request_id, **row})).mappings().one()
                     at, move = self.clock(), (None, state)
                     await journal.write(
                         conn, request_id, requester, event, entry, at=at, vendor=vendor, move=move
                     )
-                    return await self._get(conn, request_id)
+                    return StoredRequest.from_row(dict(stored), ())  # a new request has no approvals
             except sa.exc.IntegrityError:  # the id was taken (1 in 8.5e11 per pair): draw again
                 if attempt == 4:
                     raise
@@ -169,11 +179,10 @@ class Store:
             return await self._find(conn, _key(request_id))
 
     async def _find(self, conn: AsyncConnection, request_id: str) -> StoredRequest | None:
-        row = (await conn.execute(requests.select().where(requests.c.id == request_id))).mappings().first()
+        row = (await conn.execute(_SELECT, {"rid": request_id})).mappings().first()
         if row is None:
             return None
-        query = sa.select(approvals.c.approver, approvals.c.at).where(approvals.c.request_id == request_id)
-        rows = await conn.execute(query.order_by(approvals.c.at, approvals.c.approver))
+        rows = await conn.execute(_APPROVALS, {"rid": request_id})
         return StoredRequest.from_row(dict(row), tuple(ApprovalRow(r.approver, r.at) for r in rows))
 
     async def _get(self, conn: AsyncConnection, request_id: str) -> StoredRequest:
@@ -204,13 +213,49 @@ class Store:
         Leaving `running` drops the lease; a final state erases the secret and sets
         `finished_at`; `rejected` and `cancelled` record the actor in `decided_by`.
         """
+        args = (from_states, to_state, actor, event, detail)
+        return await self._transition(request_id, *args, owner=owner, columns=columns) is not None
+
+    async def move(
+        self,
+        request_id: str,
+        from_states: str | Iterable[str],
+        to_state: str,
+        actor: str,
+        event: str,
+        detail: Mapping[str, Any] | None = None,
+        *,
+        owner: str | None = None,
+        **columns: Any,
+    ) -> StoredRequest | None:
+        """`transition`, returning the request as it is after the move (read in the same
+        transaction), or None when it did not move."""
+        args = (from_states, to_state, actor, event, detail)
+        moved = await self._transition(request_id, *args, owner=owner, columns=columns, read=True)
+        return moved if isinstance(moved, StoredRequest) else None
+
+    async def _transition(
+        self,
+        request_id: str,
+        from_states: str | Iterable[str],
+        to_state: str,
+        actor: str,
+        event: str,
+        detail: Mapping[str, Any] | None,
+        *,
+        owner: str | None,
+        columns: Mapping[str, Any],
+        read: bool = False,
+    ) -> StoredRequest | bool | None:
         states = (from_states,) if isinstance(from_states, str) else tuple(from_states)
-        args = (_key(request_id), states, to_state, actor, event, detail, owner, columns)
+        key = _key(request_id)
+        args = (key, states, to_state, actor, event, detail, owner, columns)
         async with self._writing() as conn:
             before = await transitions.transition(conn, self.clock(), *args)
+            after = await self._get(conn, key) if before is not None and read else before is not None
         if before is not None and before.has_secret and (to_state in FINAL_STATES or "secret" in columns):
             await self._scrub()
-        return before is not None
+        return after if before is not None else None
 
     async def approve(self, request_id: str, approver: str) -> ApprovalResult:
         """Record `approver`'s approval of a pending request; when the distinct approvers reach
@@ -224,9 +269,32 @@ class Store:
     ) -> bool:
         """Move the request to `running` under a lease held by `owner` until now + `lease`, if it
         is in one of `from_states`; a `running` one is taken up only once its lease has run out."""
+        return await self.take(request_id, owner, lease, from_states) is not None
+
+    async def take(
+        self,
+        request_id: str,
+        owner: str,
+        lease: dt.timedelta,
+        from_states: Iterable[str] = ("approved",),
+        *,
+        approving: str | None = None,
+    ) -> StoredRequest | None:
+        """`claim`, returning the request as claimed (None when this caller did not claim it).
+        With `approving` (why it needs no approval), a pending request is first moved pending →
+        approved by "steward", in the same transaction: an immediate change starts in one write."""
+        key, states = _key(request_id), tuple(from_states)
         async with self._writing() as conn:
-            args = (_key(request_id), owner, lease, tuple(from_states))
-            return await transitions.claim(conn, self.clock(), *args)
+            now = self.clock()
+            if approving is not None:
+                why, nothing = {"why": approving}, dict[str, Any]()
+                approved = ("pending",), "approved", "steward", "approved", why, None, nothing
+                if await transitions.transition(conn, now, key, *approved) is None:
+                    return None
+                states = ("approved",)
+            if not await transitions.claim(conn, now, key, owner, lease, states):
+                return None
+            return await self._get(conn, key)
 
     async def renew(self, request_id: str, owner: str, lease: dt.timedelta) -> bool:
         """Extend `owner`'s lease to now + `lease`; False when it is no longer theirs (stop)."""
@@ -351,8 +419,8 @@ class Store:
 
     async def _set(self, request_id: str, **values: Any) -> None:
         async with self._writing() as conn:
-            update = requests.update().where(requests.c.id == _key(request_id))
-            if (await conn.execute(update.values(updated_at=self.clock(), **values))).rowcount != 1:
+            values = {"rid": _key(request_id), "updated_at": self.clock(), **values}
+            if (await conn.execute(_UPDATE, values)).rowcount != 1:
                 raise NoSuchRequest(request_id)
 
     async def _scrub(self) -> None:

@@ -30,11 +30,28 @@ _JSON_COLUMNS = frozenset({"outcome", "card"})
 c = requests.c
 
 
+# The statements of the common moves, built once; their values go in at execution (`rid` is the
+# request id), so that SQLAlchemy neither builds nor keys a statement anew for every request.
+_LOCK = (
+    sa.select(
+        c.state, c.vendor, c.approvals_required, c.lease_owner, c.secret.is_not(None).label("has_secret")
+    )
+    .where(c.id == sa.bindparam("rid"))
+    .with_for_update()
+)
+_MOVE = requests.update().where(
+    c.id == sa.bindparam("rid"), c.state.in_(sa.bindparam("from_states", expanding=True))
+)
+_MOVE_OWNED = _MOVE.where(c.lease_owner == sa.bindparam("owner"))
+_CLAIM = _MOVE.where(
+    # A running request is taken up only once its lease has run out (its process died).
+    sa.or_(c.state != "running", c.lease_until.is_(None), c.lease_until < sa.bindparam("now"))
+).values(runs=c.runs + 1)
+
+
 async def lock(conn: AsyncConnection, request_id: str) -> sa.Row[Any] | None:
     """The request's state, under a row lock held to the end of the transaction."""
-    has_secret = c.secret.is_not(None).label("has_secret")
-    query = sa.select(c.state, c.vendor, c.approvals_required, c.lease_owner, has_secret)
-    return (await conn.execute(query.where(c.id == request_id).with_for_update())).first()
+    return (await conn.execute(_LOCK, {"rid": request_id})).first()
 
 
 async def transition(
@@ -62,11 +79,12 @@ async def transition(
         values |= {"finished_at": now, "secret": None}
     if to_state in ("rejected", "cancelled"):
         values.setdefault("decided_by", actor)
-    where = [c.id == request_id, c.state.in_(from_states)]
+    where = {"rid": request_id, "from_states": list(from_states)}
+    update = _MOVE if owner is None else _MOVE_OWNED
     if owner is not None:
-        where.append(c.lease_owner == owner)
+        where["owner"] = owner
     before = await lock(conn, request_id)
-    if before is None or (await conn.execute(requests.update().where(*where).values(**values))).rowcount != 1:
+    if before is None or (await conn.execute(update, where | values)).rowcount != 1:
         return None
     move = (before.state, to_state)
     await audit.write(conn, request_id, actor, event, detail, at=now, vendor=before.vendor, move=move)
@@ -112,14 +130,12 @@ async def claim(
     lease: dt.timedelta,
     from_states: tuple[str, ...],
 ) -> bool:
-    where = [c.id == request_id, c.state.in_(from_states)]
-    # A running request is taken up only once its lease has run out (its process died).
-    where.append(sa.or_(c.state != "running", c.lease_until.is_(None), c.lease_until < now))
+    where = {"rid": request_id, "from_states": list(from_states), "now": now}
     values = {"state": "running", "lease_owner": owner, "lease_until": now + lease, "updated_at": now}
     before = await lock(conn, request_id)
     if before is None:
         return False
-    if (await conn.execute(requests.update().where(*where).values(runs=c.runs + 1, **values))).rowcount != 1:
+    if (await conn.execute(_CLAIM, where | values)).rowcount != 1:
         return False
     detail = {"owner": owner, "lease_until": now + lease}
     event = "running"
