@@ -136,27 +136,31 @@ class Pipeline:
             deliver_until=now() + DELIVERY,
         )
         try:
-            posted = await self._post_card(row)
+            # an immediate change stores where its card went as it starts (one write less)
+            place = await self._post_card(row, record=decision.needs_approval)
         except NotInChannel:
             # the requester is told right away, privately, with how to invite Steward
             return Answer(f"Steward is not in {where}.", request_id=row.id, missing_channel=where)
         if not decision.needs_approval:
-            await self.run(row.id, approving=decision.reason)
+            await self.run(row.id, approving=decision.reason, place=place)
             ran = f"Request {row.id} ran at once ({decision.reason})."
-            if posted:  # the card and its thread say the rest
+            if place is not None:  # the card and its thread say the rest
                 return Answer(ran, row.id, private=False)
             late = f"Slack did not take its card: Steward posts it in <#{where}>, with the outcome,"
             return Answer(f"{ran} {late} as soon as Slack answers again.", row.id)
         text = f"Request {row.id} is waiting for approval ({decision.reason})"
         text = f"{text} in <#{where}>." if where != channel else f"{text}."
-        if not posted:
+        if place is None:
             late = f"Slack did not take its card yet: Steward posts it in <#{where}> as soon as Slack"
             return Answer(f"{text} {late} answers again; it cannot be approved before.", row.id)
         return Answer(text, row.id, private=where != channel)
 
-    async def _post_card(self, row: StoredRequest, *, told_privately: bool = True) -> bool:
-        """Post a pending request's card where it belongs (its delivery held by the caller).
-        False when Slack failed: the card stays owed and upkeep posts it. NotInChannel cancels
+    async def _post_card(
+        self, row: StoredRequest, *, told_privately: bool = True, record: bool = True
+    ) -> Place | None:
+        """Post a pending request's card where it belongs (its delivery held by the caller) and,
+        when `record`, store where it went (otherwise the caller does, in its next write). None
+        when Slack failed: the card stays owed and upkeep posts it. NotInChannel cancels
         the request, as nobody could approve it there; announced already when the requester is
         `told_privately` (the command's answer), otherwise owed: the requester's DM says it."""
         assert row.card_channel is not None
@@ -177,9 +181,10 @@ class Pipeline:
         except Exception as err:  # any Slack failure: the card is owed, the request goes on
             log.warning("could not post the card of %s yet (%s); it will be tried again", row.id, err)
             await self.store.release_delivery(row.id)
-            return False
-        await self.store.set_place(row.id, place.channel, place.ts)
-        return True
+            return None
+        if record:
+            await self.store.set_place(row.id, place.channel, place.ts)
+        return place
 
     # --- decisions -----------------------------------------------------------------------------
 
@@ -233,11 +238,18 @@ class Pipeline:
         from_states: tuple[str, ...] = ("approved",),
         note: str = "",
         approving: str | None = None,
+        place: Place | None = None,
     ) -> None:
         """Run an approved request if this caller wins the claim; otherwise do nothing. With
-        `approving` (why it needs none), a pending request is approved by Steward as it is claimed."""
-        row = await self.store.take(request_id, self.owner, self.lease, from_states, approving=approving)
+        `approving` (why it needs none), a pending request is approved by Steward as it is claimed,
+        and the `place` its card was just posted at is stored in the same write."""
+        at = (place.channel, place.ts) if place else None
+        row = await self.store.take(
+            request_id, self.owner, self.lease, from_states, approving=approving, card_place=at
+        )
         if row is None:
+            if at is not None:  # the card is out all the same: upkeep must not post it again
+                await self.store.set_place(request_id, *at)
             return
         async with self._holding(row.id):
             await self._run(row, note)

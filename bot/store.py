@@ -279,16 +279,20 @@ class Store:
         from_states: Iterable[str] = ("approved",),
         *,
         approving: str | None = None,
+        card_place: tuple[str, str] | None = None,
     ) -> StoredRequest | None:
         """`claim`, returning the request as claimed (None when this caller did not claim it).
         With `approving` (why it needs no approval), a pending request is first moved pending →
-        approved by "steward", in the same transaction: an immediate change starts in one write."""
+        approved by "steward", in the same transaction: an immediate change starts in one write,
+        which also stores where its card was posted (`card_place`: channel and ts)."""
         key, states = _key(request_id), tuple(from_states)
         async with self._writing() as conn:
             now = self.clock()
             if approving is not None:
-                why, nothing = {"why": approving}, dict[str, Any]()
-                approved = ("pending",), "approved", "steward", "approved", why, None, nothing
+                why, place = {"why": approving}, dict[str, Any]()
+                if card_place is not None:
+                    place = {"card_channel": card_place[0], "card_ts": card_place[1]}
+                approved = ("pending",), "approved", "steward", "approved", why, None, place
                 if await transitions.transition(conn, now, key, *approved) is None:
                     return None
                 states = ("approved",)
