@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import sqlalchemy as sa
 from pydantic import BaseModel, SecretStr
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import parse_duration
 from bot.errors import InvalidValue
@@ -122,8 +122,8 @@ class AuditEntry:
 _INSERT = audit.insert()
 
 
-async def write(
-    conn: AsyncConnection,
+def write(
+    conn: sa.Connection,
     request_id: str | None,
     actor: str,
     event: str,
@@ -136,7 +136,7 @@ async def write(
     """Append one entry, in the caller's transaction; `move` is (from_state, to_state)."""
     values = {"request_id": request_id, "at": at, "vendor": vendor, "actor": actor, "event": event}
     values |= {"from_state": move[0], "to_state": move[1], "detail": None if detail is None else mask(detail)}
-    await conn.execute(_INSERT, values)
+    conn.execute(_INSERT, values)
 
 
 async def read(

@@ -1,9 +1,13 @@
 """The store's database engine: DATABASE_URL as PRODUCT.md writes it, turned into an asyncio
-engine (`sqlite+aiosqlite`, `postgresql+psycopg`) set up for several concurrent writers."""
+engine (`sqlite+aiosqlite`, `postgresql+psycopg`) set up for several concurrent writers, and, for
+SQLite, the thread its writes run on (`SqliteWriter`)."""
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -89,3 +93,39 @@ def _on_begin(connection: sa.Connection) -> None:
     # A writer takes the write lock up front (IMMEDIATE), so writers queue (busy_timeout) instead
     # of failing; a reader takes none, and with WAL it never waits for a writer.
     connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get("steward_writes") else "BEGIN")
+
+
+T = TypeVar("T")
+
+
+class SqliteWriter:
+    """SQLite's write transactions, each run whole on a thread of this store's own, over the
+    standard library's driver, in one hand-over between threads. Through aiosqlite every
+    statement is three or four hand-overs (cursor, execute, fetch, close), each waiting for a
+    turn of a busy event loop while SQLite's one write lock is held; and this process's writers
+    queue on the thread instead of sleeping at SQLite's lock. Reads stay on the async engine."""
+
+    def __init__(self, url: sa.URL) -> None:
+        self.engine = sa.create_engine(
+            url.set(drivername="sqlite"),
+            connect_args={"timeout": SQLITE_BUSY_MS / 1000},
+            pool_reset_on_return=None,  # as in create_engine: SQLAlchemy has ended each transaction
+        )
+        sa.event.listen(self.engine, "connect", _on_connect)
+        sa.event.listen(self.engine, "begin", _on_begin)
+        self._writer = self.engine.execution_options(**WRITES)
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="steward-sqlite-writes")
+
+    async def run(self, work: Callable[..., T], *args: Any) -> T:
+        """`work(connection, *args)` in one write transaction (BEGIN IMMEDIATE … COMMIT)."""
+        return await asyncio.get_running_loop().run_in_executor(self._thread, self._transaction, work, args)
+
+    def _transaction(self, work: Callable[..., T], args: tuple[Any, ...]) -> T:
+        with self._writer.begin() as conn:
+            return work(conn, *args)
+
+    async def close(self) -> None:
+        """Let the writes already handed over finish, then close the connection (on its thread:
+        the driver's connections belong to the thread that opened them)."""
+        await asyncio.get_running_loop().run_in_executor(self._thread, self.engine.dispose)
+        self._thread.shutdown()

@@ -9,19 +9,17 @@ is erased when the request ends. Request ids are case-insensitive.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import audit as journal
 from bot import migrations, transitions
 from bot.audit import AuditEntry, mask
-from bot.engine import create_engine, writer
+from bot.engine import SqliteWriter, T, create_engine, writer
 from bot.rows import ApprovalResult, ApprovalRow, NoSuchRequest, StoredRequest
 from bot.schema import FINAL_STATES, approvals, new_request_id, requests, target_keys
 
@@ -62,18 +60,23 @@ class Store:
         self.engine = engine
         self._writer = writer(engine)
         self.clock = clock
-        # SQLite lets one writer in at a time, and one that finds the lock taken sleeps in steps of
-        # up to 100 ms before it tries again. Writers of this process take turns here instead,
-        # without sleeping; PostgreSQL needs no turns.
-        self._turn = asyncio.Lock() if engine.dialect.name == "sqlite" else None
+        self._sqlite = SqliteWriter(engine.url) if engine.dialect.name == "sqlite" else None
 
-    @contextlib.asynccontextmanager
-    async def _writing(self) -> AsyncIterator[AsyncConnection]:
-        """A write transaction (see `bot.engine`: BEGIN IMMEDIATE on SQLite)."""
-        async with contextlib.AsyncExitStack() as stack:
-            if self._turn is not None:
-                await stack.enter_async_context(self._turn)
-            yield await stack.enter_async_context(self._writer.begin())
+    async def _write(self, work: Callable[..., T], *args: Any) -> T:
+        """`work(connection, *args)` in one write transaction, returning what it returns (see
+        `bot.engine`: BEGIN IMMEDIATE on SQLite, whose writes run whole on a thread of their own)."""
+        if self._sqlite is not None:
+            return await self._sqlite.run(work, *args)
+        async with self._writer.begin() as conn:
+            return await conn.run_sync(work, *args)
+
+    async def _changed(self, statement: sa.Executable, values: Mapping[str, Any] | None = None) -> int:
+        """The number of rows one UPDATE changed, in a write transaction of its own."""
+
+        def work(conn: sa.Connection) -> int:
+            return int(conn.execute(statement, values).rowcount)
+
+        return await self._write(work)
 
     @classmethod
     async def open(cls, url: str, *, clock: Clock = utcnow, migrate: bool = True) -> Store:
@@ -90,6 +93,8 @@ class Store:
         return cls(engine, clock)
 
     async def close(self) -> None:
+        if self._sqlite is not None:
+            await self._sqlite.close()
         await self.engine.dispose()
 
     async def ping(self) -> bool:
@@ -154,16 +159,16 @@ class Store:
         entry = {k: row[k] for k in ("vendor", "action", "targets", "fields", "reason", "approvals_required")}
         entry = {"obj": obj} | entry | dict(detail or {})
         event = "created" if state == "pending" else state
+
+        def insert(conn: sa.Connection, request_id: str) -> StoredRequest:
+            stored = conn.execute(_INSERT, {"id": request_id, **row}).mappings().one()
+            at, move = self.clock(), (None, state)
+            journal.write(conn, request_id, requester, event, entry, at=at, vendor=vendor, move=move)
+            return StoredRequest.from_row(dict(stored), ())  # a new request has no approvals
+
         for attempt in range(5):
-            request_id = new_request_id()
             try:
-                async with self._writing() as conn:
-                    stored = (await conn.execute(_INSERT, {"id": request_id, **row})).mappings().one()
-                    at, move = self.clock(), (None, state)
-                    await journal.write(
-                        conn, request_id, requester, event, entry, at=at, vendor=vendor, move=move
-                    )
-                    return StoredRequest.from_row(dict(stored), ())  # a new request has no approvals
+                return await self._write(insert, new_request_id())
             except sa.exc.IntegrityError:  # the id was taken (1 in 8.5e11 per pair): draw again
                 if attempt == 4:
                     raise
@@ -176,17 +181,19 @@ class Store:
 
     async def get(self, request_id: str) -> StoredRequest | None:
         async with self.engine.connect() as conn:
-            return await self._find(conn, _key(request_id))
+            return await conn.run_sync(self._find, _key(request_id))
 
-    async def _find(self, conn: AsyncConnection, request_id: str) -> StoredRequest | None:
-        row = (await conn.execute(_SELECT, {"rid": request_id})).mappings().first()
+    @staticmethod
+    def _find(conn: sa.Connection, request_id: str) -> StoredRequest | None:
+        row = conn.execute(_SELECT, {"rid": request_id}).mappings().first()
         if row is None:
             return None
-        rows = await conn.execute(_APPROVALS, {"rid": request_id})
+        rows = conn.execute(_APPROVALS, {"rid": request_id})
         return StoredRequest.from_row(dict(row), tuple(ApprovalRow(r.approver, r.at) for r in rows))
 
-    async def _get(self, conn: AsyncConnection, request_id: str) -> StoredRequest:
-        found = await self._find(conn, request_id)
+    @classmethod
+    def _get(cls, conn: sa.Connection, request_id: str) -> StoredRequest:
+        found = cls._find(conn, request_id)
         if found is None:
             raise NoSuchRequest(request_id)
         return found
@@ -250,9 +257,12 @@ class Store:
         states = (from_states,) if isinstance(from_states, str) else tuple(from_states)
         key = _key(request_id)
         args = (key, states, to_state, actor, event, detail, owner, columns)
-        async with self._writing() as conn:
-            before = await transitions.transition(conn, self.clock(), *args)
-            after = await self._get(conn, key) if before is not None and read else before is not None
+
+        def work(conn: sa.Connection) -> tuple[sa.Row[Any] | None, StoredRequest | bool]:
+            before = transitions.transition(conn, self.clock(), *args)
+            return before, self._get(conn, key) if before is not None and read else before is not None
+
+        before, after = await self._write(work)
         if before is not None and before.has_secret and (to_state in FINAL_STATES or "secret" in columns):
             await self._scrub()
         return after if before is not None else None
@@ -261,8 +271,8 @@ class Store:
         """Record `approver`'s approval of a pending request; when the distinct approvers reach
         its `approvals_required`, move it pending → approved (`approved_now` for exactly one
         caller). A second click by the same approver records nothing. Raises NoSuchRequest."""
-        async with self._writing() as conn:
-            return await transitions.approve(conn, self.clock(), _key(request_id), approver)
+        key = _key(request_id)
+        return await self._write(lambda conn: transitions.approve(conn, self.clock(), key, approver))
 
     async def claim(
         self, request_id: str, owner: str, lease: dt.timedelta, from_states: Iterable[str] = ("approved",)
@@ -286,36 +296,35 @@ class Store:
         approved by "steward", in the same transaction: an immediate change starts in one write,
         which also stores where its card was posted (`card_place`: channel and ts)."""
         key, states = _key(request_id), tuple(from_states)
-        async with self._writing() as conn:
-            now = self.clock()
+
+        def work(conn: sa.Connection) -> StoredRequest | None:
+            now, claimable = self.clock(), states
             if approving is not None:
                 why, place = {"why": approving}, dict[str, Any]()
                 if card_place is not None:
                     place = {"card_channel": card_place[0], "card_ts": card_place[1]}
                 approved = ("pending",), "approved", "steward", "approved", why, None, place
-                if await transitions.transition(conn, now, key, *approved) is None:
+                if transitions.transition(conn, now, key, *approved) is None:
                     return None
-                states = ("approved",)
-            if not await transitions.claim(conn, now, key, owner, lease, states):
+                claimable = ("approved",)
+            if not transitions.claim(conn, now, key, owner, lease, claimable):
                 return None
-            return await self._get(conn, key)
+            return self._get(conn, key)
+
+        return await self._write(work)
 
     async def renew(self, request_id: str, owner: str, lease: dt.timedelta) -> bool:
         """Extend `owner`'s lease to now + `lease`; False when it is no longer theirs (stop)."""
         c = requests.c
         mine = sa.and_(c.id == _key(request_id), c.state == "running", c.lease_owner == owner)
-        async with self._writing() as conn:
-            result = await conn.execute(
-                requests.update().where(mine).values(lease_until=self.clock() + lease)
-            )
-        return result.rowcount == 1
+        update = requests.update().where(mine)
+        return await self._changed(update.values(lease_until=self.clock() + lease)) == 1
 
     async def expire_due(self, now: dt.datetime, deliver_until: dt.datetime | None = None) -> list[str]:
         """Move every pending request past its `expires_at` to `expired`, in one statement, each
         with an audit entry by "steward"; returns the ids this call expired. The caller holds
         their announcement until `deliver_until`."""
-        async with self._writing() as conn:
-            expired = await transitions.expire_due(conn, now, deliver_until)
+        expired = await self._write(transitions.expire_due, now, deliver_until)
         if expired:
             await self._scrub()
         return expired
@@ -354,9 +363,8 @@ class Store:
 
     async def _take(self, request_id: str, owed: sa.ColumnElement[bool], until: dt.datetime) -> bool:
         free = sa.and_(requests.c.id == _key(request_id), owed, self._undelivered())
-        async with self._writing() as conn:
-            result = await conn.execute(requests.update().where(free).values(deliver_until=until))
-        return result.rowcount == 1
+        update = requests.update().where(free).values(deliver_until=until)
+        return await self._changed(update) == 1
 
     def _undelivered(self) -> sa.ColumnElement[bool]:
         c = requests.c
@@ -387,11 +395,14 @@ class Store:
         """An audit entry that is not a transition (a refused click, drift, a run taken up).
         The vendor is the request's when not given."""
         request_id = request_id and _key(request_id)
-        async with self._writing() as conn:
-            if vendor is None and request_id is not None:
-                query = sa.select(requests.c.vendor).where(requests.c.id == request_id)
-                vendor = (await conn.execute(query)).scalar()
-            await journal.write(conn, request_id, actor, event, detail, at=self.clock(), vendor=vendor)
+
+        def work(conn: sa.Connection) -> None:
+            of = vendor
+            if of is None and request_id is not None:
+                of = conn.execute(sa.select(requests.c.vendor).where(requests.c.id == request_id)).scalar()
+            journal.write(conn, request_id, actor, event, detail, at=self.clock(), vendor=of)
+
+        await self._write(work)
 
     async def set_card(self, request_id: str, card: Any) -> None:
         """Replace the card snapshot (current → requested values per target); masked."""
@@ -422,10 +433,9 @@ class Store:
         await self._scrub()
 
     async def _set(self, request_id: str, **values: Any) -> None:
-        async with self._writing() as conn:
-            values = {"rid": _key(request_id), "updated_at": self.clock(), **values}
-            if (await conn.execute(_UPDATE, values)).rowcount != 1:
-                raise NoSuchRequest(request_id)
+        values = {"rid": _key(request_id), "updated_at": self.clock(), **values}
+        if await self._changed(_UPDATE, values) != 1:
+            raise NoSuchRequest(request_id)
 
     async def _scrub(self) -> None:
         """SQLite keeps an erased value's old page in the write-ahead log until a checkpoint has

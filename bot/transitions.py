@@ -14,7 +14,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot import audit
 from bot.audit import mask
@@ -49,13 +48,13 @@ _CLAIM = _MOVE.where(
 ).values(runs=c.runs + 1)
 
 
-async def lock(conn: AsyncConnection, request_id: str) -> sa.Row[Any] | None:
+def lock(conn: sa.Connection, request_id: str) -> sa.Row[Any] | None:
     """The request's state, under a row lock held to the end of the transaction."""
-    return (await conn.execute(_LOCK, {"rid": request_id})).first()
+    return conn.execute(_LOCK, {"rid": request_id}).first()
 
 
-async def transition(
-    conn: AsyncConnection,
+def transition(
+    conn: sa.Connection,
     now: dt.datetime,
     request_id: str,
     from_states: tuple[str, ...],
@@ -83,16 +82,16 @@ async def transition(
     update = _MOVE if owner is None else _MOVE_OWNED
     if owner is not None:
         where["owner"] = owner
-    before = await lock(conn, request_id)
-    if before is None or (await conn.execute(update, where | values)).rowcount != 1:
+    before = lock(conn, request_id)
+    if before is None or (conn.execute(update, where | values)).rowcount != 1:
         return None
     move = (before.state, to_state)
-    await audit.write(conn, request_id, actor, event, detail, at=now, vendor=before.vendor, move=move)
+    audit.write(conn, request_id, actor, event, detail, at=now, vendor=before.vendor, move=move)
     return before
 
 
-async def approve(conn: AsyncConnection, now: dt.datetime, request_id: str, approver: str) -> ApprovalResult:
-    before = await lock(conn, request_id)
+def approve(conn: sa.Connection, now: dt.datetime, request_id: str, approver: str) -> ApprovalResult:
+    before = lock(conn, request_id)
     if before is None:
         raise NoSuchRequest(request_id)
     required, state, recorded, approved_now = before.approvals_required, before.state, False, False
@@ -103,27 +102,25 @@ async def approve(conn: AsyncConnection, now: dt.datetime, request_id: str, appr
             .values(request_id=request_id, approver=approver, at=now)
             .on_conflict_do_nothing()
         )
-        recorded = (await conn.execute(added.returning(approvals.c.approver))).first() is not None
+        recorded = (conn.execute(added.returning(approvals.c.approver))).first() is not None
     query = sa.select(approvals.c.approver).where(approvals.c.request_id == request_id)
-    who = tuple(await conn.scalars(query.order_by(approvals.c.at, approvals.c.approver)))
+    who = tuple(conn.scalars(query.order_by(approvals.c.at, approvals.c.approver)))
     if recorded and len(who) >= required:
         flip = requests.update().where(c.id == request_id, c.state == "pending")
-        approved_now = (await conn.execute(flip.values(state="approved", updated_at=now))).rowcount == 1
+        approved_now = (conn.execute(flip.values(state="approved", updated_at=now))).rowcount == 1
     if approved_now:
         state = "approved"
         detail = {"approvers": list(who), "required": required}
         move = ("pending", "approved")
-        await audit.write(
-            conn, request_id, approver, "approved", detail, at=now, vendor=before.vendor, move=move
-        )
+        audit.write(conn, request_id, approver, "approved", detail, at=now, vendor=before.vendor, move=move)
     elif recorded:
         detail = {"approvals": len(who), "required": required}
-        await audit.write(conn, request_id, approver, "approval", detail, at=now, vendor=before.vendor)
+        audit.write(conn, request_id, approver, "approval", detail, at=now, vendor=before.vendor)
     return ApprovalResult(recorded, approved_now, who, required, state)
 
 
-async def claim(
-    conn: AsyncConnection,
+def claim(
+    conn: sa.Connection,
     now: dt.datetime,
     request_id: str,
     owner: str,
@@ -132,29 +129,29 @@ async def claim(
 ) -> bool:
     where = {"rid": request_id, "from_states": list(from_states), "now": now}
     values = {"state": "running", "lease_owner": owner, "lease_until": now + lease, "updated_at": now}
-    before = await lock(conn, request_id)
+    before = lock(conn, request_id)
     if before is None:
         return False
-    if (await conn.execute(_CLAIM, where | values)).rowcount != 1:
+    if (conn.execute(_CLAIM, where | values)).rowcount != 1:
         return False
     detail = {"owner": owner, "lease_until": now + lease}
     event = "running"
     if before.state == "running":
         event, detail["previous_owner"] = "taken_up", before.lease_owner
     move = (before.state, "running")
-    await audit.write(conn, request_id, "steward", event, detail, at=now, vendor=before.vendor, move=move)
+    audit.write(conn, request_id, "steward", event, detail, at=now, vendor=before.vendor, move=move)
     return True
 
 
-async def expire_due(conn: AsyncConnection, now: dt.datetime, deliver_until: dt.datetime | None) -> list[str]:
+def expire_due(conn: sa.Connection, now: dt.datetime, deliver_until: dt.datetime | None) -> list[str]:
     """Expire what is due; the caller announces it, holding the delivery until `deliver_until`."""
     due = requests.update().where(c.state == "pending", c.expires_at < now)
     due = due.values(
         state="expired", updated_at=now, finished_at=now, secret=None, deliver_until=deliver_until
     )
-    rows = (await conn.execute(due.returning(c.id, c.vendor, c.expires_at))).all()
+    rows = (conn.execute(due.returning(c.id, c.vendor, c.expires_at))).all()
     for row in rows:
         detail = {"expires_at": row.expires_at}
         move = ("pending", "expired")
-        await audit.write(conn, row.id, "steward", "expired", detail, at=now, vendor=row.vendor, move=move)
+        audit.write(conn, row.id, "steward", "expired", detail, at=now, vendor=row.vendor, move=move)
     return sorted(row.id for row in rows)

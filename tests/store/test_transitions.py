@@ -211,3 +211,38 @@ async def test_ping_says_whether_the_database_answers(store: Store) -> None:
         assert await unreachable.ping() is False
     finally:
         await unreachable.close()
+
+
+async def test_a_change_needing_no_approval_is_approved_claimed_and_placed_in_one_write(
+    store: Store, new_request: NewRequest
+) -> None:
+    row = await new_request()
+
+    taken = await store.take(
+        row.id, "host-a:1", LEASE, approving="not sensitive", card_place=("C0OPS", "1.5")
+    )
+
+    assert taken is not None and taken == await store.get(row.id)  # the row as it is now
+    assert (taken.state, taken.lease_owner, taken.runs) == ("running", "host-a:1", 1)
+    assert (taken.card_channel, taken.card_ts) == ("C0OPS", "1.5")
+    moves = [(e.event, e.from_state, e.to_state, e.actor) for e in await store.audit(request_id=row.id)]
+    assert moves[1:] == [
+        ("approved", "pending", "approved", "steward"),
+        ("running", "approved", "running", "steward"),
+    ]
+    assert (await store.audit(request_id=row.id))[1].detail == {"why": "not sensitive"}
+    # taken once: a second caller, or one for a request no longer pending, gets None
+    assert await store.take(row.id, "host-b:1", LEASE, approving="not sensitive") is None
+    assert await store.take(row.id, "host-b:1", LEASE) is None
+
+
+async def test_a_move_returns_the_request_as_it_is_after_and_none_when_it_lost(
+    store: Store, new_request: NewRequest
+) -> None:
+    row = await new_request()
+
+    moved = await store.move(row.id, "pending", "cancelled", "U0ANNA", "cancelled")
+
+    assert moved is not None and moved.state == "cancelled" and moved.decided_by == "U0ANNA"
+    assert moved == await store.get(row.id)
+    assert await store.move(row.id, "pending", "rejected", "U0BOSS", "rejected") is None
