@@ -1,8 +1,11 @@
 """The bare Bolt baseline: an AsyncApp whose `/steward` listener only acks, under the same server
 kind as Steward (Starlette + uvicorn). `--work` adds what a minimal bot does after its ack: one
-httpx call to Kaiten and one chat.postMessage.
+httpx call to Kaiten and one chat.postMessage. `--steward-calls` makes that work the calls Steward
+makes for an immediate change, and nothing else: Kaiten read, card posted, re-read, PATCH, card
+updated, outcome in the thread, DM (no store, no Block Kit, no checks) — the least its contract
+costs with these libraries.
 
-python -m bench.bare --port P --secret S --slack-url URL [--work KAITEN_URL TOKEN]
+python -m bench.bare --port P --secret S --slack-url URL [--work KAITEN_URL TOKEN [--steward-calls]]
 """
 
 from __future__ import annotations
@@ -24,7 +27,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 
-def create_app(secret: str, slack_url: str, token: str, work: tuple[str, str] | None) -> Starlette:
+def create_app(
+    secret: str, slack_url: str, token: str, work: tuple[str, str] | None, steward_calls: bool = False
+) -> Starlette:
     client = AsyncWebClient(token=token, base_url=slack_url, timeout=10)
     bolt = AsyncApp(client=client, signing_secret=secret, process_before_response=False)
     http = httpx.AsyncClient(timeout=10)
@@ -34,14 +39,22 @@ def create_app(secret: str, slack_url: str, token: str, work: tuple[str, str] | 
         assert work is not None
         url, kaiten_token = work
         target = text.split()[2]  # "kaiten user <id> set theme=dark"
-        answer = await http.patch(
-            f"{url}/users/{target}",
-            json={"theme": "dark"},
-            headers={"Authorization": f"Bearer {kaiten_token}"},
-        )
-        await client.chat_postMessage(
-            channel=channel, text=f"<@{user_id}> Kaiten user {target}: HTTP {answer.status_code}"
-        )
+        auth = {"Authorization": f"Bearer {kaiten_token}"}
+        if not steward_calls:
+            answer = await http.patch(f"{url}/users/{target}", json={"theme": "dark"}, headers=auth)
+            await client.chat_postMessage(
+                channel=channel, text=f"<@{user_id}> Kaiten user {target}: HTTP {answer.status_code}"
+            )
+            return
+        read = {"ids": target, "limit": 100, "offset": 0}
+        await http.get(f"{url}/users", params=read, headers=auth)
+        card = await client.chat_postMessage(channel=channel, text=f"Kaiten user {target}: theme → dark")
+        await http.get(f"{url}/users", params=read, headers=auth)
+        answer = await http.patch(f"{url}/users/{target}", json={"theme": "dark"}, headers=auth)
+        await client.chat_update(channel=channel, ts=card["ts"], text=f"Kaiten user {target}: done")
+        done = f"<@{user_id}> Kaiten user {target}: HTTP {answer.status_code}"
+        await client.chat_postMessage(channel=channel, thread_ts=card["ts"], text=done)
+        await client.chat_postMessage(channel=user_id, text=f"Kaiten user {target}: done")
 
     @bolt.command("/steward")
     async def steward(ack: Any, command: dict[str, Any]) -> None:
@@ -77,9 +90,10 @@ def main() -> None:
     parser.add_argument("--slack-url", required=True)
     parser.add_argument("--token", default="xoxb-test-token")
     parser.add_argument("--work", nargs=2, metavar=("KAITEN_URL", "TOKEN"))
+    parser.add_argument("--steward-calls", action="store_true", help="the work is Steward's seven calls")
     args = parser.parse_args()
     work = (args.work[0], args.work[1]) if args.work else None
-    app = create_app(args.secret, args.slack_url, args.token, work)
+    app = create_app(args.secret, args.slack_url, args.token, work, args.steward_calls)
     uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", access_log=False)
 
 

@@ -143,10 +143,12 @@ def steward(vendors: Vendors, tmp: Path, **settings: str) -> Server:
     return Server(["-m", "bot"], steward_env(vendors, port, run) | settings, port, run / "steward.log")
 
 
-def bare_bolt(vendors: Vendors, tmp: Path, work: bool = False) -> Server:
+def bare_bolt(vendors: Vendors, tmp: Path, work: bool = False, steward_calls: bool = False) -> Server:
     port = free_port()
     argv = ["-m", "bench.bare", "--port", str(port), "--secret", SECRET, "--slack-url", vendors.slack.url]
     if work:
         argv += ["--work", f"{vendors.kaiten.url}/api/latest", company.KAITEN_TOKEN]
+    if steward_calls:
+        argv += ["--steward-calls"]
     env = dict(os.environ) | {"PYTHONPATH": str(ROOT)}
     return Server(argv, env, port, tmp / f"bare-{port}.log")

@@ -80,8 +80,11 @@ def run(
 
 def throughput(
     vendors: Vendors, tmp: Path, n: int, rate: float, stall: float
-) -> tuple[Throughput, Throughput]:
-    """(baseline, Steward) for `n` changes sent at `rate` per second."""
+) -> tuple[Throughput, Throughput, Throughput]:
+    """(baseline, Steward's calls alone, Steward) for `n` changes sent at `rate` per second."""
     base = run(lambda: bare_bolt(vendors, tmp, work=True), vendors, BASELINE_DONE, n, rate, stall)
+    calls = run(
+        lambda: bare_bolt(vendors, tmp, work=True, steward_calls=True), vendors, BASELINE_DONE, n, rate, stall
+    )
     ours = run(lambda: steward(vendors, tmp, KAITEN_RATE_LIMIT="0"), vendors, STEWARD_DONE, n, rate, stall)
-    return base, ours
+    return base, calls, ours
