@@ -54,7 +54,7 @@ def memory(vendors: Vendors, tmp: Path, plan: Plan) -> Memory:
     server = steward(vendors, tmp)
     try:
         time.sleep(2)  # let start-up settle
-        vendors.slack.clear()  # count this run's outcomes only, not the earlier runs'
+        vendors.start_counting()  # this run's outcomes only, not the earlier runs'
         vendors.hub.app.state.clear_log()  # type: ignore[attr-defined]
         idle = server.rss_mb()
         rss: list[float] = []

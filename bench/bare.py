@@ -2,8 +2,8 @@
 kind as Steward (Starlette + uvicorn). `--work` adds what a minimal bot does after its ack: one
 httpx call to Kaiten and one chat.postMessage. `--steward-calls` makes that work the calls Steward
 makes for an immediate change, and nothing else: Kaiten read, card posted, re-read, PATCH, card
-updated, outcome in the thread, DM (no store, no Block Kit, no checks) — the least its contract
-costs with these libraries.
+updated, outcome in the thread, DM (no store, no Block Kit, no checks), with Steward's connection
+pool and its 32 changes at once — the least its contract costs with these libraries.
 
 python -m bench.bare --port P --secret S --slack-url URL [--work KAITEN_URL TOKEN [--steward-calls]]
 """
@@ -16,6 +16,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
+import aiohttp
 import httpx
 import uvicorn
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
@@ -32,7 +33,14 @@ def create_app(
 ) -> Starlette:
     client = AsyncWebClient(token=token, base_url=slack_url, timeout=10)
     bolt = AsyncApp(client=client, signing_secret=secret, process_before_response=False)
-    http = httpx.AsyncClient(timeout=10)
+    if steward_calls:  # as Steward: its vendor connection pool, and 32 changes in flight at once
+        http = httpx.AsyncClient(
+            timeout=10, limits=httpx.Limits(max_connections=50, max_keepalive_connections=20)
+        )
+    else:
+        http = httpx.AsyncClient(timeout=10)
+    turns = asyncio.Semaphore(32)
+    shared: dict[str, AsyncWebClient] = {}
     pending: set[asyncio.Task[None]] = set()
 
     async def change(text: str, user_id: str, channel: str) -> None:
@@ -47,14 +55,16 @@ def create_app(
             )
             return
         read = {"ids": target, "limit": 100, "offset": 0}
-        await http.get(f"{url}/users", params=read, headers=auth)
-        card = await client.chat_postMessage(channel=channel, text=f"Kaiten user {target}: theme → dark")
-        await http.get(f"{url}/users", params=read, headers=auth)
-        answer = await http.patch(f"{url}/users/{target}", json={"theme": "dark"}, headers=auth)
-        await client.chat_update(channel=channel, ts=card["ts"], text=f"Kaiten user {target}: done")
-        done = f"<@{user_id}> Kaiten user {target}: HTTP {answer.status_code}"
-        await client.chat_postMessage(channel=channel, thread_ts=card["ts"], text=done)
-        await client.chat_postMessage(channel=user_id, text=f"Kaiten user {target}: done")
+        async with turns:
+            await http.get(f"{url}/users", params=read, headers=auth)
+            slack = shared["slack"]  # as Steward: one aiohttp session for every Slack call
+            card = await slack.chat_postMessage(channel=channel, text=f"Kaiten user {target}: theme → dark")
+            await http.get(f"{url}/users", params=read, headers=auth)
+            answer = await http.patch(f"{url}/users/{target}", json={"theme": "dark"}, headers=auth)
+            await slack.chat_update(channel=channel, ts=card["ts"], text=f"Kaiten user {target}: done")
+            done = f"<@{user_id}> Kaiten user {target}: HTTP {answer.status_code}"
+            await slack.chat_postMessage(channel=channel, thread_ts=card["ts"], text=done)
+            await slack.chat_postMessage(channel=user_id, text=f"Kaiten user {target}: done")
 
     @bolt.command("/steward")
     async def steward(ack: Any, command: dict[str, Any]) -> None:
@@ -74,7 +84,9 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        yield
+        async with aiohttp.ClientSession() as session:
+            shared["slack"] = AsyncWebClient(token=token, base_url=slack_url, timeout=10, session=session)
+            yield
         await http.aclose()
 
     return Starlette(

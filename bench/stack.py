@@ -18,12 +18,18 @@ from bot.sandbox.hub import HubSandbox
 from bot.sandbox.kaiten import KaitenSandbox
 from bot.sandbox.onlyoffice import OnlyofficeSandbox
 from bot.sandbox.serve import LoopbackServer, free_port
-from tests.rig.fake_slack import FakeSlack
+from tests.rig.fake_slack import Call, FakeSlack
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 ADMIN = "U0ADMIN"
 USERS = {"U0ADMIN": {"email": "admin@acme.test", "real_name": "Admin"}}
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def _finishes(call: Call) -> bool:
+    if call.method == "response_url":
+        return True
+    return call.method == "chat.postMessage" and str(call.args.get("text")).startswith("Your ")
 
 
 @dataclass
@@ -32,6 +38,8 @@ class Vendors:
     kaiten: LoopbackServer
     onlyoffice: LoopbackServer
     hub: LoopbackServer
+    _read: int = 0  # fake Slack calls `outcomes` has looked at
+    _outcomes: int = 0
 
     @classmethod
     def start(cls) -> Vendors:
@@ -52,11 +60,20 @@ class Vendors:
     def calls(self, server: LoopbackServer, method: str) -> int:
         return len(server.app.state.requests(method))  # type: ignore[attr-defined]
 
+    def start_counting(self) -> None:
+        """Forget the fake Slack's calls so far: `outcomes` counts from here."""
+        self.slack.clear()
+        self._read, self._outcomes = 0, 0
+
     def outcomes(self) -> int:
-        """Commands Steward has finished: a request's DM to the requester, or a private reply
-        (a command refused before it became a request, e.g. an ambiguous person)."""
-        dms = [c for c in self.slack.calls("chat.postMessage") if str(c.args.get("text")).startswith("Your ")]
-        return len(dms) + len(self.slack.calls("response_url"))
+        """Commands Steward has finished since `start_counting`: a request's DM to the requester,
+        or a private reply (a command refused before it became a request, e.g. an ambiguous
+        person). Reads only the calls since the last look: polled over tens of thousands of
+        calls, a full scan each time slowed the fake Slack and the vendors in this process."""
+        new = self.slack.calls_from(self._read)
+        self._read += len(new)
+        self._outcomes += sum(1 for c in new if _finishes(c))
+        return self._outcomes
 
     def stop(self) -> None:
         for server in self.servers():

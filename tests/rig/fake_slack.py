@@ -92,6 +92,11 @@ class FakeSlack:
         with self._lock:
             return [c for c in self._calls if method is None or c.method == method]
 
+    def calls_from(self, start: int) -> list[Call]:
+        """The calls from the `start`-th on (0-based), in order: a poller reads only what is new."""
+        with self._lock:
+            return self._calls[start:]
+
     def wait_for(
         self,
         method: str,
