@@ -221,7 +221,7 @@ class Store:
         `finished_at`; `rejected` and `cancelled` record the actor in `decided_by`.
         """
         args = (from_states, to_state, actor, event, detail)
-        return await self._transition(request_id, *args, owner=owner, columns=columns) is not None
+        return await self.move(request_id, *args, owner=owner, **columns) is not None
 
     async def move(
         self,
@@ -237,35 +237,18 @@ class Store:
     ) -> StoredRequest | None:
         """`transition`, returning the request as it is after the move (read in the same
         transaction), or None when it did not move."""
-        args = (from_states, to_state, actor, event, detail)
-        moved = await self._transition(request_id, *args, owner=owner, columns=columns, read=True)
-        return moved if isinstance(moved, StoredRequest) else None
-
-    async def _transition(
-        self,
-        request_id: str,
-        from_states: str | Iterable[str],
-        to_state: str,
-        actor: str,
-        event: str,
-        detail: Mapping[str, Any] | None,
-        *,
-        owner: str | None,
-        columns: Mapping[str, Any],
-        read: bool = False,
-    ) -> StoredRequest | bool | None:
         states = (from_states,) if isinstance(from_states, str) else tuple(from_states)
         key = _key(request_id)
         args = (key, states, to_state, actor, event, detail, owner, columns)
 
-        def work(conn: sa.Connection) -> tuple[sa.Row[Any] | None, StoredRequest | bool]:
+        def work(conn: sa.Connection) -> tuple[sa.Row[Any] | None, StoredRequest | None]:
             before = transitions.transition(conn, self.clock(), *args)
-            return before, self._get(conn, key) if before is not None and read else before is not None
+            return before, None if before is None else self._get(conn, key)
 
         before, after = await self._write(work)
         if before is not None and before.has_secret and (to_state in FINAL_STATES or "secret" in columns):
             await self._scrub()
-        return after if before is not None else None
+        return after
 
     async def approve(self, request_id: str, approver: str) -> ApprovalResult:
         """Record `approver`'s approval of a pending request; when the distinct approvers reach
