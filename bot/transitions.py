@@ -83,7 +83,7 @@ def transition(
     if owner is not None:
         where["owner"] = owner
     before = lock(conn, request_id)
-    if before is None or (conn.execute(update, where | values)).rowcount != 1:
+    if before is None or conn.execute(update, where | values).rowcount != 1:
         return None
     move = (before.state, to_state)
     audit.write(conn, request_id, actor, event, detail, at=now, vendor=before.vendor, move=move)
@@ -102,12 +102,12 @@ def approve(conn: sa.Connection, now: dt.datetime, request_id: str, approver: st
             .values(request_id=request_id, approver=approver, at=now)
             .on_conflict_do_nothing()
         )
-        recorded = (conn.execute(added.returning(approvals.c.approver))).first() is not None
+        recorded = conn.execute(added.returning(approvals.c.approver)).first() is not None
     query = sa.select(approvals.c.approver).where(approvals.c.request_id == request_id)
     who = tuple(conn.scalars(query.order_by(approvals.c.at, approvals.c.approver)))
     if recorded and len(who) >= required:
         flip = requests.update().where(c.id == request_id, c.state == "pending")
-        approved_now = (conn.execute(flip.values(state="approved", updated_at=now))).rowcount == 1
+        approved_now = conn.execute(flip.values(state="approved", updated_at=now)).rowcount == 1
     if approved_now:
         state = "approved"
         detail = {"approvers": list(who), "required": required}
@@ -132,7 +132,7 @@ def claim(
     before = lock(conn, request_id)
     if before is None:
         return False
-    if (conn.execute(_CLAIM, where | values)).rowcount != 1:
+    if conn.execute(_CLAIM, where | values).rowcount != 1:
         return False
     detail = {"owner": owner, "lease_until": now + lease}
     event = "running"
@@ -149,7 +149,7 @@ def expire_due(conn: sa.Connection, now: dt.datetime, deliver_until: dt.datetime
     due = due.values(
         state="expired", updated_at=now, finished_at=now, secret=None, deliver_until=deliver_until
     )
-    rows = (conn.execute(due.returning(c.id, c.vendor, c.expires_at))).all()
+    rows = conn.execute(due.returning(c.id, c.vendor, c.expires_at)).all()
     for row in rows:
         detail = {"expires_at": row.expires_at}
         move = ("pending", "expired")
