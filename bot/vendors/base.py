@@ -87,33 +87,76 @@ class Vendor(Protocol):
 
 
 class Pacer:
-    """At most `rate` requests in any `per`-second window, counted when each request starts.
+    """At most `rate` requests in any `per`-second window, counted when each request goes out.
 
     A sliding window rather than a token bucket: a bucket lets a full burst follow a full burst
-    and so can put 2×rate requests in one second, which Kaiten answers with 429. `margin` absorbs
-    the jitter between our clock and the vendor's.
+    and so can put 2×rate requests in one second, which Kaiten answers with 429. A request is
+    counted from the moment its bytes left (`Turn.trace`), not from its turn: a turn that waits
+    for a new connection (a TCP or TLS handshake, a busy event loop) would otherwise reach the
+    vendor late, inside the next window. `margin` absorbs the jitter between our clock and the
+    vendor's.
     """
 
     def __init__(self, rate: int, per: float = 1.0, margin: float = 0.05) -> None:
         self.rate = rate
         self.per = per + margin
-        self._starts: collections.deque[float] = collections.deque(maxlen=rate)
+        self._sent: collections.deque[float] = collections.deque()  # oldest first
+        self._out = 0  # turns given whose request has not gone out yet
         self._lock = asyncio.Lock()
         self._not_before = 0.0
 
-    async def wait(self) -> None:
+    async def wait(self) -> Turn:
+        """Wait for a turn; the caller sends one request and then ends the turn."""
         async with self._lock:
-            delay = self._not_before - time.monotonic()
-            if len(self._starts) == self.rate:
-                delay = max(delay, self._starts[0] + self.per - time.monotonic())
-            if delay > 0:
-                await asyncio.sleep(delay)
-            self._starts.append(time.monotonic())
+            delay = self._delay(time.monotonic())
+            while delay > 0:  # sleeps until the window has room, and looks again: a turn given
+                await asyncio.sleep(delay)  # out meanwhile may have gone out late
+                delay = self._delay(time.monotonic())
+            self._out += 1
+        return Turn(self)
 
     def hold(self, seconds: float) -> None:
         """No request starts for `seconds`: the vendor said it refuses more until then (another
         replica on the same token used the window), so the requests queued here wait too."""
         self._not_before = max(self._not_before, time.monotonic() + seconds)
+
+    def _delay(self, now: float) -> float:
+        while self._sent and self._sent[0] <= now - self.per:
+            self._sent.popleft()
+        delay = self._not_before - now
+        leaving = len(self._sent) + self._out - self.rate  # index of the request that must leave
+        if leaving >= len(self._sent):
+            # Turns not yet gone out fill the window: each goes out now or later, so no earlier
+            # than a window from now is there room. Looked at again then.
+            return max(delay, self.per)
+        if leaving >= 0:
+            delay = max(delay, self._sent[leaving] + self.per - now)
+        return delay
+
+    def _went_out(self) -> None:
+        self._out -= 1
+        self._sent.append(time.monotonic())
+
+
+class Turn:
+    """One request's place in a `Pacer`'s window: `trace` is httpx's trace extension, which
+    marks the moment the request was written; `end` marks it then if it never was (a failed
+    connection, a transport without tracing), so a turn is always counted and never lost."""
+
+    __slots__ = ("_open", "_pacer")
+
+    def __init__(self, pacer: Pacer) -> None:
+        self._pacer = pacer
+        self._open = True
+
+    async def trace(self, event: str, info: Mapping[str, Any]) -> None:
+        if event.endswith("send_request_body.complete"):
+            self.end()
+
+    def end(self) -> None:
+        if self._open:
+            self._open = False
+            self._pacer._went_out()
 
 
 def retry_after(headers: Mapping[str, str], *, now: float | None = None) -> float | None:
@@ -207,7 +250,7 @@ class VendorHTTP:
         if self.pacer is not None:
             # The first turn is waited for before any retry state exists: behind a rate limit,
             # hundreds of requests can queue here, and each waiting one should cost little.
-            await self.pacer.wait()
+            turn = await self.pacer.wait()
         made = 0
         try:
             async for try_ in stamina.retry_context(
@@ -220,9 +263,14 @@ class VendorHTTP:
             ):
                 with try_:
                     if made and self.pacer is not None:
-                        await self.pacer.wait()  # a retry takes its own turn
+                        turn = await self.pacer.wait()  # a retry takes its own turn
                     made += 1
-                    return await self._send(method, path, attempt, headers, params, json, data)
+                    if self.pacer is None:
+                        return await self._send(method, path, attempt, headers, params, json, data)
+                    try:
+                        return await self._send(method, path, attempt, headers, params, json, data, turn)
+                    finally:
+                        turn.end()
         except VendorError as err:
             err.attempts_made = made
             raise
@@ -237,12 +285,20 @@ class VendorHTTP:
         params: Mapping[str, Any] | None,
         json: Any,
         data: Mapping[str, str] | None,
+        turn: Turn | None = None,
     ) -> httpx.Response:
         url = self.base_url + path
         started = time.perf_counter()
         try:
             response = await self.http.request(
-                method, url, headers=headers, params=params, json=json, data=data, timeout=self.timeout
+                method,
+                url,
+                headers=headers,
+                params=params,
+                json=json,
+                data=data,
+                timeout=self.timeout,
+                extensions={"trace": turn.trace} if turn is not None else None,
             )
         except httpx.TimeoutException as err:
             metrics.vendor_call(self.vendor, "timeout", time.perf_counter() - started)

@@ -8,6 +8,7 @@ import asyncio
 import logging
 import re
 import socket
+import time
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -19,7 +20,7 @@ from bot import errors
 from bot.sandbox import company
 from bot.sandbox.common import Fault, Recorded
 from bot.sandbox.kaiten_data import EXTRA_FROM
-from bot.vendors.base import Record
+from bot.vendors.base import Pacer, Record
 from bot.vendors.fields import UpdateModel
 from bot.vendors.kaiten import KaitenClient, KaitenGroup, KaitenGroupUpdate, KaitenUser, KaitenUserUpdate
 from tests.conftest import Sandbox
@@ -279,6 +280,33 @@ async def test_twenty_calls_never_put_more_than_five_requests_in_any_second(
     times = sorted(r.time for r in log)
     busiest = max(sum(1 for t in times if start <= t < start + 1.0) for start in times)
     assert busiest <= 5
+
+
+async def test_a_request_is_counted_from_when_it_went_out_not_from_when_it_got_its_turn() -> None:
+    pacer = Pacer(1, per=0.3, margin=0.0)
+    first = await pacer.wait()
+    await asyncio.sleep(0.2)  # it waited this long for its connection before it went out
+    first.end()
+    went_out = time.monotonic()
+
+    second = await pacer.wait()
+    second.end()
+
+    assert time.monotonic() - went_out >= 0.3 - 0.01  # a full window after it went out
+
+
+async def test_paced_requests_are_counted_when_written_so_a_slow_answer_costs_no_turns(
+    kaiten_sandbox: Sandbox, http: httpx.AsyncClient
+) -> None:
+    kaiten_sandbox.slow(2.0)
+    paced = KaitenClient(http, f"{kaiten_sandbox.url}{ROOT}", TOKEN, rate=2)
+
+    await asyncio.gather(*(paced.current_user() for _ in range(3)))
+
+    times = sorted(r.time for r in kaiten_sandbox.requests())
+    # The third goes out a window after the first two were written (about 1 s), not a window
+    # after their answers came back 2 s later (about 3 s).
+    assert 1.0 <= times[2] - times[0] < 2.5
 
 
 async def test_a_rate_of_zero_sends_without_pacing_for_a_kaiten_with_another_limit(
