@@ -27,18 +27,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.vendors.transport import open_http
+
 
 def create_app(
     secret: str, slack_url: str, token: str, work: tuple[str, str] | None, steward_calls: bool = False
 ) -> Starlette:
     client = AsyncWebClient(token=token, base_url=slack_url, timeout=10)
     bolt = AsyncApp(client=client, signing_secret=secret, process_before_response=False)
-    if steward_calls:  # as Steward: its vendor connection pool, and 32 changes in flight at once
-        http = httpx.AsyncClient(
-            timeout=10, limits=httpx.Limits(max_connections=50, max_keepalive_connections=20)
-        )
-    else:
-        http = httpx.AsyncClient(timeout=10)
+    # with steward_calls as Steward: its vendor HTTP client, and 32 changes in flight at once
+    http = open_http() if steward_calls else httpx.AsyncClient(timeout=10)
     turns = asyncio.Semaphore(32)
     shared: dict[str, AsyncWebClient] = {}
     pending: set[asyncio.Task[None]] = set()

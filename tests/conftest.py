@@ -16,6 +16,7 @@ import stamina
 from bot.sandbox import company
 from bot.sandbox.common import Fault, Recorded, SandboxApp
 from bot.sandbox.serve import LoopbackServer
+from bot.vendors.transport import open_http
 
 
 @pytest.fixture(autouse=True)
@@ -104,7 +105,8 @@ def hub_sandbox(_hub_server: LoopbackServer) -> Sandbox:
 
 @pytest.fixture
 async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient() as client:
+    """The vendor clients' HTTP client, as Steward opens it."""
+    async with open_http() as client:
         yield client
 
 

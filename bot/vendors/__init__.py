@@ -14,6 +14,7 @@ import httpx
 
 from bot.config import Settings
 from bot.vendors.base import Record, Vendor
+from bot.vendors.transport import open_http
 
 __all__ = ["Record", "Vendor", "open_vendors"]
 
@@ -64,8 +65,7 @@ async def open_vendors(settings: Settings) -> AsyncIterator[dict[str, Vendor]]:
             yield vendors
             return
 
-        limits = httpx.Limits(max_connections=50, max_keepalive_connections=20)
-        http = await stack.enter_async_context(httpx.AsyncClient(limits=limits))
+        http = await stack.enter_async_context(open_http())
         if settings.kaiten_url:
             vendors["kaiten"] = KaitenClient(
                 http,

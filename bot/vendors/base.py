@@ -24,6 +24,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
+import aiohttp
 import httpx
 import stamina
 
@@ -39,6 +40,7 @@ from bot.errors import (
     VendorTimeout,
     VendorUnreachable,
 )
+from bot.vendors import transport
 from bot.vendors.fields import UpdateModel
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,11 @@ log = logging.getLogger(__name__)
 MAX_SERVER_WAIT = 60.0
 #: Longest time one request spends waiting out rate-limited answers, all of them together.
 RATE_LIMIT_PATIENCE = 60.0
+#: How a request that got no whole answer is described (`transport.failure`), timeouts aside.
+_WIRE_DETAIL = {
+    "refused": "connection refused or failed",
+    "closed": "the connection was closed before an answer",
+}
 
 
 @dataclass(frozen=True)
@@ -91,7 +98,7 @@ class Pacer:
 
     A sliding window rather than a token bucket: a bucket lets a full burst follow a full burst
     and so can put 2×rate requests in one second, which Kaiten answers with 429. A request is
-    counted from the moment its bytes left (`Turn.trace`), not from its turn: a turn that waits
+    counted from the moment it was written (`Turn`), not from its turn: a turn that waits
     for a new connection (a TCP or TLS handshake, a busy event loop) would otherwise reach the
     vendor late, inside the next window. `margin` absorbs the jitter between our clock and the
     vendor's.
@@ -139,19 +146,16 @@ class Pacer:
 
 
 class Turn:
-    """One request's place in a `Pacer`'s window: `trace` is httpx's trace extension, which
-    marks the moment the request was written; `end` marks it then if it never was (a failed
-    connection, a transport without tracing), so a turn is always counted and never lost."""
+    """One request's place in a `Pacer`'s window. `end` counts it as gone out: called by the
+    transport's hook the moment the request is written (`bot.vendors.transport.sending`), and
+    again, to no effect, once the request is over, so that a turn whose request was never
+    written (a failed connection) is counted all the same and never lost."""
 
     __slots__ = ("_open", "_pacer")
 
     def __init__(self, pacer: Pacer) -> None:
         self._pacer = pacer
         self._open = True
-
-    async def trace(self, event: str, info: Mapping[str, Any]) -> None:
-        if event.endswith("send_request_body.complete"):
-            self.end()
 
     def end(self) -> None:
         if self._open:
@@ -212,6 +216,23 @@ class VendorHTTP:
         self.pacer = pacer
         self.wait_max = wait_max
         self.patience = patience
+
+    def _wire_error(
+        self, err: BaseException, method: str, path: str, attempt: Attempt, took: float
+    ) -> VendorError:
+        """The `VendorError` for a request that got no whole answer."""
+        what = transport.failure(err)
+        if what == "timeout":
+            metrics.vendor_call(self.vendor, "timeout", took)
+            log.info("%s %s %s: timed out after %.3g s", self.vendor, method, path, self.timeout)
+            return VendorTimeout(self.vendor, attempt, detail=f"timed out after {self.timeout:g} s")
+        metrics.vendor_call(self.vendor, "unreachable", took)
+        detail = _WIRE_DETAIL.get(what) or type(err.__cause__ or err).__name__
+        log.info("%s %s %s: %s", self.vendor, method, path, detail)
+        unreachable = VendorUnreachable(self.vendor, attempt, detail=detail)
+        if what == "refused":
+            unreachable.changed = "no"  # the request never left: nothing can have changed
+        return unreachable
 
     def _backoff(self) -> Callable[[Exception], bool | float]:
         """stamina's hook for one request: which errors are retried, and how long to wait."""
@@ -290,42 +311,25 @@ class VendorHTTP:
         url = self.base_url + path
         started = time.perf_counter()
         try:
-            response = await self.http.request(
-                method,
-                url,
-                headers=headers,
-                params=params,
-                json=json,
-                data=data,
-                timeout=self.timeout,
-                extensions={"trace": turn.trace} if turn is not None else None,
-            )
-        except httpx.TimeoutException as err:
-            metrics.vendor_call(self.vendor, "timeout", time.perf_counter() - started)
-            log.info("%s %s %s: timed out after %.3g s", self.vendor, method, path, self.timeout)
-            raise VendorTimeout(self.vendor, attempt, detail=f"timed out after {self.timeout:g} s") from err
-        except httpx.TransportError as err:
-            metrics.vendor_call(self.vendor, "unreachable", time.perf_counter() - started)
-            detail = _transport_detail(err)
-            log.info("%s %s %s: %s", self.vendor, method, path, detail)
-            unreachable = VendorUnreachable(self.vendor, attempt, detail=detail)
-            if isinstance(err, httpx.ConnectError):
-                unreachable.changed = "no"  # the request never left: nothing can have changed
-            raise unreachable from err
+            with transport.sending(turn) as extensions:
+                response = await self.http.request(
+                    method,
+                    url,
+                    headers=headers,
+                    params=params,
+                    json=json,
+                    data=data,
+                    timeout=self.timeout,
+                    extensions=extensions,
+                )
+        except (httpx.TransportError, aiohttp.ClientError) as err:
+            raise self._wire_error(err, method, path, attempt, time.perf_counter() - started) from err
         elapsed = time.perf_counter() - started
         metrics.vendor_call(self.vendor, str(response.status_code), elapsed)
         log.debug("%s %s %s -> %s in %.3f s", self.vendor, method, path, response.status_code, elapsed)
         if response.status_code >= 400:
             raise self.map_error(response, attempt)
         return response
-
-
-def _transport_detail(err: httpx.TransportError) -> str:
-    if isinstance(err, httpx.ConnectError):
-        return "connection refused or failed"
-    if isinstance(err, httpx.RemoteProtocolError | httpx.ReadError):
-        return "the connection was closed before an answer"
-    return type(err).__name__
 
 
 def json_body(response: httpx.Response, vendor: str, attempt: Attempt) -> Any:

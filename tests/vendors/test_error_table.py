@@ -6,6 +6,7 @@ Faults are injected at the sandbox vendor, on the write itself, over real loopba
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import time
 from collections.abc import Awaitable, Callable
@@ -250,6 +251,29 @@ async def test_a_vendor_refusing_connections_is_tried_again_and_nothing_was_chan
     text = str(caught.value)
     assert f"could not connect to {vendor.name}" in text
     assert "Nothing was changed" in text
+
+
+@pytest.mark.parametrize("vendor", VENDORS, ids=lambda v: v.name)
+async def test_a_vendor_that_drops_the_connection_before_answering_is_tried_again_and_said_so(
+    vendor: VendorCase, http: httpx.AsyncClient
+) -> None:
+    heads: list[bytes] = []
+
+    async def hang_up(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        heads.append(await reader.readuntil(b"\r\n\r\n"))
+        writer.close()
+
+    server = await asyncio.start_server(hang_up, "127.0.0.1", 0)
+    async with server:
+        client = vendor.client(http, f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}")
+        with pytest.raises(errors.VendorUnreachable) as caught:
+            await client.whoami()
+
+    # aiohttp sends a GET or PUT once more on a new connection when one drops (a keep-alive
+    # connection the vendor closed while idle); Steward's own attempts are counted as ever
+    assert caught.value.attempts_made == ATTEMPTS and ATTEMPTS <= len(heads) <= 2 * ATTEMPTS
+    assert "the connection was closed before an answer" in str(caught.value)
+    assert caught.value.changed != "no"  # the request reached the vendor: it may have acted on it
 
 
 @pytest.mark.parametrize("kind", ["malformed", "html"])
