@@ -5,8 +5,11 @@ SQLite, the thread its writes run on (`SqliteWriter`)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import queue
+import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -99,13 +102,21 @@ T = TypeVar("T")
 
 
 class SqliteWriter:
-    """SQLite's write transactions, each run whole on a thread of this store's own, over the
-    standard library's driver, in one hand-over between threads. Through aiosqlite every
-    statement is three or four hand-overs (cursor, execute, fetch, close), each waiting for a
-    turn of a busy event loop while SQLite's one write lock is held; and this process's writers
-    queue on the thread instead of sleeping at SQLite's lock. Reads stay on the async engine."""
+    """SQLite's write transactions, run on a thread of this store's own over the standard
+    library's driver, one hand-over between threads each. Through aiosqlite every statement is
+    three or four hand-overs (cursor, execute, fetch, close), each waiting for a turn of a busy
+    event loop while SQLite's one write lock is held; and this process's writers queue on the
+    thread instead of sleeping at SQLite's lock. Reads stay on the async engine.
 
-    def __init__(self, url: sa.URL) -> None:
+    The writes waiting when the thread comes to them are committed together (group commit):
+    one BEGIN IMMEDIATE … COMMIT for up to `batch` of them, run in the order they were handed
+    over, as they would have run one after another. Their callers hear back once that commit is
+    done. Should one of them fail, the whole batch is rolled back and each runs again in a
+    transaction of its own, so that a failure is only ever its own caller's. A write whose
+    caller gave up (cancelled) before the thread came to it does not run.
+    """
+
+    def __init__(self, url: sa.URL, batch: int = 64) -> None:
         self.engine = sa.create_engine(
             url.set(drivername="sqlite"),
             connect_args={"timeout": SQLITE_BUSY_MS / 1000},
@@ -114,18 +125,82 @@ class SqliteWriter:
         sa.event.listen(self.engine, "connect", _on_connect)
         sa.event.listen(self.engine, "begin", _on_begin)
         self._writer = self.engine.execution_options(**WRITES)
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="steward-sqlite-writes")
+        self.batch = batch
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._closed = False
+        self._thread = threading.Thread(target=self._serve, name="steward-sqlite-writes", daemon=True)
+        self._thread.start()
 
     async def run(self, work: Callable[..., T], *args: Any) -> T:
-        """`work(connection, *args)` in one write transaction (BEGIN IMMEDIATE … COMMIT)."""
-        return await asyncio.get_running_loop().run_in_executor(self._thread, self._transaction, work, args)
-
-    def _transaction(self, work: Callable[..., T], args: tuple[Any, ...]) -> T:
-        with self._writer.begin() as conn:
-            return work(conn, *args)
+        """`work(connection, *args)` in a write transaction (BEGIN IMMEDIATE … COMMIT), perhaps
+        shared with other writes waiting at the same moment; what `work` returns once committed."""
+        if self._closed:
+            raise RuntimeError("the store is closed")
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[T] = loop.create_future()
+        self._jobs.put(_Job(work, args, done, loop))
+        return await done
 
     async def close(self) -> None:
         """Let the writes already handed over finish, then close the connection (on its thread:
         the driver's connections belong to the thread that opened them)."""
-        await asyncio.get_running_loop().run_in_executor(self._thread, self.engine.dispose)
-        self._thread.shutdown()
+        if not self._closed:
+            self._closed = True
+            self._jobs.put(None)
+        await asyncio.to_thread(self._thread.join)
+
+    def _serve(self) -> None:
+        more = True
+        while more:
+            job = self._jobs.get()
+            jobs = []
+            while job is not None:
+                if not job.done.cancelled():
+                    jobs.append(job)
+                if len(jobs) == self.batch:
+                    break
+                try:
+                    job = self._jobs.get_nowait()
+                except queue.Empty:
+                    break
+            more = job is not None
+            if jobs:
+                _deliver(jobs, self._commit(jobs))
+        self.engine.dispose()
+
+    def _commit(self, jobs: list[_Job]) -> list[tuple[bool, Any]]:
+        try:
+            with self._writer.begin() as conn:
+                return [(True, job.work(conn, *job.args)) for job in jobs]
+        except Exception as err:
+            if len(jobs) == 1:
+                return [(False, err)]
+        return [self._commit([job])[0] for job in jobs]  # each alone: a failure is its own
+
+
+@dataclass(frozen=True)
+class _Job:
+    work: Callable[..., Any]
+    args: tuple[Any, ...]
+    done: asyncio.Future[Any]
+    loop: asyncio.AbstractEventLoop
+
+
+def _deliver(jobs: list[_Job], outcomes: list[tuple[bool, Any]]) -> None:
+    """Hand each caller its outcome on its own event loop, one wake-up per loop."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], bool, Any]]] = {}
+    for job, (ok, value) in zip(jobs, outcomes, strict=True):
+        by_loop.setdefault(job.loop, []).append((job.done, ok, value))
+    for loop, results in by_loop.items():
+        with contextlib.suppress(RuntimeError):  # that loop has closed: nobody is waiting
+            loop.call_soon_threadsafe(_settle, results)
+
+
+def _settle(results: list[tuple[asyncio.Future[Any], bool, Any]]) -> None:
+    for future, ok, value in results:
+        if future.done():  # cancelled while its write ran: the write stands, nobody hears of it
+            continue
+        if ok:
+            future.set_result(value)
+        else:
+            future.set_exception(value)
