@@ -36,7 +36,7 @@ FULL = Plan(
     stall=30.0,
     bulk=200,
     changes=1_000,
-    changes_rate=200,
+    changes_rate=400,
 )
 QUICK = Plan(
     rate=20, seconds=2, memory_n=60, memory_rate=60, slow=2.0, stall=5.0, bulk=10, changes=20, changes_rate=20
