@@ -37,9 +37,19 @@ FULL = Plan(
     bulk=200,
     changes=1_000,
     changes_rate=400,
+    changes_rounds=3,
 )
 QUICK = Plan(
-    rate=20, seconds=2, memory_n=60, memory_rate=60, slow=2.0, stall=5.0, bulk=10, changes=20, changes_rate=20
+    rate=20,
+    seconds=2,
+    memory_n=60,
+    memory_rate=60,
+    slow=2.0,
+    stall=5.0,
+    bulk=10,
+    changes=20,
+    changes_rate=20,
+    changes_rounds=1,
 )
 
 
@@ -94,7 +104,9 @@ def main(argv: list[str] | None = None) -> int:
             slow = acks(steward(vendors, tmp), vendors, plan)
             print(f"Steward acks, vendors slow: {slow}", flush=True)
             vendors.slow(0.0)
-            base, calls, ours = throughput(vendors, tmp, plan.changes, plan.changes_rate, plan.stall)
+            base, calls, ours = throughput(
+                vendors, tmp, plan.changes, plan.changes_rate, plan.stall, plan.changes_rounds
+            )
             print(f"throughput: baseline {base}, Steward's calls {calls}, Steward {ours}", flush=True)
             mem = memory(vendors, tmp, plan)
             print(f"Steward memory: {mem}", flush=True)

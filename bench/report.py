@@ -31,6 +31,7 @@ class Plan:
     bulk: int  # users in each vendor's bulk change
     changes: int  # immediate changes in the throughput run
     changes_rate: float  # sent per second, open loop, faster than either server finishes them
+    changes_rounds: int  # throughput runs of each server, in turn; the median is reported
     stall: float  # give up waiting for the memory run's changes after this long without progress
 
 
@@ -138,8 +139,9 @@ def _throughput(plan: Plan, base: Throughput, calls: Throughput, ours: Throughpu
     kept_up = base.p99_s < 1.0  # finished about as they were sent: its capacity lies above
 
     def row(name: str, t: Throughput) -> str:
+        each = ", ".join(f"{r:.1f}" for r in t.rounds) or f"{t.per_second:.1f}"
         return (
-            f"| {name} | {t.changes} | {t.finished} | {t.seconds:.1f} | {t.per_second:.1f} | "
+            f"| {name} | {t.changes} | {t.finished} | {t.seconds:.1f} | {t.per_second:.1f} | {each} | "
             f"{t.p50_s:.2f} | {t.p99_s:.2f} | {t.cpu_ms_per_change:.1f} |"
         )
 
@@ -156,10 +158,14 @@ def _throughput(plan: Plan, base: Throughput, calls: Throughput, ours: Throughpu
         '"Steward\'s calls" (`python -m bench.bare --work --steward-calls`): bare Bolt making those',
         "seven calls (3 to Kaiten, 4 to Slack, plain text) and nothing else: what Steward's contract",
         "costs with these libraries before any of Steward's own work (store, checks, Block Kit).",
+        f"Each server ran {plan.changes_rounds} time(s), the three in turn each round; the row is the",
+        "median run (changes/s of every run beside it): one run of 1,000 changes takes a few",
+        "seconds, and two such runs of one server differ widely here (the baseline's 209 to 335",
+        "changes/s in runs of 2026-12-03).",
         "",
-        "| server | changes | finished | seconds | changes/s | p50 s to outcome | p99 s to outcome | "
-        "server CPU ms per change |",
-        "|---|---|---|---|---|---|---|---|",
+        "| server | changes | finished | seconds | changes/s | changes/s each run | p50 s to outcome | "
+        "p99 s to outcome | server CPU ms per change |",
+        "|---|---|---|---|---|---|---|---|---|",
         row("baseline", base),
         row("Steward's calls", calls),
         row("Steward", ours),

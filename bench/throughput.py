@@ -5,6 +5,7 @@ one httpx PATCH, one chat.postMessage). Kaiten's rate limit is off at the sandbo
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ class Throughput:
     p50_s: float  # command → outcome in Slack
     p99_s: float
     cpu_s: float  # the server process's CPU time over the run
+    rounds: tuple[float, ...] = ()  # changes/s of every round, when this is the median one
 
     @property
     def cpu_ms_per_change(self) -> float:
@@ -79,12 +81,24 @@ def run(
 
 
 def throughput(
-    vendors: Vendors, tmp: Path, n: int, rate: float, stall: float
+    vendors: Vendors, tmp: Path, n: int, rate: float, stall: float, rounds: int = 1
 ) -> tuple[Throughput, Throughput, Throughput]:
-    """(baseline, Steward's calls alone, Steward) for `n` changes sent at `rate` per second."""
-    base = run(lambda: bare_bolt(vendors, tmp, work=True), vendors, BASELINE_DONE, n, rate, stall)
-    calls = run(
-        lambda: bare_bolt(vendors, tmp, work=True, steward_calls=True), vendors, BASELINE_DONE, n, rate, stall
-    )
-    ours = run(lambda: steward(vendors, tmp, KAITEN_RATE_LIMIT="0"), vendors, STEWARD_DONE, n, rate, stall)
+    """(baseline, Steward's calls alone, Steward) for `n` changes sent at `rate` per second: of
+    `rounds` runs each, the median one. The three run in turn in every round, so that whatever
+    else the machine is doing falls on all three alike."""
+    servers = [
+        (lambda: bare_bolt(vendors, tmp, work=True), BASELINE_DONE),
+        (lambda: bare_bolt(vendors, tmp, work=True, steward_calls=True), BASELINE_DONE),
+        (lambda: steward(vendors, tmp, KAITEN_RATE_LIMIT="0"), STEWARD_DONE),
+    ]
+    runs: list[list[Throughput]] = [[] for _ in servers]
+    for _ in range(rounds):
+        for (make, pattern), done in zip(servers, runs, strict=True):
+            done.append(run(make, vendors, pattern, n, rate, stall))
+    base, calls, ours = (_median(done) for done in runs)
     return base, calls, ours
+
+
+def _median(runs: list[Throughput]) -> Throughput:
+    middle = sorted(runs, key=lambda t: t.per_second)[len(runs) // 2]
+    return dataclasses.replace(middle, rounds=tuple(t.per_second for t in runs))
