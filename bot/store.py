@@ -183,20 +183,16 @@ class Store:
         async with self.engine.connect() as conn:
             return await conn.run_sync(self._find, _key(request_id))
 
-    @staticmethod
-    def _find(conn: sa.Connection, request_id: str) -> StoredRequest | None:
-        row = conn.execute(_SELECT, {"rid": request_id}).mappings().first()
-        if row is None:
-            return None
-        rows = conn.execute(_APPROVALS, {"rid": request_id})
-        return StoredRequest.from_row(dict(row), tuple(ApprovalRow(r.approver, r.at) for r in rows))
-
     @classmethod
-    def _get(cls, conn: sa.Connection, request_id: str) -> StoredRequest:
-        found = cls._find(conn, request_id)
-        if found is None:
-            raise NoSuchRequest(request_id)
-        return found
+    def _find(cls, conn: sa.Connection, request_id: str) -> StoredRequest | None:
+        row = conn.execute(_SELECT, {"rid": request_id}).first()
+        return None if row is None else cls._stored(conn, row)
+
+    @staticmethod
+    def _stored(conn: sa.Connection, row: sa.Row[Any]) -> StoredRequest:
+        """The request a row of `requests` holds, with its approvals read in the same transaction."""
+        rows = conn.execute(_APPROVALS, {"rid": row.id})
+        return StoredRequest.from_row(dict(row._mapping), tuple(ApprovalRow(r.approver, r.at) for r in rows))
 
     # --- state changes (bot/transitions.py) ----------------------------------------------------
 
@@ -242,8 +238,8 @@ class Store:
         args = (key, states, to_state, actor, event, detail, owner, columns)
 
         def work(conn: sa.Connection) -> tuple[sa.Row[Any] | None, StoredRequest | None]:
-            before = transitions.transition(conn, self.clock(), *args)
-            return before, None if before is None else self._get(conn, key)
+            moved = transitions.transition(conn, self.clock(), *args)
+            return (None, None) if moved is None else (moved.before, self._stored(conn, moved.after))
 
         before, after = await self._write(work)
         if before is not None and before.has_secret and (to_state in FINAL_STATES or "secret" in columns):
@@ -281,18 +277,18 @@ class Store:
         key, states = _key(request_id), tuple(from_states)
 
         def work(conn: sa.Connection) -> StoredRequest | None:
-            now, claimable = self.clock(), states
+            now, claimable, locked = self.clock(), states, None
             if approving is not None:
                 why, place = {"why": approving}, dict[str, Any]()
                 if card_place is not None:
                     place = {"card_channel": card_place[0], "card_ts": card_place[1]}
                 approved = ("pending",), "approved", "steward", "approved", why, None, place
-                if transitions.transition(conn, now, key, *approved) is None:
+                moved = transitions.transition(conn, now, key, *approved)
+                if moved is None:
                     return None
-                claimable = ("approved",)
-            if not transitions.claim(conn, now, key, owner, lease, claimable):
-                return None
-            return self._get(conn, key)
+                claimable, locked = ("approved",), moved.after
+            claimed = transitions.claim(conn, now, key, owner, lease, claimable, locked)
+            return None if claimed is None else self._stored(conn, claimed)
 
         return await self._write(work)
 

@@ -2,15 +2,16 @@
 
 Each one reads the request under a row lock (PostgreSQL `FOR UPDATE`; SQLite takes its write
 lock at BEGIN IMMEDIATE), then makes one conditional UPDATE (`… WHERE id = :id AND state IN
-(…)`) whose row count says who won, and writes the audit entry only when it won. So counting
-approvals and deciding "that was the last one" cannot interleave between replicas.
+(…)`) whose returned row says who won (and is the request as it now is), and writes the audit
+entry only when it won. So counting approvals and deciding "that was the last one" cannot
+interleave between replicas.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -46,6 +47,12 @@ _CLAIM = _MOVE.where(
     # A running request is taken up only once its lease has run out (its process died).
     sa.or_(c.state != "running", c.lease_until.is_(None), c.lease_until < sa.bindparam("now"))
 ).values(runs=c.runs + 1)
+_MOVE, _MOVE_OWNED, _CLAIM = (move.returning(*c) for move in (_MOVE, _MOVE_OWNED, _CLAIM))
+
+
+class Moved(NamedTuple):
+    before: sa.Row[Any]  # what `lock` read: state, vendor, lease owner, whether a secret is kept
+    after: sa.Row[Any]  # the whole row as the move left it
 
 
 def lock(conn: sa.Connection, request_id: str) -> sa.Row[Any] | None:
@@ -64,8 +71,8 @@ def transition(
     detail: Mapping[str, Any] | None,
     owner: str | None,
     columns: Mapping[str, Any],
-) -> sa.Row[Any] | None:
-    """The request as it was before, when this call moved it; None when it did not."""
+) -> Moved | None:
+    """The request before and after, when this call moved it; None when it did not."""
     if to_state not in STATES or not set(from_states) <= STATES:
         raise ValueError(f"unknown state in {from_states} → {to_state}")
     if unknown := set(columns) - SETTABLE:
@@ -83,11 +90,14 @@ def transition(
     if owner is not None:
         where["owner"] = owner
     before = lock(conn, request_id)
-    if before is None or conn.execute(update, where | values).rowcount != 1:
+    if before is None:
+        return None
+    after = conn.execute(update, where | values).first()
+    if after is None:
         return None
     move = (before.state, to_state)
     audit.write(conn, request_id, actor, event, detail, at=now, vendor=before.vendor, move=move)
-    return before
+    return Moved(before, after)
 
 
 def approve(conn: sa.Connection, now: dt.datetime, request_id: str, approver: str) -> ApprovalResult:
@@ -126,21 +136,25 @@ def claim(
     owner: str,
     lease: dt.timedelta,
     from_states: tuple[str, ...],
-) -> bool:
+    locked: sa.Row[Any] | None = None,
+) -> sa.Row[Any] | None:
+    """The request as claimed, or None when this call did not claim it. `locked`: the request
+    as this transaction already holds it under its lock (it just moved it), read again otherwise."""
     where = {"rid": request_id, "from_states": list(from_states), "now": now}
     values = {"state": "running", "lease_owner": owner, "lease_until": now + lease, "updated_at": now}
-    before = lock(conn, request_id)
+    before = locked if locked is not None else lock(conn, request_id)
     if before is None:
-        return False
-    if conn.execute(_CLAIM, where | values).rowcount != 1:
-        return False
+        return None
+    claimed = conn.execute(_CLAIM, where | values).first()
+    if claimed is None:
+        return None
     detail = {"owner": owner, "lease_until": now + lease}
     event = "running"
     if before.state == "running":
         event, detail["previous_owner"] = "taken_up", before.lease_owner
     move = (before.state, "running")
     audit.write(conn, request_id, "steward", event, detail, at=now, vendor=before.vendor, move=move)
-    return True
+    return claimed
 
 
 def expire_due(conn: sa.Connection, now: dt.datetime, deliver_until: dt.datetime | None) -> list[str]:

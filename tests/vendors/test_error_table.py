@@ -6,7 +6,6 @@ Faults are injected at the sandbox vendor, on the write itself, over real loopba
 
 from __future__ import annotations
 
-import asyncio
 import socket
 import time
 from collections.abc import Awaitable, Callable
@@ -27,6 +26,7 @@ from bot.vendors.kaiten.models import KaitenUserUpdate
 from bot.vendors.onlyoffice.client import OnlyofficeClient
 from bot.vendors.onlyoffice.models import OnlyofficeUserUpdate
 from tests.conftest import Sandbox
+from tests.rig.raw_http import answering
 
 ATTEMPTS = 4
 TIMEOUT = 0.3
@@ -257,15 +257,8 @@ async def test_a_vendor_refusing_connections_is_tried_again_and_nothing_was_chan
 async def test_a_vendor_that_drops_the_connection_before_answering_is_tried_again_and_said_so(
     vendor: VendorCase, http: httpx.AsyncClient
 ) -> None:
-    heads: list[bytes] = []
-
-    async def hang_up(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        heads.append(await reader.readuntil(b"\r\n\r\n"))
-        writer.close()
-
-    server = await asyncio.start_server(hang_up, "127.0.0.1", 0)
-    async with server:
-        client = vendor.client(http, f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}")
+    async with answering(b"") as (vendor_url, heads):  # reads the request, then hangs up
+        client = vendor.client(http, vendor_url)
         with pytest.raises(errors.VendorUnreachable) as caught:
             await client.whoami()
 

@@ -3,28 +3,20 @@ aiohttp's pool, or through the proxy the environment sets."""
 
 from __future__ import annotations
 
-import asyncio
-
 import httpx
 import pytest
 
 from bot.vendors.transport import open_http
+from tests.rig.raw_http import answering
+
+PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy")
 
 
 async def test_a_proxy_set_in_the_environment_carries_the_vendor_calls(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    heads: list[bytes] = []
-
-    async def proxy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        heads.append(await reader.readuntil(b"\r\n\r\n"))
-        writer.write(b"HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n")
-        await writer.drain()
-        writer.close()
-
-    server = await asyncio.start_server(proxy, "127.0.0.1", 0)
-    async with server:
-        monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}")
+    async with answering(b"HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n") as (proxy, heads):
+        monkeypatch.setenv("HTTPS_PROXY", proxy)
         async with open_http() as http:
             with pytest.raises(httpx.ProxyError):
                 await http.get("https://kaiten.example.invalid/api/latest/users/current")
@@ -35,20 +27,12 @@ async def test_a_proxy_set_in_the_environment_carries_the_vendor_calls(
 async def test_without_a_proxy_vendor_calls_go_straight_to_the_vendor(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+    for name in PROXY_VARIABLES:
         monkeypatch.delenv(name, raising=False)
-    heads: list[bytes] = []
+    ok = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}"
 
-    async def vendor(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        heads.append(await reader.readuntil(b"\r\n\r\n"))
-        writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}")
-        await writer.drain()
-        writer.close()
-
-    server = await asyncio.start_server(vendor, "127.0.0.1", 0)
-    async with server, open_http() as http:
-        port = server.sockets[0].getsockname()[1]
-        answer = await http.get(f"http://127.0.0.1:{port}/api/latest/users/current", params={"a": "b c"})
+    async with answering(ok) as (vendor, heads), open_http() as http:
+        answer = await http.get(f"{vendor}/api/latest/users/current", params={"a": "b c"})
 
     assert answer.status_code == 200 and answer.json() == {}
     assert heads[0].startswith(b"GET /api/latest/users/current?a=b+c HTTP/1.1\r\n")
