@@ -268,6 +268,7 @@ class VendorHTTP:
     ) -> httpx.Response:
         """Send one logical request, retried as the module docstring explains; return a 2xx
         response or raise the mapped `VendorError` carrying how many attempts were made."""
+        turn: Turn | None = None
         if self.pacer is not None:
             # The first turn is waited for before any retry state exists: behind a rate limit,
             # hundreds of requests can queue here, and each waiting one should cost little.
@@ -286,12 +287,11 @@ class VendorHTTP:
                     if made and self.pacer is not None:
                         turn = await self.pacer.wait()  # a retry takes its own turn
                     made += 1
-                    if self.pacer is None:
-                        return await self._send(method, path, attempt, headers, params, json, data)
                     try:
                         return await self._send(method, path, attempt, headers, params, json, data, turn)
                     finally:
-                        turn.end()
+                        if turn is not None:
+                            turn.end()
         except VendorError as err:
             err.attempts_made = made
             raise
@@ -306,7 +306,7 @@ class VendorHTTP:
         params: Mapping[str, Any] | None,
         json: Any,
         data: Mapping[str, str] | None,
-        turn: Turn | None = None,
+        turn: Turn | None,
     ) -> httpx.Response:
         url = self.base_url + path
         started = time.perf_counter()
