@@ -5,13 +5,8 @@ subprocess started as an operator starts it, settings from the environment."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
-
-import httpx
 
 from bot.sandbox import company
 from bot.sandbox.hub import HubSandbox
@@ -19,6 +14,7 @@ from bot.sandbox.kaiten import KaitenSandbox
 from bot.sandbox.onlyoffice import OnlyofficeSandbox
 from bot.sandbox.serve import LoopbackServer, free_port
 from tests.rig.fake_slack import Call, FakeSlack
+from tests.rig.process import start_and_wait
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 ADMIN = "U0ADMIN"
@@ -114,21 +110,7 @@ class Server:
     def __init__(self, argv: list[str], env: dict[str, str], port: int, log: Path) -> None:
         self.url = f"http://127.0.0.1:{port}"
         self.log = log
-        with log.open("w") as out:
-            self.process = subprocess.Popen(  # noqa: S603  # our own interpreter and module
-                [sys.executable, *argv], env=env, stdout=out, stderr=subprocess.STDOUT, cwd=log.parent
-            )
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"{argv} did not start:\n{log.read_text()[-2000:]}")
-            time.sleep(0.05)
+        self.process = start_and_wait(argv, env, self.url, log, cwd=log.parent, timeout=60)
 
     @property
     def pid(self) -> int:

@@ -13,7 +13,6 @@ import datetime as dt
 import gc
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 
 import aiohttp
 import uvicorn
@@ -33,36 +32,17 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
 from bot.config import Settings
-from bot.inbound import well_formed
-from bot.pipeline import Pipeline
-from bot.policy import load_policy
-from bot.secretbox import SecretBox
-from bot.slack import SlackNotifier
-from bot.store import Store
+from bot.flow import Pipeline, load_policy
+from bot.slack import SlackNotifier, well_formed
+from bot.store import SecretBox, Store
 from bot.tasks import TaskRegistry, Work, deferring
 from bot.vendors import open_vendors
+from handlers import Deps, register
 
 log = logging.getLogger(__name__)
 
 DRAIN_SECONDS = 20.0
 SLACK_TIMEOUT = 10  # seconds Steward waits for one Slack Web API answer
-
-
-@dataclass
-class Deps:
-    """What the handlers need; filled in when the server starts (the store opens asynchronously)."""
-
-    settings: Settings
-    slack: SlackNotifier
-    tasks: TaskRegistry = field(default_factory=TaskRegistry)
-    pipeline: Pipeline | None = None
-    store: Store | None = None
-
-    @property
-    def ready(self) -> Pipeline:
-        if self.pipeline is None:
-            raise RuntimeError("Steward is still starting")
-        return self.pipeline
 
 
 def slack_client(settings: Settings) -> AsyncWebClient:
@@ -80,8 +60,6 @@ def slack_client(settings: Settings) -> AsyncWebClient:
 
 
 def create_app(settings: Settings) -> Starlette:
-    from handlers import register
-
     client = slack_client(settings)
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
     bolt = AsyncApp(client=client, signing_secret=secret, process_before_response=False)

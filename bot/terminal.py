@@ -12,17 +12,12 @@ import sys
 import time
 from collections.abc import AsyncIterator
 
-from bot import messages, reports
-from bot.audit import export, parse_since
-from bot.card import RequestCard
-from bot.commands import Change, Check, CommandError, Help, History, Status, help_text, parse
 from bot.config import Settings
 from bot.errors import InvalidValue
-from bot.notify import Answer, Place
-from bot.pipeline import Pipeline
-from bot.policy import load_policy
-from bot.secretbox import SecretBox
-from bot.store import Store
+from bot.flow import Pipeline, load_policy, reports
+from bot.language import Change, Check, CommandError, Help, History, Status, help_text, parse
+from bot.slack import Answer, Place, RequestCard, messages
+from bot.store import SecretBox, Store, export, parse_since
 from bot.vendors import open_vendors
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from bot import messages, reports
-from bot.commands import Change, Check, CommandError, Help, History, Status, help_text, parse
+from bot.flow import reports
+from bot.language import Change, Check, CommandError, Help, History, Status, help_text, parse
+from bot.slack import messages
 
 if TYPE_CHECKING:
-    from bot.app import Deps
+    from handlers.deps import Deps
 
 log = logging.getLogger(__name__)
 

@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncApp
 
-from bot import messages
+from bot.slack import messages
 from bot.tasks import after_ack
 
 if TYPE_CHECKING:
-    from bot.app import Deps
+    from handlers.deps import Deps
 
 VERBS = {messages.APPROVE: "approve", messages.REJECT: "reject", messages.CANCEL: "cancel"}
 BUTTONS = re.compile(f"^({'|'.join(VERBS)})$")

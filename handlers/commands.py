@@ -10,7 +10,7 @@ from bot.tasks import after_ack
 from handlers import answers
 
 if TYPE_CHECKING:
-    from bot.app import Deps
+    from handlers.deps import Deps
 
 
 def register(app: AsyncApp, deps: Deps) -> None:

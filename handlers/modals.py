@@ -14,15 +14,15 @@ from typing import TYPE_CHECKING, Any
 from pydantic import SecretStr
 from slack_bolt.async_app import AsyncApp
 
-from bot import forms, messages
-from bot.commands import Change, CommandError, parse, quote
 from bot.errors import InvalidValue, StewardError
-from bot.resolve import resolve
+from bot.flow import resolve
+from bot.language import Change, CommandError, parse, quote
+from bot.slack import forms, messages
 from bot.tasks import after_ack
-from bot.vendors.fields import build
+from bot.vendors import build
 
 if TYPE_CHECKING:
-    from bot.app import Deps
+    from handlers.deps import Deps
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ async def _fill(deps: Deps, client: Any, view_id: str, meta: dict[str, Any]) -> 
         return
     meta["targets"] = [r.id for r in records]
     current = dict(records[0].values) if len(records) == 1 else {}
-    from bot.vendors.kaiten.models import Permission
+    from bot.vendors.kaiten import Permission
 
     view = forms.step_two(
         meta,

@@ -1,4 +1,8 @@
-"""The vendor clients Steward talks to, built from the settings.
+"""The vendors: one client per vendor (Kaiten, ONLYOFFICE, Hub) with its update models and
+answers, the HTTP they share, and the clients built from the settings.
+
+May import settings, errors, metrics and the sandbox (for STEWARD_SANDBOX=true); nothing of the
+request's life, the store or Slack.
 
 `open_vendors(settings)` builds one client per configured vendor over one pooled
 `httpx.AsyncClient`, or, with STEWARD_SANDBOX=true, over the in-process sandbox vendors through
@@ -14,9 +18,21 @@ import httpx
 
 from bot.config import Settings
 from bot.vendors.base import Record, Vendor
+from bot.vendors.fields import UpdateModel, build, enum_rule
+from bot.vendors.names import ALIASES, VENDOR_NAMES, VENDORS
 from bot.vendors.transport import open_http
 
-__all__ = ["Record", "Vendor", "open_vendors"]
+__all__ = [
+    "ALIASES",
+    "VENDORS",
+    "VENDOR_NAMES",
+    "Record",
+    "UpdateModel",
+    "Vendor",
+    "build",
+    "enum_rule",
+    "open_vendors",
+]
 
 SANDBOX_HOSTS = {
     "kaiten": "http://kaiten.sandbox/api/latest",

@@ -31,18 +31,22 @@ import contextvars
 import logging
 import urllib.request
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal, Protocol
 
 import aiohttp
 import httpx
 from httpx_aiohttp import AiohttpTransport
 
-if TYPE_CHECKING:
-    from bot.vendors.base import Turn
-
 log = logging.getLogger(__name__)
 
 LIMITS = httpx.Limits(max_connections=50, max_keepalive_connections=20)
+
+
+class Turn(Protocol):
+    """A pacer's turn (`bot.vendors.base.Turn`): ended the moment its request is written."""
+
+    def end(self) -> None: ...
+
 
 _sending: contextvars.ContextVar[Turn | None] = contextvars.ContextVar("sending", default=None)
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from bot.sandbox.serve import free_port
 from tests.conftest import Sandbox
 from tests.rig import signing
 from tests.rig.fake_slack import FakeSlack
+from tests.rig.process import start_and_wait
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 ADMIN, BOSS, STRANGER = "U0ADMIN", "U0BOSS", "U0STRANGER"
@@ -124,21 +124,17 @@ def _settings(
 def start_steward(env: dict[str, str], tmp_path: Path, port: int) -> tuple[subprocess.Popen[bytes], Path]:
     """`python -m bot` with these settings, waited for until /healthz answers."""
     log = tmp_path / "steward.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(  # our own program
-            [sys.executable, "-m", "bot"], env=env, stdout=out, stderr=subprocess.STDOUT, cwd=tmp_path
-        )
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return process, log
-        except httpx.TransportError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise AssertionError(f"Steward did not start:\n{log.read_text()}")
-        time.sleep(0.05)
+    url = f"http://127.0.0.1:{port}"
+    return start_and_wait(["-m", "bot"], env, url, log, cwd=tmp_path, timeout=30), log
+
+
+def launch(
+    env: dict[str, str], home: Path, slack: FakeSlack, kaiten: Sandbox, onlyoffice: Sandbox, hub: Sandbox
+) -> Rig:
+    """Steward started in `home` with `env` (its PORT among them), as a rig to drive."""
+    port = int(env["PORT"])
+    process, log = start_steward(env, home, port)
+    return Rig(slack, kaiten, onlyoffice, hub, f"http://127.0.0.1:{port}", log, process)
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
@@ -176,19 +172,11 @@ def rig(
     hub_sandbox: Sandbox,
     tmp_path: Path,
 ) -> Iterator[Rig]:
-    port = int(steward_env["PORT"])
-    process, log = start_steward(steward_env, tmp_path, port)
+    rig = launch(steward_env, tmp_path, fake_slack, kaiten_sandbox, onlyoffice_sandbox, hub_sandbox)
+    assert rig.process is not None
     try:
         for sandbox in (kaiten_sandbox, onlyoffice_sandbox, hub_sandbox):
             sandbox.app.state.clear_log()
-        yield Rig(
-            fake_slack,
-            kaiten_sandbox,
-            onlyoffice_sandbox,
-            hub_sandbox,
-            f"http://127.0.0.1:{port}",
-            log,
-            process,
-        )
+        yield rig
     finally:
-        stop(process)
+        stop(rig.process)

@@ -7,8 +7,8 @@ import json
 import re
 import time
 
-from bot import messages
 from bot.sandbox.common import Fault
+from bot.slack import messages
 from tests.e2e.conftest import ADMIN, BOSS, CHANNEL, SECRET, STRANGER, Rig
 
 QA = "00000000-0000-4000-8000-000000000001"

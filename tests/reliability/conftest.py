@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.audit import AuditEntry
-from bot.store import Store
+from bot.store.audit import AuditEntry
+from bot.store.core import Store
 from tests.conftest import Sandbox
-from tests.e2e.conftest import Rig, fake_slack, free_port, rig, start_steward, steward_env, stop
+from tests.e2e.conftest import Rig, fake_slack, free_port, launch, rig, steward_env, stop
 from tests.rig.fake_slack import FakeSlack
 
 __all__ = ["fake_slack", "rig", "steward_env"]  # fixtures reused from the e2e rig
@@ -43,20 +43,8 @@ def replicas(
         for n in (1, 2):
             home = tmp_path / f"replica{n}"
             home.mkdir()
-            port = free_port()
-            env = steward_env | {"DATABASE_URL": pg_url, "PORT": str(port)}
-            process, log = start_steward(env, home, port)
-            rigs.append(
-                Rig(
-                    fake_slack,
-                    kaiten_sandbox,
-                    onlyoffice_sandbox,
-                    hub_sandbox,
-                    f"http://127.0.0.1:{port}",
-                    log,
-                    process,
-                )
-            )
+            env = steward_env | {"DATABASE_URL": pg_url, "PORT": str(free_port())}
+            rigs.append(launch(env, home, fake_slack, kaiten_sandbox, onlyoffice_sandbox, hub_sandbox))
         for sandbox in (kaiten_sandbox, onlyoffice_sandbox, hub_sandbox):
             sandbox.app.state.clear_log()
         yield rigs

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tests.conftest import Sandbox
-from tests.e2e.conftest import CHANNEL, Rig, start_steward, stop
+from tests.e2e.conftest import CHANNEL, launch, start_steward, stop
 from tests.reliability.conftest import audit_of
 from tests.rig.fake_slack import FakeSlack
 
@@ -44,10 +44,9 @@ def test_a_change_cut_off_by_kill_9_is_taken_up_after_a_restart_and_finished_onc
     homes = [tmp_path / "first", tmp_path / "second"]
     for home in homes:
         home.mkdir()
-    process, log = start_steward(env, homes[0], port)
-    rig = Rig(
-        fake_slack, kaiten_sandbox, onlyoffice_sandbox, hub_sandbox, f"http://127.0.0.1:{port}", log, process
-    )
+    rig = launch(env, homes[0], fake_slack, kaiten_sandbox, onlyoffice_sandbox, hub_sandbox)
+    assert rig.process is not None
+    process = rig.process
     try:
         kaiten_sandbox.slow(0.7)
         assert rig.command(f"kaiten user {','.join(USERS)} set theme=dark").status == 200

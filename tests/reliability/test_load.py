@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 import pytest
 
 from bench.measure import percentile
-from bot import messages
 from bot.sandbox.kaiten_data import EXTRA_FROM
+from bot.slack import messages
 from tests.e2e.conftest import BOSS, CHANNEL, SECRET, Rig
 from tests.reliability.conftest import audit_of
 from tests.rig.fake_slack import Call

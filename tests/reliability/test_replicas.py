@@ -16,8 +16,8 @@ from collections import Counter
 import httpx
 import pytest
 
-from bot import messages
 from bot.sandbox.kaiten_data import EXTRA_FROM
+from bot.slack import messages
 from tests.e2e.conftest import BOSS, CHANNEL, Rig
 from tests.reliability.conftest import audit_of
 

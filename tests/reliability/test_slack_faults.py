@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from bot import messages
+from bot.slack import messages
 from tests.e2e.conftest import BOSS, CHANNEL, Rig
 from tests.reliability.conftest import audit_of
 from tests.rig.workspace import Message

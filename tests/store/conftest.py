@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot.store import Store, StoredRequest
+from bot.store.core import Store, StoredRequest
 
 START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 

@@ -10,9 +10,9 @@ import json
 
 import pytest
 
-from bot.audit import export, parse_since
 from bot.errors import InvalidValue
-from bot.store import Store
+from bot.store.audit import export, parse_since
+from bot.store.core import Store
 
 from .conftest import Clock, NewRequest
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.rows import ApprovalResult
-from bot.store import Store
+from bot.store.core import Store
+from bot.store.rows import ApprovalResult
 
 from .conftest import Clock, NewRequest
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
-from bot.store import Store
+from bot.store.core import Store
 
 from .conftest import Clock, NewRequest
 

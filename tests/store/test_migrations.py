@@ -12,11 +12,11 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from bot import migrations
-from bot.engine import async_url, create_engine
 from bot.errors import ConfigError
-from bot.schema import metadata
-from bot.store import Store
+from bot.store import migrations
+from bot.store.core import Store
+from bot.store.engine import async_url, create_engine
+from bot.store.schema import metadata
 
 from .conftest import Clock
 

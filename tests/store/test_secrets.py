@@ -13,8 +13,8 @@ import pytest
 from cryptography.fernet import Fernet
 from pydantic import SecretStr
 
-from bot.audit import MASK, mask
-from bot.store import Store
+from bot.store.audit import MASK, mask
+from bot.store.core import Store
 
 from .conftest import Clock, NewRequest
 

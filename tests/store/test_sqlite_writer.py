@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from bot.engine import SqliteWriter
+from bot.store.engine import SqliteWriter
 
 
 @pytest.fixture

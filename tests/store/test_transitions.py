@@ -8,9 +8,9 @@ import re
 
 import pytest
 
-from bot.engine import create_engine
-from bot.rows import NoSuchRequest
-from bot.store import Store
+from bot.store.core import Store
+from bot.store.engine import create_engine
+from bot.store.rows import NoSuchRequest
 
 from .conftest import Clock, NewRequest
 

@@ -10,6 +10,8 @@ from bot.vendors.kaiten.models import (
     SubjectBy,
     Theme,
     UiVersion,
+    parse_permissions,
+    permission_names,
 )
 from bot.vendors.kaiten.responses import KaitenGroup, KaitenUser
 
@@ -25,4 +27,6 @@ __all__ = [
     "SubjectBy",
     "Theme",
     "UiVersion",
+    "parse_permissions",
+    "permission_names",
 ]

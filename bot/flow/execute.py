@@ -1,0 +1,156 @@
+"""Running an approved request against its vendor: read every target again, stop a target whose
+value drifted since the card was shown, write, and report what the vendor now says.
+
+Targets run concurrently, bounded by `concurrency`; the vendor client paces itself to its rate
+limit, so the bound only keeps a bulk request from holding too many connections. One target's
+failure does not stop the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot.errors import InvalidValue, StewardError, VendorError
+from bot.slack import TargetOutcome
+from bot.vendors import Record, Vendor, build
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One target as the card showed it: the values read then, and the values asked for."""
+
+    id: str
+    label: str
+    current: Mapping[str, Any]
+    requested: Mapping[str, Any]
+
+
+def plain(value: Any) -> Any:
+    """A value in the JSON form both the card snapshot and the vendor's answer can be compared in."""
+    return json.loads(json.dumps(value, default=_default, sort_keys=True))
+
+
+def _default(value: Any) -> Any:
+    if hasattr(value, "value"):
+        return value.value
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json", by_alias=True)
+    return str(value)
+
+
+def same(a: Any, b: Any) -> bool:
+    return bool(plain(a) == plain(b))
+
+
+def drift(target: Planned, fresh: Record, action: str, bits: int = 0) -> list[str]:
+    """The fields whose value is neither what the card showed nor what was asked for.
+
+    A value already equal to the request is not drift: a run taken up again after a crash finds
+    the targets it already wrote that way, and writing absolute values again changes nothing.
+    For grant/revoke only the named permission bits count.
+    """
+    moved = []
+    for name, wanted in target.requested.items():
+        now = fresh.values.get(name)
+        shown = target.current.get(name)
+        if action in ("grant", "revoke") and name == "permissions":
+            if int(now or 0) & bits not in (int(shown or 0) & bits, int(wanted) & bits):
+                moved.append(name)
+        elif name in target.current and not (same(now, shown) or same(now, wanted)):
+            moved.append(name)
+    return moved
+
+
+def final_values(target: Planned, fresh: Record, action: str, bits: int) -> dict[str, Any]:
+    """What to send: the request, with grant/revoke applied to the mask as it is now."""
+    values = dict(target.requested)
+    if action == "grant":
+        values["permissions"] = int(fresh.values.get("permissions") or 0) | bits
+    elif action == "revoke":
+        values["permissions"] = int(fresh.values.get("permissions") or 0) & ~bits
+    return values
+
+
+async def run_targets(
+    vendor: Vendor,
+    obj: str,
+    action: str,
+    targets: Sequence[Planned],
+    *,
+    bits: int = 0,
+    secrets: Mapping[str, Any] | None = None,
+    concurrency: int = 8,
+    progress: Progress | None = None,
+) -> list[TargetOutcome]:
+    """Run every target; return one outcome per target, in order."""
+    try:
+        fresh = await vendor.read(obj, [t.id for t in targets])
+    except VendorError as err:
+        return [TargetOutcome(t.id, t.label, False, str(err), changed="no") for t in targets]
+    gate = asyncio.Semaphore(concurrency)
+    finished = 0
+
+    async def one(target: Planned) -> TargetOutcome:
+        nonlocal finished
+        async with gate:
+            outcome = await _run_one(vendor, obj, action, target, fresh.get(target.id), bits, secrets or {})
+        finished += 1
+        if progress is not None:
+            await progress(finished, len(targets))
+        return outcome
+
+    return list(await asyncio.gather(*(one(t) for t in targets)))
+
+
+async def _run_one(
+    vendor: Vendor,
+    obj: str,
+    action: str,
+    target: Planned,
+    fresh: Record | None,
+    bits: int,
+    secrets: Mapping[str, Any],
+) -> TargetOutcome:
+    if fresh is None:
+        return TargetOutcome(target.id, target.label, False, f"{vendor.name} no longer has this {obj}.")
+    moved = drift(target, fresh, action, bits)
+    if moved:
+        details = "; ".join(
+            f"`{name}` is now {plain(fresh.values.get(name))!r}, "
+            f"the card showed {plain(target.current.get(name))!r}"
+            for name in moved
+        )
+        return TargetOutcome(
+            target.id,
+            target.label,
+            False,
+            f"Stopped: the value changed in {vendor.name} after the request was made ({details}). "
+            "Nothing was changed; check the current value and ask again.",
+            kind="drift",
+        )
+    values = final_values(target, fresh, action, bits)
+    values.update(secrets)
+    try:
+        change = build(vendor.objects[obj], values)
+        after = await vendor.write(obj, fresh, change)
+    except InvalidValue as err:
+        return TargetOutcome(target.id, target.label, False, f"{vendor.name} was not asked: {err}")
+    except VendorError as err:
+        return TargetOutcome(target.id, target.label, False, str(err), changed=err.changed)
+    except StewardError as err:
+        return TargetOutcome(target.id, target.label, False, str(err))
+    reported = {
+        name: after.values.get(name) for name in values if name in after.values and name not in secrets
+    }
+    return TargetOutcome(
+        target.id, after.label or target.label, True, "changed", changed="yes", values=reported
+    )

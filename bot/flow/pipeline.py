@@ -1,0 +1,427 @@
+"""A request's life: submit → refused | pending → approved | rejected | cancelled | expired →
+running → done | failed | partly_done. The one place that orders the steps.
+
+Every state change goes through the store's atomic conditional update, so whatever happens on
+however many replicas, one caller wins each transition and a request runs once. Slack (or the
+terminal) is reached only through the `Notifier` given in; the pipeline knows no Slack payloads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import datetime as dt
+import logging
+import os
+import socket
+import time
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+
+from pydantic import SecretStr
+
+from bot import metrics
+from bot.errors import StewardError
+from bot.flow.execute import Planned, plain, run_targets
+from bot.flow.policy import Decision, Policy, assess_approval, assess_request, ttl_for
+from bot.flow.resolve import EmailLookup, resolve
+from bot.language import Change
+from bot.slack import Answer, Notifier, NotInChannel, Place, RequestCard, TargetOutcome, to_card
+from bot.store import SecretBox, Store, StoredRequest
+from bot.vendors import Vendor
+
+__all__ = ["Answer", "NotInChannel", "Notifier", "Pipeline", "Place"]
+
+log = logging.getLogger(__name__)
+
+LEASE = dt.timedelta(seconds=60)  # STEWARD_LEASE_SECONDS
+GRACE = dt.timedelta(seconds=30)  # an approved request nobody claimed this long is taken up
+# How long a process holds the delivery of a card or an announcement: longer than slack_sdk's
+# retries of one call take, so that another replica's upkeep does not post it a second time.
+DELIVERY = dt.timedelta(minutes=2)
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Pipeline:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        vendors: Mapping[str, Vendor],
+        policy: Policy,
+        notifier: Notifier,
+        email_of: EmailLookup,
+        approval_channel: str | None = None,
+        secret_box: SecretBox | None = None,
+        concurrency: int = 8,
+        in_flight: int = 32,
+        owner: str | None = None,
+        lease: dt.timedelta = LEASE,
+    ) -> None:
+        self.store = store
+        self.vendors = vendors
+        self.policy = policy
+        self.notifier = notifier
+        self.email_of = email_of
+        self.approval_channel = approval_channel
+        self.secret_box = secret_box
+        self.concurrency = concurrency
+        # Commands that reach one vendor at once; the rest wait their turn here, before they hold
+        # any vendor request state. Behind a rate limit a queue of thousands can form, and a small
+        # waiting command keeps the process's memory, and so its garbage-collection pauses (which
+        # delay every acknowledgement), small. Runs of approved requests do not wait here.
+        self._turns = {name: asyncio.Semaphore(in_flight) for name in vendors}
+        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}"
+        self.lease = lease
+
+    # --- submit --------------------------------------------------------------------------------
+
+    async def submit(self, change: Change, requester: str, channel: str) -> Answer:
+        """Check, resolve and store a change, show its card, and run it now if it needs no approval."""
+        vendor = self.vendors.get(change.vendor)
+        if vendor is None:
+            return Answer(f"{change.vendor} is not configured on this Steward; an operator must set it up.")
+        decision = assess_request(self.policy, requester, change.vendor, change.obj, change.fields.keys())
+        request: dict[str, Any] = {
+            "requester": requester,
+            "vendor": change.vendor,
+            "obj": change.obj,
+            "action": change.action,
+            "fields": plain_fields(change.fields),
+            "reason": change.reason,
+            "channel": channel,
+        }
+        if not decision.allowed:
+            await self.store.refuse(**request, targets=list(change.targets), why=decision.reason)
+            metrics.REQUESTS.labels(change.vendor, change.action, "refused").inc()
+            return Answer(f"Refused: {decision.reason}. Nothing was changed.")
+        secrets = {k: v for k, v in change.fields.items() if isinstance(v, SecretStr)}
+        if secrets and self.secret_box is None:
+            return Answer("Password changes are turned off on this Steward. Nothing was changed.")
+        async with self._turns[change.vendor]:
+            return await self._submit(change, vendor, decision, request, secrets, channel)
+
+    async def _submit(
+        self,
+        change: Change,
+        vendor: Vendor,
+        decision: Decision,
+        request: dict[str, Any],
+        secrets: dict[str, Any],
+        channel: str,
+    ) -> Answer:
+        """`submit` once this change has its turn at the vendor."""
+        try:
+            records = await resolve(vendor, change.obj, change.targets, self.email_of)
+        except StewardError as err:
+            return Answer(f"{err} Nothing was changed.")
+        planned = [plan(change, r.id, r.label, dict(r.values)) for r in records]
+        where = self.approval_channel if decision.needs_approval and self.approval_channel else channel
+        row = await self.store.create(
+            **request,
+            targets=[{"id": p.id, "label": p.label} for p in planned],
+            approvals_required=decision.approvals_required if decision.needs_approval else 0,
+            expires_at=now() + ttl_for(self.policy, change.vendor),
+            card={"targets": [dataclasses.asdict(p) for p in planned], "bits": change_bits(change)},
+            secret=self.secret_box.seal(secrets) if secrets and self.secret_box else None,
+            card_channel=where,
+            deliver_until=now() + DELIVERY,
+        )
+        try:
+            # an immediate change stores where its card went as it starts (one write less)
+            place = await self._post_card(row, record=decision.needs_approval)
+        except NotInChannel:
+            # the requester is told right away, privately, with how to invite Steward
+            return Answer(f"Steward is not in {where}.", request_id=row.id, missing_channel=where)
+        if not decision.needs_approval:
+            await self.run(row.id, approving=decision.reason, place=place)
+            ran = f"Request {row.id} ran at once ({decision.reason})."
+            if place is not None:  # the card and its thread say the rest
+                return Answer(ran, row.id, private=False)
+            late = f"Slack did not take its card: Steward posts it in <#{where}>, with the outcome,"
+            return Answer(f"{ran} {late} as soon as Slack answers again.", row.id)
+        text = f"Request {row.id} is waiting for approval ({decision.reason})"
+        text = f"{text} in <#{where}>." if where != channel else f"{text}."
+        if place is None:
+            late = f"Slack did not take its card yet: Steward posts it in <#{where}> as soon as Slack"
+            return Answer(f"{text} {late} answers again; it cannot be approved before.", row.id)
+        return Answer(text, row.id, private=where != channel)
+
+    async def _post_card(
+        self, row: StoredRequest, *, told_privately: bool = True, record: bool = True
+    ) -> Place | None:
+        """Post a pending request's card where it belongs (its delivery held by the caller) and,
+        when `record`, store where it went (otherwise the caller does, in its next write). None
+        when Slack failed: the card stays owed and upkeep posts it. NotInChannel cancels
+        the request, as nobody could approve it there; announced already when the requester is
+        `told_privately` (the command's answer), otherwise owed: the requester's DM says it."""
+        assert row.card_channel is not None
+        try:
+            place = await self.notifier.show(self._card(row), row.card_channel, None)
+        except NotInChannel:
+            await self.store.transition(
+                row.id,
+                "pending",
+                "cancelled",
+                "steward",
+                "not_in_channel",
+                {"channel": row.card_channel},
+                announced="cancelled" if told_privately else None,
+                deliver_until=None,
+            )
+            raise
+        except Exception as err:  # any Slack failure: the card is owed, the request goes on
+            log.warning("could not post the card of %s yet (%s); it will be tried again", row.id, err)
+            await self.store.release_delivery(row.id)
+            return None
+        if record:
+            await self.store.set_place(row.id, place.channel, place.ts)
+        return place
+
+    # --- decisions -----------------------------------------------------------------------------
+
+    async def decide(self, request_id: str, actor: str, verb: str) -> Answer:
+        """Approve, reject or cancel. Refusals and clicks that come too late are told to the
+        actor alone; only the winning click changes anything."""
+        row = await self.store.get(request_id)
+        if row is None:
+            return Answer(f"There is no request {request_id}.")
+        if row.state != "pending":
+            return Answer(f"Request {row.id} is already {row.state.replace('_', ' ')}; nothing to {verb}.")
+        if verb == "cancel":
+            if actor != row.requester:
+                await self.store.record(row.id, actor, "refused_click", {"verb": verb})
+                return Answer(f"Only <@{row.requester}>, who asked, can cancel request {row.id}.")
+            return await self._close(row, actor, "cancelled")
+        decision = assess_approval(
+            self.policy, actor, row.vendor, row.requester, row.approvers, required=row.approvals_required
+        )
+        if not decision.allowed:
+            await self.store.record(row.id, actor, "refused_click", {"verb": verb, "why": decision.reason})
+            return Answer(f"You cannot {verb} request {row.id}: {decision.reason}.")
+        if verb == "reject":
+            return await self._close(row, actor, "rejected")
+        result = await self.store.approve(row.id, actor)
+        if not result.approved_now:
+            if result.state == "pending":
+                await self.refresh(row.id)
+                return Answer(f"Your approval of {row.id} is recorded ({result.count} of {result.required}).")
+            return Answer(f"Request {row.id} is already {result.state.replace('_', ' ')}.")
+        await self.refresh(row.id)
+        await self.run(row.id)
+        return Answer(f"You approved request {row.id}.", row.id, private=False)
+
+    async def _close(self, row: StoredRequest, actor: str, state: str) -> Answer:
+        held = now() + DELIVERY  # this process announces it
+        closed = await self.store.move(row.id, "pending", state, actor, state, deliver_until=held)
+        if closed is None:
+            fresh = await self.store.get(row.id)
+            return Answer(f"Request {row.id} is already {fresh.state if fresh else 'gone'}.")
+        metrics.REQUESTS.labels(row.vendor, row.action, state).inc()
+        await self.announce(closed.id, closed)
+        return Answer(f"Request {row.id} {state}.", row.id, private=False)
+
+    # --- running -------------------------------------------------------------------------------
+
+    async def run(
+        self,
+        request_id: str,
+        *,
+        from_states: tuple[str, ...] = ("approved",),
+        note: str = "",
+        approving: str | None = None,
+        place: Place | None = None,
+    ) -> None:
+        """Run an approved request if this caller wins the claim; otherwise do nothing. With
+        `approving` (why it needs none), a pending request is approved by Steward as it is claimed,
+        and the `place` its card was just posted at is stored in the same write."""
+        at = (place.channel, place.ts) if place else None
+        row = await self.store.take(
+            request_id, self.owner, self.lease, from_states, approving=approving, card_place=at
+        )
+        if row is None:
+            if at is not None:  # the card is out all the same: upkeep must not post it again
+                await self.store.set_place(request_id, *at)
+            return
+        async with self._holding(row.id):
+            await self._run(row, note)
+
+    @contextlib.asynccontextmanager
+    async def _holding(self, request_id: str) -> AsyncIterator[None]:
+        """Renew this process's lease on a running request every third of the lease, so that a
+        long run (a slow vendor, retries, a bulk change) is not taken up as if its process died."""
+
+        async def keep() -> None:
+            while True:
+                await asyncio.sleep(self.lease.total_seconds() / 3)
+                if not await self.store.renew(request_id, self.owner, self.lease):
+                    log.warning("lost the lease on %s; another process may take it up", request_id)
+                    return
+
+        keeper = asyncio.create_task(keep(), name=f"lease:{request_id}")
+        try:
+            yield
+        finally:
+            keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await keeper
+
+    async def _run(self, row: StoredRequest, note: str) -> None:
+        if note:
+            await self.store.set_card(row.id, {**(row.card or {}), "note": note})
+        vendor = self.vendors.get(row.vendor)
+        last = time.monotonic()
+
+        async def progress(done: int, total: int) -> None:
+            nonlocal last
+            if done < total and time.monotonic() - last >= 1.0:  # at most one card update a second
+                last = time.monotonic()
+                await self._show(row.id, progress=(done, total))
+
+        if vendor is None:
+            outcomes: list[TargetOutcome] = []
+            state = "failed"
+            detail: dict[str, Any] = {"why": f"{row.vendor} is no longer configured"}
+        else:
+            outcomes = await run_targets(
+                vendor,
+                row.obj,
+                row.action,
+                [Planned(**t) for t in row.card["targets"]],
+                bits=int(row.card.get("bits", 0)),
+                secrets=self._secrets(row),
+                concurrency=self.concurrency,
+                progress=progress,
+            )
+            ok = sum(1 for o in outcomes if o.ok)
+            state = "done" if ok == len(outcomes) else "failed" if ok == 0 else "partly_done"
+            detail = {"ok": ok, "failed": len(outcomes) - ok} | ({"note": note} if note else {})
+            for o in outcomes:
+                if o.kind == "drift":
+                    await self.store.record(
+                        row.id, "steward", "drift", {"target": o.id, "message": o.message}
+                    )
+        outcome = [dataclasses.asdict(o) | {"values": plain(dict(o.values))} for o in outcomes]
+        ended = await self.store.move(
+            row.id,
+            "running",
+            state,
+            "steward",
+            state,
+            detail,
+            owner=self.owner,
+            outcome=outcome,
+            deliver_until=now() + DELIVERY,  # this process announces it
+        )
+        if ended is not None:
+            metrics.REQUESTS.labels(row.vendor, row.action, state).inc()
+            await self.announce(ended.id, ended)
+
+    def _secrets(self, row: StoredRequest) -> dict[str, Any]:
+        if not row.secret or self.secret_box is None:
+            return {}
+        return dict(self.secret_box.open(row.secret))
+
+    # --- what people see -----------------------------------------------------------------------
+
+    def _card(self, row: StoredRequest, progress: tuple[int, int] | None = None) -> RequestCard:
+        vendor = self.vendors.get(row.vendor)
+        return to_card(row, vendor.name if vendor else row.vendor, progress)
+
+    async def _show(self, request_id: str, progress: tuple[int, int] | None = None) -> None:
+        row = await self.store.get(request_id)
+        if row is None or not (row.card_channel and row.card_ts):
+            return
+        card = self._card(row, progress)
+        try:
+            await self.notifier.show(card, row.card_channel, Place(row.card_channel, row.card_ts))
+        except Exception as err:  # Slack's trouble must not stop a run
+            log.warning("could not update the card of %s: %s", request_id, err)
+
+    async def refresh(self, request_id: str) -> None:
+        await self._show(request_id)
+
+    async def announce(self, request_id: str, row: StoredRequest | None = None) -> None:
+        """Show a request's final state: the card in place (posted now if Slack did not take it
+        before), the outcome in its thread, the requester's DM. The caller holds the delivery.
+        When Slack fails, the store keeps it owed, with the parts already out, and `upkeep`
+        tries the rest again. `row`, when the caller has just read it, saves reading it again."""
+        row = row or await self.store.get(request_id)
+        if row is None:
+            return
+        card = self._card(row)
+        place = Place(row.card_channel, row.card_ts) if row.card_channel and row.card_ts else None
+        thread_out = f"{row.state}:thread"
+        try:
+            if place is None and row.card_channel:  # owed since the request was made
+                with contextlib.suppress(NotInChannel):  # then the DM alone says it
+                    place = await self.notifier.show(card, row.card_channel, None)
+                    await self.store.set_place(row.id, place.channel, place.ts)
+            elif place is not None:
+                await self.notifier.show(card, place.channel, place)
+            if place is not None and row.told != thread_out:
+                await self.notifier.post_outcome(card, place)
+                await self.store.mark_told(row.id, thread_out)
+            await self.notifier.tell_requester(card)
+        except Exception as err:  # any Slack failure: keep it owed, log, go on
+            log.warning("could not announce %s yet (%s); it will be tried again", request_id, err)
+            await self.store.release_delivery(row.id)
+            return
+        await self.store.mark_announced(row.id, row.state)
+
+    # --- upkeep, on a timer in every process ---------------------------------------------------
+
+    async def upkeep(self) -> None:
+        """Expire what waited too long, take up runs whose process died, deliver owed news."""
+        for request_id in await self.store.expire_due(now(), deliver_until=now() + DELIVERY):
+            await self.announce(request_id)
+        for request_id in await self.store.unclaimed(now() - GRACE):
+            await self.run(request_id)
+        for request_id in await self.store.stale_running(now()):
+            await self.run(request_id, from_states=("running",), note="taken up again after a restart")
+        # Slack's news owed since it last failed; one replica takes each
+        for request_id in await self.store.owed_cards():
+            if await self.store.take_card(request_id, now() + DELIVERY):
+                row = await self.store.get(request_id)
+                if row is not None:
+                    with contextlib.suppress(NotInChannel):  # cancelled, and announced below
+                        await self._post_card(row, told_privately=False)
+        for request_id in await self.store.owed_announcements():
+            if await self.store.take_announcement(request_id, now() + DELIVERY):
+                await self.announce(request_id)
+        # read from the database, not counted here: a request approved on another replica, or
+        # created before a restart, counts the same on every replica
+        metrics.PENDING_APPROVALS.set(await self.store.count_pending())
+
+    async def upkeep_forever(self, every: float = 5.0) -> None:
+        while True:
+            try:
+                await self.upkeep()
+            except Exception:  # one bad round must not end upkeep for the life of the process
+                log.exception("upkeep failed this round")
+            await asyncio.sleep(every)
+
+
+def plan(change: Change, target_id: str, label: str, values: dict[str, Any]) -> Planned:
+    """One target as the card shows it: the values read now, and the values asked for."""
+    fields = dict(change.fields)
+    requested = {name: v for name, v in fields.items() if not isinstance(v, SecretStr)}
+    current = {name: values.get(name) for name in requested}
+    if change.action in ("grant", "revoke"):
+        mask = int(values.get("permissions") or 0)
+        bits = int(fields["permissions"])
+        requested["permissions"] = mask | bits if change.action == "grant" else mask & ~bits
+    return Planned(target_id, label, plain(current), plain(requested))
+
+
+def change_bits(change: Change) -> int:
+    return int(change.fields.get("permissions", 0)) if change.action in ("grant", "revoke") else 0
+
+
+def plain_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Field values for the store and audit: JSON, with secrets masked."""
+    return {k: ("•••" if isinstance(v, SecretStr) else plain(v)) for k, v in fields.items()}

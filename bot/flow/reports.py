@@ -1,0 +1,61 @@
+"""Answers to `check`, `status` and `history`: plain text for a code block or a terminal."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+
+from bot.errors import StewardError
+from bot.flow.policy import Policy
+from bot.slack import messages, to_card
+from bot.store import AuditEntry, Store
+from bot.vendors import VENDORS, Vendor
+
+HISTORY_LINES = 20
+
+
+async def check(vendors: Mapping[str, Vendor]) -> tuple[str, bool]:
+    """(one line per vendor, whether all answered)."""
+    if not vendors:
+        return "No vendor is configured: an operator must set KAITEN_URL, ONLYOFFICE_URL or HUB_URL.", False
+    results = await asyncio.gather(*(v.whoami() for v in vendors.values()), return_exceptions=True)
+    lines, ok = [], True
+    for vendor, result in zip(vendors.values(), results, strict=True):
+        if isinstance(result, StewardError):
+            ok = False
+            lines.append(f"{vendor.name:<11} FAILED  {result}")
+        elif isinstance(result, BaseException):
+            raise result
+        else:
+            lines.append(f"{vendor.name:<11} ok      Steward is {result.label}, id {result.id}")
+    return "\n".join(lines), ok
+
+
+def entry_line(entry: AuditEntry) -> str:
+    moved = f" {entry.from_state or '·'} → {entry.to_state}" if entry.to_state else ""
+    subject = f" {entry.request_id}" if entry.request_id else ""
+    why = ""
+    if entry.detail:
+        why = str(entry.detail.get("why") or entry.detail.get("message") or "")
+        why = f" ({why})" if why else ""
+    return f"{entry.at:%Y-%m-%d %H:%M:%S}{subject} {entry.event} by {entry.actor}{moved}{why}"
+
+
+async def status(store: Store, vendors: Mapping[str, Vendor], request_id: str) -> str:
+    row = await store.get(request_id)
+    if row is None:
+        return f"There is no request {request_id}."
+    vendor = vendors.get(row.vendor)
+    card = to_card(row, vendor.name if vendor else row.vendor)
+    trail = [entry_line(e) for e in await store.audit(request_id=row.id)]
+    return messages.card_text(card) + "\n\nHistory:\n" + "\n".join(trail)
+
+
+async def history(store: Store, policy: Policy, user: str, vendor: str | None, target: str | None) -> str:
+    vendors = [vendor] if vendor else list(VENDORS)
+    if not any(user in policy.rules(v).admins or user in policy.rules(v).approvers for v in vendors):
+        return "Only Steward's admins may read the audit log."
+    entries = await store.audit(vendor=vendor, target=target, limit=HISTORY_LINES)
+    if not entries:
+        return "No audit entries match."
+    return "\n".join(entry_line(e) for e in entries)

@@ -1,0 +1,38 @@
+"""The command language: what `/steward …` text means. Grammar and tokens, the command objects,
+values and targets, the usage lines and the help text.
+
+May import vendors (their update models and names), settings and errors; nothing that talks to
+Slack, a store or a vendor's server.
+"""
+
+from bot.language import usage
+from bot.language.commands import (
+    Change,
+    Check,
+    Command,
+    CommandError,
+    Help,
+    History,
+    OpenForm,
+    Status,
+    help_text,
+    parse,
+    quote,
+)
+from bot.language.grammar import Unreadable
+
+__all__ = [
+    "Change",
+    "Check",
+    "Command",
+    "CommandError",
+    "Help",
+    "History",
+    "OpenForm",
+    "Status",
+    "Unreadable",
+    "help_text",
+    "parse",
+    "quote",
+    "usage",
+]

@@ -1,0 +1,254 @@
+"""The /steward grammar (PRODUCT.md "The slash command"): text → a typed command, or a
+`CommandError` that says what is wrong and quotes the usage line of what was typed.
+
+    (nothing)                                   OpenForm()
+    help [<vendor>]                             Help(vendor)
+    check                                       Check()
+    status <request-id>                         Status(request_id)
+    history [<vendor> [<target>]]               History(vendor, target)
+    <vendor> <object> <targets> <action> ...    Change(vendor, obj, targets, action, fields, reason)
+
+Keywords (vendors, objects, actions, `reason`, field names, `me`, `null`, booleans, enum and
+permission names) are case-insensitive. How words are split — quotes of every kind, JSON kept
+whole, `name = value` read as `name=value` — is `bot.grammar`'s; the fields, their types and
+rules are the update models' (`bot.usage.MODELS`). Passwords never come through a command.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.language.changes import fields_for, no_passwords, refuse_secrets
+from bot.language.grammar import Token, Unreadable, list_end, tokens
+from bot.language.grammar import quote as _quote
+from bot.language.help import help_text
+from bot.language.targets import FORMS, target, targets
+from bot.language.usage import (
+    ACTIONS,
+    MODELS,
+    SECRET_FIELDS,
+    USAGE,
+    USAGE_LINES,
+    CommandError,
+    an,
+    shown,
+    unknown,
+    usage,
+)
+from bot.language.values import text_of
+from bot.vendors import ALIASES, VENDOR_NAMES
+from bot.vendors.kaiten import permission_names
+
+__all__ = [
+    "ACTIONS",
+    "MODELS",
+    "SECRET_FIELDS",
+    "USAGE",
+    "USAGE_LINES",
+    "Change",
+    "Check",
+    "Command",
+    "CommandError",
+    "Help",
+    "History",
+    "OpenForm",
+    "Status",
+    "help_text",
+    "parse",
+    "quote",
+    "usage",
+]
+
+_REQUEST_ID = re.compile(r"^[0-9A-Za-z]{4,32}$")
+_PASSWORD = re.compile(r"(?<![\w])(?:old_)?password\s*=", re.IGNORECASE)
+_WORDS = ("help", "check", "status", "history")
+
+
+@dataclass(frozen=True)
+class OpenForm:
+    """`/steward` alone: open the request form."""
+
+
+@dataclass(frozen=True)
+class Help:
+    vendor: str | None = None
+
+
+@dataclass(frozen=True)
+class Check:
+    pass
+
+
+@dataclass(frozen=True)
+class Status:
+    request_id: str
+
+
+@dataclass(frozen=True)
+class History:
+    vendor: str | None = None
+    target: str | None = None
+
+
+@dataclass(frozen=True)
+class Change:
+    """A change to one or more users or groups of one vendor.
+
+    `targets` are normal forms (`<@U123>`, lower-case GUIDs); `fields` holds validated values
+    as the model's `given()` has them (enums, UUIDs, `SecretStr` for passwords from the form).
+    grant/revoke hold the named bits in `permissions`; disable/enable hold `disable`; ban/unban
+    hold `banned` (and `banReason` = the reason, when one is given)."""
+
+    vendor: str
+    obj: str
+    targets: tuple[str, ...]
+    action: str
+    fields: Mapping[str, Any] = field(default_factory=dict)
+    reason: str = ""
+
+    def text(self) -> str:
+        """The change as command text: `parse(change.text()) == change` (passwords aside)."""
+        words = [self.vendor, self.obj, ",".join(self.targets), self.action]
+        if self.action == "set":
+            words += [f"{name}={_written(name, value)}" for name, value in self.fields.items()]
+        elif self.action in ("grant", "revoke"):
+            words.append(",".join(permission_names(int(self.fields["permissions"]))))
+        if self.reason:
+            words.append(f"reason={quote(self.reason)}")
+        return " ".join(words)
+
+
+Command = OpenForm | Help | Check | Status | History | Change
+
+
+def quote(value: str) -> str:
+    """`value` as a command must write it (bare, or in quotes it does not contain)."""
+    try:
+        return _quote(value)
+    except Unreadable as err:
+        raise CommandError(f"{str(err).capitalize()}.") from None
+
+
+def _written(name: str, value: Any) -> str:
+    if name == "permissions" and isinstance(value, int) and value:
+        return ",".join(permission_names(value))  # names read better than a mask, and parse back
+    return text_of(value)
+
+
+def parse(text: str, *, allow_passwords: bool = False) -> Command:
+    """Turn `/steward` text into a command; `CommandError` says what is wrong and how to write it."""
+    try:
+        words = tokens(text)
+    except Unreadable as err:
+        if _PASSWORD.search(text):
+            raise no_passwords(allow_passwords, usage("kaiten", "user", "set")) from None
+        raise CommandError(f"Steward cannot read that: {err}.", _guess(text)) from None
+    if not words:
+        return OpenForm()
+    first = words[0].word()
+    if any((w.key or "").lower() in SECRET_FIELDS for w in words):
+        vendor, obj = ALIASES.get(first, first), words[1].word() if len(words) > 1 else ""
+        if obj in ACTIONS.get(vendor, {}):
+            refuse_secrets(vendor, obj, words, allow_passwords)
+        raise no_passwords(allow_passwords, usage("kaiten", "user", "set"))
+    if first == "help":
+        if len(words) > 2:
+            raise CommandError("`help` takes at most a vendor.", USAGE["help"])
+        return Help(_vendor(words[1], USAGE["help"]) if len(words) == 2 else None)
+    if first == "check":
+        if len(words) > 1:
+            raise CommandError("`check` takes nothing after it.", USAGE["check"])
+        return Check()
+    if first == "status":
+        if len(words) != 2 or not _REQUEST_ID.match(words[1].value):
+            raise CommandError(
+                "`status` takes one request id, like R7K3QF2M (it is on the card).", USAGE["status"]
+            )
+        return Status(words[1].value.upper())
+    if first == "history":
+        return _history(words)
+    if ALIASES.get(first, first) not in ACTIONS:
+        choices = [*_WORDS, *ACTIONS, *ALIASES]
+        raise CommandError(unknown(words[0].raw, choices, "command"), USAGE_LINES)
+    return _change(text, words, allow_passwords)
+
+
+def _guess(text: str) -> tuple[str, ...]:
+    """The usage lines for text that could not be split into words."""
+    words = text.lower().split()
+    first = ALIASES.get(words[0], words[0]) if words else ""
+    if first in _WORDS:
+        return (USAGE[first],)
+    obj = words[1] if len(words) > 1 else None
+    return usage(first, obj, next((w for w in words[2:] if w in USAGE), None))
+
+
+def _vendor(word: Token, lines: str | Sequence[str]) -> str:
+    key = ALIASES.get(word.word(), word.word())
+    if key not in ACTIONS:
+        raise CommandError(unknown(word.raw, [*ACTIONS, *ALIASES], "vendor"), lines)
+    return key
+
+
+def _raw(word: Token) -> str:
+    """A word as typed (with its `=`), or its value when it was quoted."""
+    return word.value if word.key is None else word.raw
+
+
+def _history(words: list[Token]) -> History:
+    if len(words) > 3:
+        raise CommandError("`history` takes at most a vendor and a target.", USAGE["history"])
+    if len(words) == 1:
+        return History()
+    vendor = _vendor(words[1], USAGE["history"])
+    if len(words) == 2:
+        return History(vendor)
+    raw = _raw(words[2])
+    found = [t for obj in ACTIONS[vendor] if (t := target(vendor, obj, raw)) is not None]
+    if not found:
+        forms = "; or ".join(FORMS[(vendor, obj)] for obj in ACTIONS[vendor])
+        raise CommandError(f"`{shown(raw)}` is not a target Steward knows: use {forms}.", USAGE["history"])
+    return History(vendor, found[0])
+
+
+def _change(text: str, words: list[Token], allow_passwords: bool) -> Change:
+    vendor = _vendor(words[0], USAGE_LINES)
+    name = VENDOR_NAMES[vendor]
+    objects = ACTIONS[vendor]
+    if len(words) < 2:
+        raise CommandError(f"Say what to change in {name}: {' or '.join(objects)}.", usage(vendor))
+    obj = words[1].word()
+    if obj not in objects:
+        raise CommandError(unknown(words[1].raw, list(objects), "object", f" in {name}"), usage(vendor))
+    actions = objects[obj]
+    if len(words) < 3:
+        raise CommandError(
+            f"Name the {obj}s to change, then say what to do: {', '.join(actions)}.", usage(vendor, obj)
+        )
+    if words[2].word() in actions:
+        raise CommandError(
+            f"Name the {obj}s to change before `{words[2].word()}`: {FORMS[(vendor, obj)]}.",
+            usage(vendor, obj, words[2].word()),
+        )
+    last = list_end(words, 2, stop=actions)
+    if last + 1 >= len(words):
+        raise CommandError(f"Say what to do with the {obj}s: {', '.join(actions)}.", usage(vendor, obj))
+    action = words[last + 1].word()
+    if action not in actions:
+        problem = unknown(words[last + 1].raw, actions, "action", f" on {an(vendor, obj)}")
+        if any(w.word() in actions for w in words[last + 2 :]):
+            problem += " Several targets are separated by commas, like a@acme.com,b@acme.com."
+        raise CommandError(problem, usage(vendor, obj))
+    lines = usage(vendor, obj, action)
+    found, bad = targets(vendor, obj, "".join(_raw(w) for w in words[2 : last + 1]))
+    if bad is not None:
+        raise CommandError(
+            f"`{shown(bad)}` is not a target Steward knows: use {FORMS[(vendor, obj)]}.", lines
+        )
+    if not found:
+        raise CommandError(f"Name at least one {obj}.", lines)
+    fields, reason = fields_for(text, vendor, obj, action, words[last + 2 :], lines)
+    return Change(vendor, obj, found, action, fields, reason)

@@ -1,0 +1,132 @@
+"""`/steward help [vendor]`: the usage, how values are written, and each object's fields with
+their rules, read from the update models, and an example of each action.
+
+Plain text for a code block: no backticks, no Slack markup (`<…>` placeholders are escaped by
+the Slack layer like any text). Paragraphs are separated by blank lines and each stays under
+Slack's 3,000 characters per section."""
+
+from __future__ import annotations
+
+import enum
+import typing
+import uuid
+
+from pydantic import BaseModel
+
+from bot.language.targets import FORMS
+from bot.language.usage import ACTIONS, MODELS, SECRET_FIELDS, USAGE_LINES
+from bot.language.values import unwrap
+from bot.vendors import VENDOR_NAMES, UpdateModel, enum_rule
+from bot.vendors.kaiten import Permission
+
+WHAT = {
+    "/steward": "open the request form",
+    "/steward help [kaiten|onlyoffice|hub]": "this help",
+    "/steward check": "who Steward is on each vendor",
+    "/steward status <request-id>": "a request's state and history",
+    "/steward history [<vendor> [<target>]]": "the latest audit entries (only you see them)",
+}
+VALUES = """\
+Targets: an id, an e-mail address or a Slack mention; several separated by commas.
+Values: field=value; spaces around = are allowed. A value with spaces goes in quotes:
+  "…", '…', “…”, ‘…’, «…» or „…“. Booleans: true/false, yes/no, on/off, 1/0.
+  null clears a field that allows it (a quoted "null" is the text null).
+  Lists: a,b,c or JSON ["a","b"]. Objects: JSON, like {"daily": true}.
+Words, field names and enum names are case-insensitive; reason="…" may follow any action."""
+EXAMPLES = {
+    "kaiten": (
+        '/steward kaiten user anna@acme.com,42 set full_name="Anna Petrova" theme=dark',
+        "/steward kaiten group 00000000-0000-4000-8000-000000000001 set permissions=members,spaces",
+        '/steward kaiten group 00000000-0000-4000-8000-000000000001 grant billing,tags reason="audit"',
+        "/steward kaiten group 00000000-0000-4000-8000-000000000001 revoke billing",
+    ),
+    "onlyoffice": (
+        '/steward onlyoffice user anna@acme.com set title="Head of QA" lead=null',
+        '/steward onlyoffice user anna@acme.com disable reason="left the company"',
+        "/steward onlyoffice user anna@acme.com enable",
+        '/steward onlyoffice user anna@acme.com set contacts=[{"Type":"skype","Value":"anna.p"}]',
+    ),
+    "hub": (
+        '/steward hub user anna@acme.com set name="Anna Petrova" email=anna.p@acme.com',
+        '/steward hub user anna@acme.com ban reason="left the company"',
+        "/steward youtrack user anna@acme.com unban",
+    ),
+}
+
+
+def help_text(vendor: str | None = None) -> str:
+    """Usage and value syntax, then the fields and examples of `vendor`, or of every vendor."""
+    usage = [f"{line:<40} {WHAT[line]}" if line in WHAT else line for line in USAGE_LINES]
+    parts = ["Usage:\n" + "\n".join(usage), VALUES]
+    parts += [vendor_help(key) for key in ([vendor] if vendor else list(ACTIONS))]
+    return "\n\n".join(parts)
+
+
+def vendor_help(vendor: str) -> str:
+    lines = [f"{VENDOR_NAMES[vendor]} ({vendor}{', alias youtrack' if vendor == 'hub' else ''})"]
+    for obj, model in MODELS[vendor].items():
+        lines.append(f"{obj}: {', '.join(ACTIONS[vendor][obj])}. Targets: {FORMS[(vendor, obj)]}.")
+        lines += [
+            f"  {name}: {rule(model, name)}" for name in model.model_fields if name not in SECRET_FIELDS
+        ]
+        secret = [name for name in model.model_fields if name in SECRET_FIELDS]
+        if secret:
+            lines.append(
+                f"  {', '.join(secret)}: only through the form, if the operator allows password changes"
+            )
+    lines.append("examples:")
+    lines += [f"  {example}" for example in EXAMPLES[vendor]]
+    return "\n".join(lines)
+
+
+def rule(model: type[UpdateModel], name: str) -> str:
+    """'text, 1..128 characters; Full name' — what a field takes, from its annotation."""
+    info = model.model_fields[name]
+    kind, nullable = unwrap(info.annotation)
+    kind_text = _kind(kind, name)
+    parts = [kind_text]
+    low = high = None
+    for item in info.metadata:
+        low = getattr(item, "min_length", low)
+        high = getattr(item, "max_length", high)
+    if low == high and low is not None:
+        parts.append(f"exactly {low} characters")
+    elif high is not None:
+        parts.append(f"{low or 0}..{high} characters")
+    elif low:
+        parts.append(f"at least {low} character{'s' if low > 1 else ''}")
+    if nullable:
+        parts.append("null clears it")
+    # The names of an enum, a permission or a list of choices already say what the description says.
+    said = (
+        kind_text.startswith("one of")
+        or name == "permissions"
+        or (kind_text.startswith("list of ") and "/" in kind_text)
+    )
+    described = (info.description or "").replace(f" ({kind_text})", "")
+    return ", ".join(parts) + (f" ({described})" if described and not said else "")
+
+
+def _kind(kind: typing.Any, name: str) -> str:
+    origin = typing.get_origin(kind) or kind
+    if name == "permissions":
+        listed = ", ".join(f"{p.name} ({p.value})" for p in Permission)
+        return f"a number, or names joined with commas: {listed}"
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        return enum_rule(kind).removeprefix("must be ")
+    if kind is bool:
+        return "true/false"
+    if kind is int:
+        return "whole number"
+    if kind is uuid.UUID:
+        return "GUID"
+    if origin is dict:
+        return "JSON object"
+    if origin is list:
+        (item,) = typing.get_args(kind)
+        if typing.get_origin(item) is typing.Literal:
+            return "list of " + "/".join(str(a) for a in typing.get_args(item)) + ", comma-separated"
+        if isinstance(item, type) and issubclass(item, BaseModel):
+            return "JSON list"
+        return f"list of {'GUIDs' if item is uuid.UUID else 'values'}, comma-separated"
+    return "text"

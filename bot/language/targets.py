@@ -1,0 +1,68 @@
+"""The forms a target may take in a command, per vendor and object (PRODUCT.md "<targets>").
+Only the form is checked here; finding who an e-mail or a mention is happens in `resolve`."""
+
+from __future__ import annotations
+
+import re
+
+from bot.language.values import unlink
+
+MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^<>]*)?>$")
+_EMAIL_PART = r"[^\s@<>,;:()\[\]{}|=\"'“”„‘’‚«»‹›`]+"
+EMAIL = re.compile(rf"^{_EMAIL_PART}@{_EMAIL_PART}\.{_EMAIL_PART}$")
+GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+#: Kaiten group uids are UUID-like strings (notes/vendor-apis.md, Kaiten ids).
+KAITEN_UID = re.compile(r"^[0-9A-Za-z][0-9A-Za-z-]{7,63}$")
+_KAITEN_ID = re.compile(r"^[0-9]{1,18}$")
+
+#: What each object's target may be, said to someone who typed something else.
+FORMS = {
+    ("kaiten", "user"): "a Kaiten user id (a number, like 42), an e-mail address or a Slack mention",
+    (
+        "kaiten",
+        "group",
+    ): "a Kaiten group uid, like 00000000-0000-4000-8000-000000000001 (groups have no e-mail address)",
+    ("onlyoffice", "user"): (
+        "an ONLYOFFICE user GUID, like 3fa85f64-5717-4562-b3fc-2c963f66afa6, "
+        "an e-mail address or a Slack mention"
+    ),
+    ("hub", "user"): (
+        "a Hub user UUID, like 3fa85f64-5717-4562-b3fc-2c963f66afa6, me (Steward's own account), "
+        "an e-mail address or a Slack mention"
+    ),
+}
+
+
+def target(vendor: str, obj: str, word: str) -> str | None:
+    """`word` in its normal form if it may name a `vendor` `obj`, else None.
+
+    Mentions lose their `|name` part, GUIDs are lower-cased, Kaiten ids lose leading zeros."""
+    word = unlink(word.strip())
+    if vendor == "kaiten" and obj == "group":
+        return word if KAITEN_UID.match(word) else None
+    mention = MENTION.match(word)
+    if mention:
+        return f"<@{mention.group(1)}>"
+    if EMAIL.match(word):
+        return word
+    if vendor == "kaiten":
+        return str(int(word)) if _KAITEN_ID.match(word) and int(word) > 0 else None
+    if GUID.match(word):
+        return word.lower()
+    if vendor == "hub" and word.lower() == "me":
+        return "me"
+    return None
+
+
+def targets(vendor: str, obj: str, words: str) -> tuple[tuple[str, ...], str | None]:
+    """(the targets in a comma-separated list, duplicates dropped; the first word that is no
+    target, or None). E-mail addresses are compared without regard to case."""
+    found: dict[str, str] = {}
+    for raw in words.split(","):
+        if not raw.strip():
+            continue
+        normal = target(vendor, obj, raw)
+        if normal is None:
+            return (), raw.strip()
+        found.setdefault(normal.casefold() if "@" in normal else normal, normal)
+    return tuple(found.values()), None

@@ -1,0 +1,194 @@
+"""The request form (a Slack modal in two steps), built with slack_sdk's view models. No I/O.
+
+Step 1 asks vendor, object, targets and action; step 2 (the same modal, updated) shows the
+fields of that object with the target's current values, and a reason. Each input's block id is
+the field's name, so a field error from `response_action: errors` lands next to its field.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ContextBlock,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
+    SectionBlock,
+    StaticMultiSelectElement,
+    StaticSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.slack.messages import cut, esc, show
+from bot.vendors import VENDOR_NAMES, UpdateModel
+
+STEP1, STEP2 = "steward_form_1", "steward_form_2"
+ACTIONS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
+    "kaiten": {"user": ("set",), "group": ("set", "grant", "revoke")},
+    "onlyoffice": {"user": ("set", "disable", "enable")},
+    "hub": {"user": ("set", "ban", "unban")},
+}
+HIDDEN = ("password", "old_password")
+
+
+def _options(pairs: Sequence[tuple[str, str]]) -> list[Option]:
+    return [Option(value=value, label=label) for value, label in pairs]
+
+
+def _select(block: str, label: str, pairs: Sequence[tuple[str, str]]) -> InputBlock:
+    return InputBlock(
+        block_id=block, label=label, element=StaticSelectElement(action_id=block, options=_options(pairs))
+    )
+
+
+def step_one(vendors: Sequence[str], channel: str, note: str = "") -> dict[str, Any]:
+    """Vendor, object, targets, action. `note` explains why the form came back (a bad target)."""
+    blocks: list[Any] = []
+    if note:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=cut(f"⚠️ {esc(note)}"), verbatim=True)))
+    blocks += [
+        _select("vendor", "Vendor", [(v, VENDOR_NAMES[v]) for v in vendors]),
+        _select("object", "Object", [("user", "User"), ("group", "Group (Kaiten)")]),
+        InputBlock(
+            block_id="targets",
+            label="Who",
+            hint="Vendor ids or e-mail addresses, separated by commas",
+            element=PlainTextInputElement(action_id="targets", placeholder="anna@acme.com, 42"),
+        ),
+        _select(
+            "action",
+            "Action",
+            [(a, a.capitalize()) for a in ("set", "grant", "revoke", "disable", "enable", "ban", "unban")],
+        ),
+    ]
+    view = View(
+        type="modal",
+        callback_id=STEP1,
+        title="Steward request",
+        submit="Next",
+        close="Cancel",
+        blocks=blocks,
+        private_metadata=json.dumps({"channel": channel}),
+    )
+    return view.to_dict()
+
+
+def step_one_errors(vendor: str, obj: str, action: str) -> dict[str, str]:
+    """Field errors for a combination the grammar does not have."""
+    objects = ACTIONS.get(vendor, {})
+    if obj not in objects:
+        return {
+            "object": f"{VENDOR_NAMES.get(vendor, vendor)} has {' and '.join(objects) or 'no'} objects here."
+        }
+    if action not in objects[obj]:
+        return {"action": f"For a {VENDOR_NAMES[vendor]} {obj}: {', '.join(objects[obj])}."}
+    return {}
+
+
+def loading(title: str = "Steward request") -> dict[str, Any]:
+    return View(
+        type="modal",
+        title=title,
+        close="Cancel",
+        blocks=[SectionBlock(text="⏳ Reading the current values…")],
+    ).to_dict()
+
+
+def step_two(
+    meta: Mapping[str, Any],
+    model: type[UpdateModel],
+    labels: Sequence[str],
+    current: Mapping[str, Any],
+    *,
+    permissions: Sequence[str] = (),
+    allow_passwords: bool = False,
+) -> dict[str, Any]:
+    """The fields of the object (for `set`), the permissions (grant/revoke), and a reason."""
+    who = ", ".join(labels[:10]) + (f" and {len(labels) - 10} more" if len(labels) > 10 else "")
+    action, vendor = meta["action"], meta["vendor"]
+    blocks: list[Any] = [
+        ContextBlock(elements=[MarkdownTextObject(text=cut(f"*{action}* · {esc(who)}", 2000), verbatim=True)])
+    ]
+    if action == "set":
+        for name, info in model.model_fields.items():
+            if name in HIDDEN and not allow_passwords:
+                continue
+            value = current.get(name)
+            initial = None if value is None or name in HIDDEN else _initial(value)
+            hint = cut(info.description or name, 2000)
+            if value is not None and name not in HIDDEN:
+                hint = cut(f"{hint} · now: {show(value, vendor=vendor, name=name)}", 2000)
+            blocks.append(
+                InputBlock(
+                    block_id=name,
+                    label=cut(name, 2000),
+                    optional=True,
+                    hint=hint,
+                    element=PlainTextInputElement(action_id=name, initial_value=initial),
+                )
+            )
+    elif action in ("grant", "revoke"):
+        blocks.append(
+            InputBlock(
+                block_id="permissions",
+                label=f"Permissions to {action}",
+                element=StaticMultiSelectElement(
+                    action_id="permissions", options=_options([(p, p) for p in permissions])
+                ),
+            )
+        )
+    blocks.append(
+        InputBlock(
+            block_id="reason",
+            label="Reason",
+            optional=True,
+            element=PlainTextInputElement(action_id="reason", multiline=True, max_length=500),
+        )
+    )
+    return View(
+        type="modal",
+        callback_id=STEP2,
+        title="Steward request",
+        submit="Send",
+        close="Cancel",
+        blocks=blocks[:100],
+        private_metadata=cut(json.dumps(dict(meta)), 3000),
+    ).to_dict()
+
+
+def _initial(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def values(view: Mapping[str, Any]) -> dict[str, Any]:
+    """What was typed or chosen, by block id: text, a selected value, or a list of values."""
+    found: dict[str, Any] = {}
+    for block, inputs in (view.get("state", {}).get("values") or {}).items():
+        for item in (inputs or {}).values():
+            if not isinstance(item, dict):
+                continue
+            if "selected_options" in item:
+                found[block] = [o.get("value") for o in item.get("selected_options") or []]
+            elif "selected_option" in item:
+                found[block] = (item.get("selected_option") or {}).get("value")
+            else:
+                found[block] = item.get("value")
+    return found
+
+
+def initial_values(view: Mapping[str, Any]) -> dict[str, str | None]:
+    """The initial value of each text input of a view, by block id."""
+    out: dict[str, str | None] = {}
+    for block in view.get("blocks") or []:
+        element = block.get("element") or {}
+        if block.get("type") == "input" and element.get("type") == "plain_text_input":
+            out[str(block.get("block_id"))] = element.get("initial_value")
+    return out

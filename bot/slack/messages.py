@@ -1,0 +1,296 @@
+"""Every sentence and card a person reads, built with slack_sdk's Block Kit models.
+
+Text from users and vendors goes through `esc()` (Slack's three control characters), so a name
+like `<!channel>` or `<http://x|y>` shows literally and pings no one; mrkdwn objects that carry
+such text are `verbatim` so Slack does not link names by itself. Block Kit limits are kept: at
+most 50 blocks, 3,000 characters a section; long lists end with "and N more". No I/O here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ConfirmObject,
+    ContextBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from bot.slack.card import FieldChange, RequestCard, TargetCard, TargetOutcome
+
+APPROVE, REJECT, CANCEL = "steward_approve", "steward_reject", "steward_cancel"
+MAX_BLOCKS = 50
+MAX_SECTION = 3000
+MAX_TARGET_BLOCKS = 40  # room left for header, summary, state and buttons
+
+STATE_LINES = {
+    "pending": "⏳ Waiting for approval",
+    "approved": "👍 Approved, about to run",
+    "running": "⚙️ Running",
+    "done": "✅ Done",
+    "failed": "❌ Failed",
+    "partly_done": "⚠️ Partly done",
+    "rejected": "🚫 Rejected",
+    "cancelled": "↩️ Cancelled",
+    "expired": "⌛ Expired: nobody decided in time",
+    "refused": "⛔ Refused",
+}
+STARTING = "⚙️ Starting"  # a pending change that needs no approval, before its run begins
+ACTIONS = {
+    "set": "change",
+    "grant": "grant permissions to",
+    "revoke": "revoke permissions from",
+    "disable": "disable",
+    "enable": "enable",
+    "ban": "ban",
+    "unban": "unban",
+}
+
+
+@dataclass(frozen=True)
+class Message:
+    """A Slack message: the notification/fallback `text` and its `blocks` (as dicts)."""
+
+    text: str
+    blocks: list[dict[str, Any]] = field(default_factory=list)
+
+
+def esc(text: Any) -> str:
+    """Escape Slack's control characters; `&` first (Slack's formatting docs)."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def cut(text: str, limit: int = MAX_SECTION) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def show(value: Any, *, hidden: bool = False, vendor: str = "", name: str = "") -> str:
+    """A value as a person reads it, escaped."""
+    if hidden:
+        return "•••• (hidden)"
+    if value is None:
+        return "(empty)"
+    if vendor == "kaiten" and name == "permissions" and isinstance(value, int):
+        from bot.vendors.kaiten import permission_names
+
+        names = permission_names(value)
+        return esc(f"{', '.join(names) or 'none'} ({value})")
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | dict):
+        return esc(json.dumps(value, ensure_ascii=False, default=str))
+    if hasattr(value, "get_secret_value"):
+        return "•••• (hidden)"
+    text = getattr(value, "name", None) if hasattr(value, "value") and hasattr(value, "name") else None
+    return esc(text if text is not None else value) or "(empty)"
+
+
+def when(moment: dt.datetime | None) -> str:
+    if moment is None:
+        return ""
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _md(text: str) -> MarkdownTextObject:
+    return MarkdownTextObject(text=cut(text), verbatim=True)
+
+
+def _section(text: str) -> SectionBlock:
+    return SectionBlock(text=_md(text))
+
+
+def _change_line(vendor: str, change: FieldChange) -> str:
+    old = show(change.current, hidden=change.hidden, vendor=vendor, name=change.name)
+    new = show(change.requested, hidden=change.hidden, vendor=vendor, name=change.name)
+    return f"• `{esc(change.name)}`: {old} → *{new}*"
+
+
+def _target_text(card: RequestCard, target: TargetCard) -> str:
+    lines = [f"*{esc(target.label)}* · {esc(card.obj)} {esc(target.id)}"]
+    lines += [_change_line(card.vendor, c) for c in target.changes]
+    return "\n".join(lines)
+
+
+def summary(card: RequestCard) -> str:
+    """One line: who asks what, for the notification text and the terminal."""
+    count = len(card.targets)
+    what = (
+        f"{count} {card.obj}s"
+        if count != 1
+        else f"{card.obj} {card.targets[0].label if card.targets else ''}"
+    )
+    return (
+        f"<@{card.requester}> asks to {ACTIONS.get(card.action, card.action)} {card.vendor_name} {esc(what)}"
+    )
+
+
+def state_line(card: RequestCard) -> str:
+    line = STATE_LINES.get(card.state, card.state)
+    if card.starting:
+        return f"{STARTING}: this change needs no approval"
+    if card.pending:
+        got = len(card.approvals)
+        need = card.approvals_required
+        line += f" ({got} of {need})" if need > 1 else ""
+        if card.expires_at:
+            line += f" · expires {when(card.expires_at)}"
+    if card.approvals:
+        names = ", ".join(f"<@{a.user}> at {when(a.at)}" for a in card.approvals)
+        line += f" · approved by {names}"
+    if card.decided_by and card.state in ("rejected", "cancelled"):
+        line += f" by <@{card.decided_by}>"
+    if card.state == "running" and card.progress:
+        done, total = card.progress
+        line += f": {done} of {total} targets finished"
+    if card.finished_at and card.final:
+        line += f" · {when(card.finished_at)}"
+    if card.note:
+        line += f" · {esc(card.note)}"
+    return line
+
+
+def _buttons(card: RequestCard) -> ActionsBlock:
+    confirm = ConfirmObject(
+        title="Approve this change?",
+        text=cut(f"{summary(card)}. Steward will apply it at once.", 300),
+        confirm="Approve",
+        deny="Not yet",
+    )
+    return ActionsBlock(
+        block_id=f"decide:{card.id}",
+        elements=[
+            ButtonElement(text="Approve", action_id=APPROVE, value=card.id, style="primary", confirm=confirm),
+            ButtonElement(text="Reject", action_id=REJECT, value=card.id, style="danger"),
+            ButtonElement(text="Cancel", action_id=CANCEL, value=card.id),
+        ],
+    )
+
+
+def _capped(blocks: Sequence[Block], more: int, noun: str) -> list[Block]:
+    out = list(blocks)
+    if more > 0:
+        out.append(ContextBlock(elements=[_md(f"… and {more} more {noun}")]))
+    return out
+
+
+def card_message(card: RequestCard) -> Message:
+    """The request card, posted in the channel and updated in place as the request moves."""
+    blocks: list[Block] = [
+        HeaderBlock(text=cut(f"Change request {card.id}", 150)),
+        _section(summary(card) + (f"\n>Reason: {esc(card.reason)}" if card.reason else "")),
+    ]
+    shown = card.targets[:MAX_TARGET_BLOCKS]
+    blocks += _capped(
+        [_section(_target_text(card, t)) for t in shown], len(card.targets) - len(shown), "targets"
+    )
+    if card.final and card.outcomes:
+        failed = [o for o in card.outcomes if not o.ok]
+        blocks.append(
+            _section(
+                f"{len(card.outcomes) - len(failed)} of {len(card.outcomes)} targets changed; "
+                "details in the thread."
+            )
+        )
+    blocks.append(ContextBlock(elements=[_md(state_line(card))]))
+    if card.pending and not card.starting:
+        blocks.append(_buttons(card))
+    state = STARTING if card.starting else STATE_LINES.get(card.state, card.state)
+    return Message(text=f"{summary(card)} · {state} · {card.id}", blocks=_dicts(blocks))
+
+
+def _outcome_line(card: RequestCard, outcome: TargetOutcome) -> str:
+    mark = "✅" if outcome.ok else "❌"
+    head = f"{mark} *{esc(outcome.label)}*: {esc(outcome.message)}"
+    if outcome.ok and outcome.values:
+        now = ", ".join(
+            f"`{esc(k)}` is now {show(v, vendor=card.vendor, name=k)}" for k, v in outcome.values.items()
+        )
+        head += f"\n{now}"
+    return head
+
+
+def outcome_message(card: RequestCard) -> Message:
+    """The outcome, posted in the card's thread: every target, what the vendor now reports."""
+    headline = f"{STATE_LINES.get(card.state, card.state)}: request {card.id}"
+    blocks: list[Block] = [_section(f"*{headline}*")]
+    if not card.outcomes:
+        blocks.append(ContextBlock(elements=[_md(state_line(card))]))
+    shown = card.outcomes[:MAX_TARGET_BLOCKS]
+    blocks += _capped(
+        [_section(_outcome_line(card, o)) for o in shown], len(card.outcomes) - len(shown), "targets"
+    )
+    text = headline + "".join(f"\n{_outcome_line(card, o).replace('*', '')}" for o in card.outcomes[:5])
+    return Message(text=cut(text, 3000), blocks=_dicts(blocks))
+
+
+def direct_message(card: RequestCard) -> Message:
+    """What the requester gets in a DM when the request ends."""
+    ok = sum(1 for o in card.outcomes if o.ok)
+    what = f"{ACTIONS.get(card.action, card.action)} {card.vendor_name} {card.obj}"
+    text = f"Your request {card.id} ({what}): {STATE_LINES.get(card.state, card.state)}"
+    if card.outcomes:
+        text += f", {ok} of {len(card.outcomes)} targets changed"
+    return Message(text=text + ".", blocks=_dicts([_section(text + ".")]))
+
+
+def reply(text: str) -> Message:
+    """A short answer only its reader sees (usage, refusals, errors)."""
+    return Message(text=cut(esc(text), 3000), blocks=_dicts([_section(esc(text))]))
+
+
+def preformatted(title: str, body: str) -> Message:
+    """Help and tables, in a code block so alignment survives."""
+    blocks: list[Block] = [_section(f"*{esc(title)}*")]
+    chunk = ""
+    for paragraph in body.split("\n\n"):  # one code block per paragraph run, each ≤ 3,000
+        candidate = f"{chunk}\n\n{paragraph}" if chunk else paragraph
+        if chunk and len(esc(candidate)) > MAX_SECTION - 10:
+            blocks.append(_section(f"```{esc(chunk)}```"))
+            candidate = paragraph
+        chunk = candidate
+    if chunk:
+        blocks.append(_section(f"```{esc(chunk)}```"))
+    return Message(text=cut(esc(title) + "\n" + esc(body), 3000), blocks=_dicts(blocks))
+
+
+def not_in_channel(channel: str) -> Message:
+    text = (
+        f"Steward is not in <#{esc(channel)}>, so it cannot post the request card there. Invite it "
+        "with `/invite @Steward` in that channel (or use a channel Steward is in), then send the "
+        "command again. Nothing was requested."
+    )
+    return Message(text=text, blocks=_dicts([_section(text)]))
+
+
+def card_text(card: RequestCard) -> str:
+    """The card as plain text, for `steward run` and `steward status` in a terminal."""
+    lines = [f"Change request {card.id}", _plain(summary(card))]
+    if card.reason:
+        lines.append(f"Reason: {card.reason}")
+    for target in card.targets:
+        lines.append(_plain(_target_text(card, target)))
+    lines.append(_plain(state_line(card)))
+    for outcome in card.outcomes:
+        lines.append(_plain(_outcome_line(card, outcome)))
+    return "\n".join(lines)
+
+
+def _plain(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").replace("*", "")
+
+
+def _dicts(blocks: Sequence[Block]) -> list[dict[str, Any]]:
+    return [b.to_dict() for b in blocks[:MAX_BLOCKS]]
+
+
+def values_line(values: Mapping[str, Any], vendor: str) -> str:
+    return ", ".join(f"{k}={show(v, vendor=vendor, name=k)}" for k, v in values.items())

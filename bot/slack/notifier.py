@@ -1,0 +1,104 @@
+"""The Slack Web API calls Steward makes on its own: cards, threads, direct messages, private
+replies, and a person's e-mail address. Blocks come from `bot/messages.py`.
+
+The client is slack_sdk's `AsyncWebClient` with its retry handlers (429 honouring Retry-After,
+5xx, connection errors), so a busy Slack slows Steward down instead of losing a message.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import metrics
+from bot.slack import messages
+from bot.slack.card import RequestCard
+from bot.slack.notify import NotInChannel, Place
+
+log = logging.getLogger(__name__)
+
+NOT_THERE = {"not_in_channel", "channel_not_found", "is_archived"}
+EMAIL_TTL = 600.0
+
+
+class SlackNotifier:
+    def __init__(self, client: AsyncWebClient) -> None:
+        self.client = client
+        self._emails: dict[str, tuple[float, str | None]] = {}
+        self._ims: dict[str, str] = {}  # user → their direct-message channel with Steward
+
+    async def _call(self, method: str, **kwargs: Any) -> Any:
+        try:
+            return await getattr(self.client, method)(**kwargs)
+        except SlackApiError as err:
+            metrics.SLACK_ERRORS.labels(method=method).inc()
+            log.warning("Slack %s failed: %s", method, err.response.get("error") if err.response else err)
+            raise
+        except OSError:
+            metrics.SLACK_ERRORS.labels(method=method).inc()
+            raise
+
+    async def show(self, card: RequestCard, channel: str, place: Place | None) -> Place:
+        message = messages.card_message(card)
+        if place is None:
+            try:
+                answer = await self._call(
+                    "chat_postMessage", channel=channel, text=message.text, blocks=message.blocks
+                )
+            except SlackApiError as err:
+                if err.response is not None and err.response.get("error") in NOT_THERE:
+                    raise NotInChannel(channel) from None
+                raise
+            return Place(answer["channel"], answer["ts"])
+        await self._call(
+            "chat_update", channel=place.channel, ts=place.ts, text=message.text, blocks=message.blocks
+        )
+        return place
+
+    async def post_outcome(self, card: RequestCard, place: Place) -> None:
+        outcome = messages.outcome_message(card)
+        await self._call(
+            "chat_postMessage",
+            channel=place.channel,
+            thread_ts=place.ts,
+            text=outcome.text,
+            blocks=outcome.blocks,
+        )
+
+    async def tell_requester(self, card: RequestCard) -> None:
+        await self.direct(card.requester, messages.direct_message(card))
+
+    async def direct(self, user: str, message: messages.Message) -> None:
+        # A person's DM channel with the app does not change: opened once, then remembered.
+        channel = self._ims.get(user)
+        if channel is None:
+            opened = await self._call("conversations_open", users=user)
+            channel = self._ims[user] = str(opened["channel"]["id"])
+        try:
+            await self._call("chat_postMessage", channel=channel, text=message.text, blocks=message.blocks)
+        except SlackApiError:
+            self._ims.pop(user, None)  # opened afresh next time
+            raise
+
+    async def tell(self, channel: str, user: str, message: messages.Message) -> None:
+        """A message only `user` sees, in `channel`."""
+        await self._call(
+            "chat_postEphemeral", channel=channel, user=user, text=message.text, blocks=message.blocks
+        )
+
+    async def email_of(self, user: str) -> str | None:
+        cached = self._emails.get(user)
+        if cached and time.monotonic() - cached[0] < EMAIL_TTL:
+            return cached[1]
+        try:
+            answer = await self._call("users_info", user=user)
+        except SlackApiError:
+            return None
+        found = (answer.get("user") or {}).get("profile", {}).get("email")
+        email = str(found) if found else None
+        self._emails[user] = (time.monotonic(), email)
+        return email

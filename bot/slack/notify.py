@@ -1,0 +1,50 @@
+"""How the pipeline reaches people, whatever the front end: the `Notifier` it is given (Slack,
+or the terminal), where a card lives, and the private `Answer` to whoever acted."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.errors import StewardError
+from bot.slack.card import RequestCard
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a card lives: a channel and the message's ts."""
+
+    channel: str
+    ts: str
+
+
+class NotInChannel(StewardError):
+    """Steward may not post in the channel the command came from."""
+
+    def __init__(self, channel: str) -> None:
+        self.channel = channel
+        super().__init__(f"Steward is not in channel {channel}.")
+
+
+class Notifier(Protocol):
+    async def show(self, card: RequestCard, channel: str, place: Place | None) -> Place:
+        """Post the card in `channel` (place None) or update it in place; return where it is."""
+        ...
+
+    async def post_outcome(self, card: RequestCard, place: Place) -> None:
+        """The outcome in the card's thread."""
+        ...
+
+    async def tell_requester(self, card: RequestCard) -> None:
+        """The outcome in a direct message to the requester."""
+        ...
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the person who acted should read, privately (unless the card already says it all)."""
+
+    text: str
+    request_id: str | None = None
+    private: bool = True
+    missing_channel: str | None = None  # the card could not be posted there: Steward is not in it

@@ -1,0 +1,56 @@
+"""A stored request turned into the `RequestCard` people see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.slack.card import Approval, FieldChange, RequestCard, TargetCard, TargetOutcome
+from bot.store import StoredRequest
+
+HIDDEN = ("password", "old_password")
+
+
+def to_card(row: StoredRequest, vendor_name: str, progress: tuple[int, int] | None = None) -> RequestCard:
+    planned = (row.card or {}).get("targets", [])
+    targets = tuple(_target(row, p) for p in planned)
+    outcomes = tuple(_outcome(o) for o in (row.outcome or []))
+    return RequestCard(
+        id=row.id,
+        vendor=row.vendor,
+        vendor_name=vendor_name,
+        obj=row.obj,
+        action=row.action,
+        requester=row.requester,
+        reason=row.reason,
+        targets=targets,
+        state=row.state,
+        approvals_required=row.approvals_required,
+        approvals=tuple(Approval(a.approver, a.at) for a in row.approvals),
+        decided_by=row.decided_by,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        finished_at=row.finished_at,
+        outcomes=outcomes,
+        progress=progress,
+        note=(row.card or {}).get("note", ""),
+    )
+
+
+def _target(row: StoredRequest, planned: dict[str, Any]) -> TargetCard:
+    current = planned.get("current", {})
+    requested = planned.get("requested", {})
+    changes = [FieldChange(name, current.get(name), value) for name, value in requested.items()]
+    changes += [FieldChange(name, None, None, hidden=True) for name in HIDDEN if name in row.fields]
+    return TargetCard(str(planned.get("id", "")), str(planned.get("label", "")), tuple(changes))
+
+
+def _outcome(data: dict[str, Any]) -> TargetOutcome:
+    return TargetOutcome(
+        id=str(data.get("id", "")),
+        label=str(data.get("label", "")),
+        ok=bool(data.get("ok")),
+        message=str(data.get("message", "")),
+        changed=str(data.get("changed", "no")),
+        values=data.get("values") or {},
+        kind=str(data.get("kind", "")),
+    )

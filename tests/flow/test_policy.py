@@ -1,0 +1,289 @@
+"""Who may ask, what needs approval, who may approve: one table of decisions, and the policy
+file read from TOML with a readable error for each kind of mistake."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.config import load_settings
+from bot.errors import ConfigError
+from bot.flow.policy import Policy, VendorPolicy, assess_approval, assess_request, load_policy, ttl_for
+
+ADMINS = frozenset({"U0ANNA", "U0BORIS", "U0CAROL"})
+BASE = Policy(admins=ADMINS)
+SPLIT = Policy(admins=ADMINS, approvers=frozenset({"U0BOSS", "U0ANNA"}))
+TWO = Policy(admins=ADMINS, approvals_required=2)
+SELF = Policy(admins=frozenset({"U0ANNA"}), self_approval=True)
+KAITEN_OWN = Policy(
+    admins=ADMINS,
+    kaiten=VendorPolicy(
+        admins=frozenset({"U0KAI"}),
+        approvers=frozenset({"U0KBOSS1", "U0KBOSS2"}),
+        sensitive=frozenset({"user.full_name"}),
+        approvals_required=2,
+    ),
+    hub=VendorPolicy(sensitive=frozenset()),
+)
+
+AT_ONCE = (True, False, 0, "runs at once: no sensitive fields")
+
+
+def refused(reason: str) -> tuple[Any, ...]:
+    return (False, False, 0, reason)
+
+
+def approval(n: int, what: str) -> tuple[Any, ...]:
+    return (True, True, n, f"needs {n} approval{'s' if n > 1 else ''} because {what}")
+
+
+NO_SECOND_APPROVER = (
+    "needs 2 approvals because `banned` is a sensitive field, but Hub has 1 approver who may approve it; "
+    "an operator must add approvers"
+)
+NO_APPROVER = (
+    "needs 1 approval because `banned` is a sensitive field, but Hub has no approvers who may approve it; "
+    "an operator must add approvers"
+)
+ONE_ADMIN = Policy(admins=frozenset({"U0ANNA"}))
+TWO_ADMINS_TWO_NEEDED = Policy(admins=frozenset({"U0ANNA", "U0BORIS"}), approvals_required=2)
+
+# (policy, requester, "vendor.object", "field,field", (allowed, needs_approval, required, reason))
+REQUESTS = [
+    (BASE, "U0ANNA", "kaiten.user", "full_name", AT_ONCE),
+    (BASE, "U0EVE", "kaiten.user", "full_name", refused("U0EVE is not on Steward's admin list for Kaiten")),
+    (BASE, "U0ANNA", "kaiten.group", "permissions", approval(1, "`permissions` is a sensitive field")),
+    (BASE, "U0ANNA", "kaiten.group", "name", AT_ONCE),
+    (
+        BASE,
+        "U0ANNA",
+        "kaiten.user",
+        "username,password,lng",
+        approval(1, "`password` and `username` are sensitive fields"),
+    ),
+    (BASE, "U0ANNA", "kaiten.user", "permissions", AT_ONCE),  # a group's field, not a user's
+    (BASE, "U0ANNA", "onlyoffice.user", "disable", approval(1, "`disable` is a sensitive field")),
+    (BASE, "U0ANNA", "onlyoffice.user", "isVisitor", approval(1, "`isVisitor` is a sensitive field")),
+    (BASE, "U0ANNA", "onlyoffice.user", "title", AT_ONCE),
+    (BASE, "U0ANNA", "hub.user", "banned", approval(1, "`banned` is a sensitive field")),
+    (BASE, "U0ANNA", "youtrack.user", "guest,login", approval(1, "`guest` and `login` are sensitive fields")),
+    (BASE, "U0ANNA", "hub.user", "name,email", AT_ONCE),
+    (BASE, "U0ANNA", "jira.user", "name", refused("Steward does not know the vendor 'jira'")),
+    (TWO, "U0ANNA", "hub.user", "banned", approval(2, "`banned` is a sensitive field")),
+    # The admins approve by default; with 2 needed, one other admin is not enough:
+    (TWO_ADMINS_TWO_NEEDED, "U0ANNA", "hub.user", "banned", (False, True, 2, NO_SECOND_APPROVER)),
+    (ONE_ADMIN, "U0ANNA", "hub.user", "banned", (False, True, 1, NO_APPROVER)),
+    (SELF, "U0ANNA", "hub.user", "banned", approval(1, "`banned` is a sensitive field")),
+    # A vendor's own lists and sensitive fields replace the global ones for that vendor only:
+    (KAITEN_OWN, "U0ANNA", "kaiten.user", "lng", refused("U0ANNA is not on Steward's admin list for Kaiten")),
+    (KAITEN_OWN, "U0KAI", "kaiten.user", "full_name", approval(2, "`full_name` is a sensitive field")),
+    (KAITEN_OWN, "U0KAI", "kaiten.user", "password", AT_ONCE),
+    (
+        KAITEN_OWN,
+        "U0KAI",
+        "onlyoffice.user",
+        "title",
+        refused("U0KAI is not on Steward's admin list for ONLYOFFICE"),
+    ),
+    (KAITEN_OWN, "U0ANNA", "onlyoffice.user", "disable", approval(1, "`disable` is a sensitive field")),
+    (KAITEN_OWN, "U0ANNA", "hub.user", "banned", AT_ONCE),
+]
+
+
+@pytest.mark.parametrize(("policy", "requester", "what", "fields", "expected"), REQUESTS)
+def test_who_may_ask_and_what_needs_approval(
+    policy: Policy, requester: str, what: str, fields: str, expected: tuple[Any, ...]
+) -> None:
+    vendor, obj = what.split(".")
+    decision = assess_request(policy, requester, vendor, obj, fields.split(","))
+    assert (
+        decision.allowed,
+        decision.needs_approval,
+        decision.approvals_required,
+        decision.reason,
+    ) == expected
+
+
+def may(approver: str, n: int, of: int) -> tuple[Any, ...]:
+    return (True, n < of, of, f"{approver} may approve: approval {n} of {of}")
+
+
+def may_not(of: int, reason: str) -> tuple[Any, ...]:
+    return (False, True, of, reason)
+
+
+# (policy, approver, vendor, requester, already approved by, (allowed, more needed, required, reason))
+APPROVALS = [
+    (BASE, "U0BORIS", "kaiten", "U0ANNA", [], may("U0BORIS", 1, 1)),
+    (BASE, "U0EVE", "kaiten", "U0ANNA", [], may_not(1, "U0EVE is not on Steward's approver list for Kaiten")),
+    (
+        BASE,
+        "U0ANNA",
+        "kaiten",
+        "U0ANNA",
+        [],
+        may_not(1, "U0ANNA asked for this change and may not approve it too"),
+    ),
+    (SELF, "U0ANNA", "kaiten", "U0ANNA", [], may("U0ANNA", 1, 1)),
+    (SPLIT, "U0BOSS", "hub", "U0ANNA", [], may("U0BOSS", 1, 1)),  # an approver who is not an admin
+    (SPLIT, "U0BORIS", "hub", "U0ANNA", [], may_not(1, "U0BORIS is not on Steward's approver list for Hub")),
+    (SPLIT, "U0ANNA", "hub", "U0CAROL", [], may("U0ANNA", 1, 1)),
+    (TWO, "U0BORIS", "hub", "U0ANNA", [], may("U0BORIS", 1, 2)),
+    (TWO, "U0CAROL", "hub", "U0ANNA", ["U0BORIS"], may("U0CAROL", 2, 2)),
+    (TWO, "U0BORIS", "hub", "U0ANNA", ["U0BORIS"], may_not(2, "U0BORIS has already approved this request")),
+    (KAITEN_OWN, "U0KBOSS1", "kaiten", "U0KAI", [], may("U0KBOSS1", 1, 2)),
+    (
+        KAITEN_OWN,
+        "U0BORIS",
+        "kaiten",
+        "U0KAI",
+        [],
+        may_not(2, "U0BORIS is not on Steward's approver list for Kaiten"),
+    ),
+    (
+        KAITEN_OWN,
+        "U0KBOSS1",
+        "hub",
+        "U0ANNA",
+        [],
+        may_not(1, "U0KBOSS1 is not on Steward's approver list for Hub"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("policy", "approver", "vendor", "requester", "already", "expected"), APPROVALS)
+def test_who_may_approve(
+    policy: Policy, approver: str, vendor: str, requester: str, already: list[str], expected: tuple[Any, ...]
+) -> None:
+    decision = assess_approval(policy, approver, vendor, requester, already)
+    assert (
+        decision.allowed,
+        decision.needs_approval,
+        decision.approvals_required,
+        decision.reason,
+    ) == expected
+
+
+def test_a_request_keeps_the_number_of_approvals_it_was_made_with() -> None:
+    decision = assess_approval(BASE, "U0BORIS", "hub", "U0ANNA", [], required=3)
+    assert (decision.needs_approval, decision.reason) == (True, "U0BORIS may approve: approval 1 of 3")
+
+
+# --- the settings and the file ------------------------------------------------------------------
+
+
+def _policy(tmp_path: Path, text: str | None, **settings: Any) -> Policy:
+    if text is not None:
+        path = tmp_path / "policy.toml"
+        path.write_text(text, encoding="utf-8")
+        settings["steward_policy_file"] = path
+    return load_policy(load_settings(_env_file=None, **settings))
+
+
+def test_without_a_file_the_settings_are_the_policy(tmp_path: Path) -> None:
+    policy = _policy(tmp_path, None, steward_admins="U0ANNA,U0BORIS", steward_request_ttl="2h")
+    rules = policy.rules("kaiten")
+    assert rules.admins == rules.approvers == {"U0ANNA", "U0BORIS"}
+    assert (rules.approvals_required, rules.self_approval, rules.ttl) == (1, False, dt.timedelta(hours=2))
+    assert rules.sensitive == {"user.password", "user.username", "group.permissions"}
+    assert policy.rules("onlyoffice").sensitive == {"user.disable", "user.isVisitor"}
+    assert policy.rules("hub").sensitive == {"user.banned", "user.guest", "user.login"}
+    assert _policy(tmp_path, None).rules("hub").ttl == dt.timedelta(hours=24)
+
+
+def test_a_policy_file(tmp_path: Path) -> None:
+    policy = _policy(
+        tmp_path,
+        """
+        approvals_required = 1
+        self_approval = true
+        ttl = "8h"
+
+        [kaiten]
+        admins = ["U0KAI"]            # replaces the global list for Kaiten
+        approvers = ["U0KBOSS1", "U0KBOSS2"]
+        sensitive = ["user.password", "group.permissions", "group.name"]
+        approvals_required = 2
+        self_approval = false
+        ttl = "30m"
+
+        [youtrack]
+        sensitive = []
+        """,
+        steward_admins="U0ANNA",
+        steward_approvers="U0BOSS",
+        steward_request_ttl="2h",
+    )
+    kaiten, hub, onlyoffice = policy.rules("kaiten"), policy.rules("hub"), policy.rules("onlyoffice")
+    assert (kaiten.admins, kaiten.approvers) == ({"U0KAI"}, {"U0KBOSS1", "U0KBOSS2"})
+    assert kaiten.sensitive == {"user.password", "group.permissions", "group.name"}
+    assert (kaiten.approvals_required, kaiten.self_approval, kaiten.ttl) == (
+        2,
+        False,
+        dt.timedelta(minutes=30),
+    )
+    assert (hub.admins, hub.approvers, hub.sensitive) == ({"U0ANNA"}, {"U0BOSS"}, frozenset())
+    assert (onlyoffice.self_approval, ttl_for(policy, "onlyoffice")) == (True, dt.timedelta(hours=8))
+
+
+def test_a_vendors_own_admins_approve_when_no_approvers_are_named(tmp_path: Path) -> None:
+    policy = _policy(tmp_path, '[hub]\nadmins = ["U0HUB1", "U0HUB2"]\n', steward_admins="U0ANNA")
+    assert policy.rules("hub").approvers == {"U0HUB1", "U0HUB2"}
+    assert policy.rules("kaiten").approvers == {"U0ANNA"}
+
+
+DURATION = r'must be a duration in quotes, such as "90s", "30m", "24h" or "2d"'
+SLACK_IDS = "must be a list of Slack user ids"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("self_approval = true\nttl = 24h", r"is not valid TOML \(.* \(at line 2, column 9\)\)\.$"),
+        (
+            "approvals = 2",
+            "unknown key `approvals`; expected one of approvals_required, self_approval, ttl, kaiten",
+        ),
+        (
+            "[kaiten]\nadmin = ['U0A']",
+            "unknown key `kaiten.admin`; expected one of admins, approvers, sensitive",
+        ),
+        ("kaiten = 3", r"`kaiten` must be a table \(\[kaiten\]\) of admins, approvers.*\(found 3\)"),
+        ("approvals_required = 0", r"`approvals_required` must be a whole number of at least 1 \(found 0\)"),
+        (
+            "[hub]\napprovals_required = 'two'",
+            r"`hub.approvals_required` must be a whole number.*\(found 'two'\)",
+        ),
+        ("approvals_required = true", r"must be a whole number of at least 1 \(found True\)"),
+        ("self_approval = 'yes'", r"`self_approval` must be true or false \(found 'yes'\)"),
+        ("ttl = 'tomorrow'", rf"`ttl` {DURATION} \(found 'tomorrow'\)"),
+        ("ttl = 3600", rf"`ttl` {DURATION} \(found 3600\)"),
+        ("[onlyoffice]\nadmins = 'U0ANNA'", rf"`onlyoffice.admins` {SLACK_IDS}.*\(found 'U0ANNA'\)"),
+        ("[kaiten]\napprovers = ['anna@acme.test']", rf"`kaiten.approvers` {SLACK_IDS}"),
+        (
+            "[kaiten]\nsensitive = ['user.pasword']",
+            "`kaiten.sensitive` names 'user.pasword', which Kaiten does not have; "
+            "expected <object>.<field> from .*user.password",
+        ),
+        ("[hub]\nsensitive = ['group.name']", "`hub.sensitive` names 'group.name', which Hub does not have"),
+        ("[hub]\nsensitive = 'user.login'", "`hub.sensitive` must be a list of <object>.<field> names"),
+        ("[hub]\n[youtrack]", r"`youtrack` appears twice \(hub and youtrack are the same vendor\)"),
+    ],
+)
+def test_a_malformed_policy_file_names_the_file_the_key_and_what_is_expected(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    with pytest.raises(ConfigError, match=rf"^STEWARD_POLICY_FILE {tmp_path}/policy.toml: .*{message}"):
+        _policy(tmp_path, text)
+
+
+def test_a_policy_file_that_went_away_is_a_config_error(tmp_path: Path) -> None:
+    path = tmp_path / "policy.toml"
+    path.write_text("", encoding="utf-8")
+    settings = load_settings(_env_file=None, steward_policy_file=path)
+    path.unlink()
+    with pytest.raises(ConfigError, match=rf"STEWARD_POLICY_FILE {path}: cannot be read"):
+        load_policy(settings)
