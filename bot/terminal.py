@@ -118,11 +118,15 @@ async def run(settings: Settings, text: str, user: str) -> int:
         if isinstance(parsed, Help):
             print(help_text(parsed.vendor))
         elif isinstance(parsed, Check):
-            report, ok = await reports.check(pipeline.vendors)
+            report, ok = await reports.check_as(pipeline.vendors, pipeline.policy, user)
             print(report)
             return 0 if ok else 1
         elif isinstance(parsed, Status):
-            print(await reports.status(pipeline.store, pipeline.vendors, parsed.request_id))
+            print(
+                await reports.status(
+                    pipeline.store, pipeline.vendors, pipeline.policy, user, parsed.request_id
+                )
+            )
         elif isinstance(parsed, History):
             print(await reports.history(pipeline.store, pipeline.policy, user, parsed.vendor, parsed.target))
         elif isinstance(parsed, Change):

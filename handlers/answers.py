@@ -33,10 +33,10 @@ async def command(deps: Deps, text: str, user: str, channel: str, respond: Any) 
     if isinstance(parsed, Help):
         await private(respond, messages.preformatted("Steward help", help_text(parsed.vendor)))
     elif isinstance(parsed, Check):
-        text, _ = await reports.check(pipeline.vendors)
+        text, _ = await reports.check_as(pipeline.vendors, pipeline.policy, user)
         await private(respond, messages.preformatted("Steward check", text))
     elif isinstance(parsed, Status):
-        text = await reports.status(pipeline.store, pipeline.vendors, parsed.request_id)
+        text = await reports.status(pipeline.store, pipeline.vendors, pipeline.policy, user, parsed.request_id)
         await private(respond, messages.preformatted(f"Request {parsed.request_id}", text))
     elif isinstance(parsed, History):
         text = await reports.history(pipeline.store, pipeline.policy, user, parsed.vendor, parsed.target)

@@ -40,6 +40,8 @@ GRACE = dt.timedelta(seconds=30)  # an approved request nobody claimed this long
 # How long a process holds the delivery of a card or an announcement: longer than slack_sdk's
 # retries of one call take, so that another replica's upkeep does not post it a second time.
 DELIVERY = dt.timedelta(minutes=2)
+#: The channel of a request made at a terminal (`steward run`): no Slack channel has this id.
+TERMINAL = "terminal"
 
 
 def now() -> dt.datetime:
@@ -61,6 +63,7 @@ class Pipeline:
         in_flight: int = 32,
         owner: str | None = None,
         lease: dt.timedelta = LEASE,
+        front: str = "slack",
     ) -> None:
         self.store = store
         self.vendors = vendors
@@ -77,6 +80,7 @@ class Pipeline:
         self._turns = {name: asyncio.Semaphore(in_flight) for name in vendors}
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}"
         self.lease = lease
+        self.front = front
 
     # --- submit --------------------------------------------------------------------------------
 

@@ -31,6 +31,11 @@ async def check(vendors: Mapping[str, Vendor]) -> tuple[str, bool]:
     return "\n".join(lines), ok
 
 
+async def check_as(vendors: Mapping[str, Vendor], policy: Policy, user: str) -> tuple[str, bool]:
+    """`check` asked for by `user` (in Slack, or the terminal's --as)."""
+    return await check(vendors)
+
+
 def entry_line(entry: AuditEntry) -> str:
     moved = f" {entry.from_state or '·'} → {entry.to_state}" if entry.to_state else ""
     subject = f" {entry.request_id}" if entry.request_id else ""
@@ -41,7 +46,9 @@ def entry_line(entry: AuditEntry) -> str:
     return f"{entry.at:%Y-%m-%d %H:%M:%S}{subject} {entry.event} by {entry.actor}{moved}{why}"
 
 
-async def status(store: Store, vendors: Mapping[str, Vendor], request_id: str) -> str:
+async def status(
+    store: Store, vendors: Mapping[str, Vendor], policy: Policy, user: str, request_id: str
+) -> str:
     row = await store.get(request_id)
     if row is None:
         return f"There is no request {request_id}."
@@ -51,7 +58,9 @@ async def status(store: Store, vendors: Mapping[str, Vendor], request_id: str) -
     return messages.card_text(card) + "\n\nHistory:\n" + "\n".join(trail)
 
 
-async def history(store: Store, policy: Policy, user: str, vendor: str | None, target: str | None) -> str:
+async def history(
+    store: Store, policy: Policy, user: str, vendor: str | None, target: str | None, *, refused: bool = False
+) -> str:
     vendors = [vendor] if vendor else list(VENDORS)
     if not any(user in policy.rules(v).admins or user in policy.rules(v).approvers for v in vendors):
         return "Only Steward's admins may read the audit log."

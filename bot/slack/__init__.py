@@ -9,7 +9,7 @@ from bot.slack import forms, messages
 from bot.slack.card import Approval, FieldChange, RequestCard, TargetCard, TargetOutcome
 from bot.slack.inbound import well_formed
 from bot.slack.notifier import SlackNotifier
-from bot.slack.notify import Answer, Notifier, NotInChannel, Place
+from bot.slack.notify import Answer, Notifier, NotInChannel, Place, Undeliverable
 from bot.slack.views import to_card
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "SlackNotifier",
     "TargetCard",
     "TargetOutcome",
+    "Undeliverable",
     "forms",
     "messages",
     "to_card",

@@ -26,6 +26,16 @@ class NotInChannel(StewardError):
         super().__init__(f"Steward is not in channel {channel}.")
 
 
+class Undeliverable(StewardError):
+    """Slack will never take this message where it is addressed (`channel_not_found`,
+    `is_archived`, `not_in_channel` after Steward was removed, a person gone): trying again is no use."""
+
+    def __init__(self, channel: str, error: str) -> None:
+        self.channel = channel
+        self.error = error
+        super().__init__(f"Slack will not take a message in {channel}: {error}.")
+
+
 class Notifier(Protocol):
     async def show(self, card: RequestCard, channel: str, place: Place | None) -> Place:
         """Post the card in `channel` (place None) or update it in place; return where it is."""
