@@ -128,7 +128,16 @@ async def run(settings: Settings, text: str, user: str) -> int:
                 )
             )
         elif isinstance(parsed, History):
-            print(await reports.history(pipeline.store, pipeline.policy, user, parsed.vendor, parsed.target))
+            print(
+                await reports.history(
+                    pipeline.store,
+                    pipeline.policy,
+                    user,
+                    parsed.vendor,
+                    parsed.target,
+                    refused=parsed.refused,
+                )
+            )
         elif isinstance(parsed, Change):
             answer = await pipeline.submit(parsed, user, "terminal")
             return await _ended(pipeline, answer)

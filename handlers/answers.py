@@ -36,10 +36,14 @@ async def command(deps: Deps, text: str, user: str, channel: str, respond: Any) 
         text, _ = await reports.check_as(pipeline.vendors, pipeline.policy, user)
         await private(respond, messages.preformatted("Steward check", text))
     elif isinstance(parsed, Status):
-        text = await reports.status(pipeline.store, pipeline.vendors, pipeline.policy, user, parsed.request_id)
+        text = await reports.status(
+            pipeline.store, pipeline.vendors, pipeline.policy, user, parsed.request_id
+        )
         await private(respond, messages.preformatted(f"Request {parsed.request_id}", text))
     elif isinstance(parsed, History):
-        text = await reports.history(pipeline.store, pipeline.policy, user, parsed.vendor, parsed.target)
+        text = await reports.history(
+            pipeline.store, pipeline.policy, user, parsed.vendor, parsed.target, refused=parsed.refused
+        )
         await private(respond, messages.preformatted("Latest audit entries", text))
     elif isinstance(parsed, Change):
         answer = await pipeline.submit(parsed, user, channel)

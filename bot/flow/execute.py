@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.errors import InvalidValue, StewardError, VendorError
-from bot.slack import TargetOutcome
+from bot.slack import TargetOutcome, messages
 from bot.vendors import Record, Vendor, build
 
 log = logging.getLogger(__name__)
@@ -56,28 +56,16 @@ def drift(target: Planned, fresh: Record, action: str, bits: int = 0) -> list[st
 
     A value already equal to the request is not drift: a run taken up again after a crash finds
     the targets it already wrote that way, and writing absolute values again changes nothing.
-    For grant/revoke only the named permission bits count.
+    grant/revoke compare the whole mask: bits somebody else changed meanwhile stop the run, as
+    the group would otherwise end with a mask nobody approved.
     """
     moved = []
     for name, wanted in target.requested.items():
         now = fresh.values.get(name)
         shown = target.current.get(name)
-        if action in ("grant", "revoke") and name == "permissions":
-            if int(now or 0) & bits not in (int(shown or 0) & bits, int(wanted) & bits):
-                moved.append(name)
-        elif name in target.current and not (same(now, shown) or same(now, wanted)):
+        if name in target.current and not (same(now, shown) or same(now, wanted)):
             moved.append(name)
     return moved
-
-
-def final_values(target: Planned, fresh: Record, action: str, bits: int) -> dict[str, Any]:
-    """What to send: the request, with grant/revoke applied to the mask as it is now."""
-    values = dict(target.requested)
-    if action == "grant":
-        values["permissions"] = int(fresh.values.get("permissions") or 0) | bits
-    elif action == "revoke":
-        values["permissions"] = int(fresh.values.get("permissions") or 0) & ~bits
-    return values
 
 
 async def run_targets(
@@ -124,9 +112,13 @@ async def _run_one(
         return TargetOutcome(target.id, target.label, False, f"{vendor.name} no longer has this {obj}.")
     moved = drift(target, fresh, action, bits)
     if moved:
+
+        def said(value: Any, name: str) -> str:
+            return messages.readable(plain(value), vendor=vendor.key, name=name)
+
         details = "; ".join(
-            f"`{name}` is now {plain(fresh.values.get(name))!r}, "
-            f"the card showed {plain(target.current.get(name))!r}"
+            f"`{name}` is now {said(fresh.values.get(name), name)}, "
+            f"the card showed {said(target.current.get(name), name)}"
             for name in moved
         )
         return TargetOutcome(
@@ -137,7 +129,7 @@ async def _run_one(
             "Nothing was changed; check the current value and ask again.",
             kind="drift",
         )
-    values = final_values(target, fresh, action, bits)
+    values = dict(target.requested)  # grant/revoke: the mask the card showed, with the bits applied
     values.update(secrets)
     try:
         change = build(vendor.objects[obj], values)

@@ -24,7 +24,7 @@ from pydantic import SecretStr
 from bot import metrics
 from bot.errors import StewardError
 from bot.flow.execute import Planned, plain, run_targets
-from bot.flow.policy import Decision, Policy, assess_approval, assess_request, ttl_for
+from bot.flow.policy import Decision, Policy, assess_approval, assess_own_account, assess_request, ttl_for
 from bot.flow.resolve import EmailLookup, resolve
 from bot.language import Change
 from bot.slack import Answer, Notifier, NotInChannel, Place, RequestCard, TargetOutcome, to_card
@@ -81,6 +81,7 @@ class Pipeline:
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}"
         self.lease = lease
         self.front = front
+        self._own: dict[str, str] = {}  # vendor → the id of Steward's own account there
 
     # --- submit --------------------------------------------------------------------------------
 
@@ -121,8 +122,16 @@ class Pipeline:
         """`submit` once this change has its turn at the vendor."""
         try:
             records = await resolve(vendor, change.obj, change.targets, self.email_of)
+            if not decision.needs_approval and change.obj == "user":
+                own = await self._own_id(change.vendor, vendor)
+                if any(r.id == own for r in records):
+                    decision = assess_own_account(self.policy, request["requester"], change.vendor)
         except StewardError as err:
             return Answer(f"{err} Nothing was changed.")
+        if not decision.allowed:
+            await self.store.refuse(**request, targets=[r.id for r in records], why=decision.reason)
+            metrics.REQUESTS.labels(change.vendor, change.action, "refused").inc()
+            return Answer(f"Refused: {decision.reason}. Nothing was changed.")
         planned = [plan(change, r.id, r.label, dict(r.values)) for r in records]
         where = self.approval_channel if decision.needs_approval and self.approval_channel else channel
         row = await self.store.create(
@@ -154,6 +163,14 @@ class Pipeline:
             late = f"Slack did not take its card yet: Steward posts it in <#{where}> as soon as Slack"
             return Answer(f"{text} {late} answers again; it cannot be approved before.", row.id)
         return Answer(text, row.id, private=where != channel)
+
+    async def _own_id(self, key: str, vendor: Vendor) -> str:
+        """The id of the account Steward itself uses on `vendor`, asked once per process (the
+        token's account does not change while the process runs)."""
+        own = self._own.get(key)
+        if own is None:
+            own = self._own[key] = (await vendor.whoami()).id
+        return own
 
     async def _post_card(
         self, row: StoredRequest, *, told_privately: bool = True, record: bool = True

@@ -20,7 +20,8 @@ STEWARD_POLICY_FILE adds to them; everything in it is optional:
 A vendor's approvers, when neither its table nor STEWARD_APPROVERS names them, are its admins.
 `sensitive` lists `<object>.<field>` with the vendor's own field names; the actions change
 these fields: grant/revoke → `group.permissions`, disable/enable → `user.disable`, ban/unban →
-`user.banned` (`ACTION_FIELDS`). `sensitive = []` lets every change of that vendor run at once.
+`user.banned` (`ACTION_FIELDS`). `sensitive = []` lets every change of that vendor run at once,
+except a change to the account Steward itself uses there, which always needs approval.
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ DEFAULT_SENSITIVE = frozenset(
         "onlyoffice.user.disable",
         "onlyoffice.user.isVisitor",
         "hub.user.banned",
+        "hub.user.email",  # where Hub sends password resets
         "hub.user.guest",
         "hub.user.login",
     }
@@ -180,8 +182,23 @@ def assess_request(policy: Policy, requester: str, vendor: str, obj: str, fields
     hits = sorted({name for name in fields if f"{obj}.{name}" in rules.sensitive})
     if not hits:
         return Decision(True, False, 0, "runs at once: no sensitive fields")
+    return _needs_approval(
+        rules,
+        requester,
+        f"{_names(hits)} {'is a sensitive field' if len(hits) == 1 else 'are sensitive fields'}",
+    )
+
+
+def assess_own_account(policy: Policy, requester: str, vendor: str) -> Decision:
+    """A change to the account Steward itself uses on `vendor` (Kaiten's current user,
+    ONLYOFFICE's `@self`, Hub's `me`) needs approval whatever the field: it could lock Steward
+    out, or give whoever holds its token more than the policy meant."""
+    rules = policy.rules(vendor)
+    return _needs_approval(rules, requester, f"it changes Steward's own {rules.name} account")
+
+
+def _needs_approval(rules: Rules, requester: str, what: str) -> Decision:
     n = rules.approvals_required
-    what = f"{_names(hits)} {'is a sensitive field' if len(hits) == 1 else 'are sensitive fields'}"
     can_approve = rules.approvers if rules.self_approval else rules.approvers - {requester}
     if len(can_approve) < n:
         who = f"{len(can_approve) or 'no'} approver{'' if len(can_approve) == 1 else 's'} who may approve it"
@@ -213,6 +230,22 @@ def assess_approval(
         return Decision(False, True, n, f"{approver} has already approved this request")
     count = len(done) + 1
     return Decision(True, count < n, n, f"{approver} may approve: approval {min(count, n)} of {n}")
+
+
+def may_read(policy: Policy, user: str, vendor: str) -> bool:
+    """May `user` read `vendor`'s requests and audit entries: an admin or an approver of it."""
+    rules = policy.rules(vendor)
+    return user in rules.admins or user in rules.approvers
+
+
+def readable_vendors(policy: Policy, user: str) -> list[str]:
+    """The vendors whose requests and audit entries `user` may read."""
+    return [vendor for vendor in VENDORS if may_read(policy, user, vendor)]
+
+
+def admin_anywhere(policy: Policy, user: str) -> bool:
+    """Is `user` an admin of at least one vendor (who may run `check`)."""
+    return any(user in policy.rules(vendor).admins for vendor in VENDORS)
 
 
 # --- loading ------------------------------------------------------------------------------------

@@ -6,10 +6,10 @@ import asyncio
 from collections.abc import Mapping
 
 from bot.errors import StewardError
-from bot.flow.policy import Policy
+from bot.flow.policy import Policy, admin_anywhere, may_read, readable_vendors
 from bot.slack import messages, to_card
 from bot.store import AuditEntry, Store
-from bot.vendors import VENDORS, Vendor
+from bot.vendors import VENDOR_NAMES, Vendor
 
 HISTORY_LINES = 20
 
@@ -32,7 +32,10 @@ async def check(vendors: Mapping[str, Vendor]) -> tuple[str, bool]:
 
 
 async def check_as(vendors: Mapping[str, Vendor], policy: Policy, user: str) -> tuple[str, bool]:
-    """`check` asked for by `user` (in Slack, or the terminal's --as)."""
+    """`check` asked for by `user` (in Slack, or the terminal's --as): for admins of any vendor;
+    anyone else is told so and no vendor is asked."""
+    if not admin_anywhere(policy, user):
+        return "Only Steward's admins may run check.", False
     return await check(vendors)
 
 
@@ -49,9 +52,11 @@ def entry_line(entry: AuditEntry) -> str:
 async def status(
     store: Store, vendors: Mapping[str, Vendor], policy: Policy, user: str, request_id: str
 ) -> str:
+    """A request's card and history, for its requester and the admins and approvers of its
+    vendor. Anyone else reads the same words as for an id that does not exist."""
     row = await store.get(request_id)
-    if row is None:
-        return f"There is no request {request_id}."
+    if row is None or not (row.requester == user or may_read(policy, user, row.vendor)):
+        return f"There is no request {request_id} that you may see."
     vendor = vendors.get(row.vendor)
     card = to_card(row, vendor.name if vendor else row.vendor)
     trail = [entry_line(e) for e in await store.audit(request_id=row.id)]
@@ -61,10 +66,15 @@ async def status(
 async def history(
     store: Store, policy: Policy, user: str, vendor: str | None, target: str | None, *, refused: bool = False
 ) -> str:
-    vendors = [vendor] if vendor else list(VENDORS)
-    if not any(user in policy.rules(v).admins or user in policy.rules(v).approvers for v in vendors):
-        return "Only Steward's admins may read the audit log."
-    entries = await store.audit(vendor=vendor, target=target, limit=HISTORY_LINES)
+    """The latest audit entries of the vendors `user` may read: accepted requests, or with
+    `refused` the refusals (kept apart, so that a stranger's refusals cannot bury real changes)."""
+    if vendor is not None and not may_read(policy, user, vendor):
+        name = VENDOR_NAMES.get(vendor, vendor)
+        return f"Only Steward's admins and approvers of {name} may read its audit log."
+    readable = [vendor] if vendor else readable_vendors(policy, user)
+    if not readable:
+        return "Only Steward's admins and approvers may read the audit log."
+    entries = await store.audit(vendor=readable, target=target, limit=HISTORY_LINES, refused=refused)
     if not entries:
-        return "No audit entries match."
+        return "No refusals match." if refused else "No audit entries match."
     return "\n".join(entry_line(e) for e in entries)

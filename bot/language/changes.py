@@ -10,9 +10,9 @@ from typing import Any
 
 from bot.errors import InvalidValue
 from bot.language.grammar import Token, list_end
-from bot.language.usage import MODELS, SECRET_FIELDS, CommandError, an, shown, unknown, usage
+from bot.language.usage import SECRET_FIELDS, CommandError, an, shown, unknown, usage
 from bot.language.values import coerce, unlink
-from bot.vendors import UpdateModel, build
+from bot.vendors import MODELS, UpdateModel, build
 from bot.vendors.kaiten import Permission, parse_permissions
 
 #: What `set` with no fields suggests, per object.

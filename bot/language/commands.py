@@ -5,13 +5,13 @@
     help [<vendor>]                             Help(vendor)
     check                                       Check()
     status <request-id>                         Status(request_id)
-    history [<vendor> [<target>]]               History(vendor, target)
+    history [refused] [<vendor> [<target>]]     History(vendor, target, refused)
     <vendor> <object> <targets> <action> ...    Change(vendor, obj, targets, action, fields, reason)
 
 Keywords (vendors, objects, actions, `reason`, field names, `me`, `null`, booleans, enum and
 permission names) are case-insensitive. How words are split — quotes of every kind, JSON kept
 whole, `name = value` read as `name=value` — is `bot.grammar`'s; the fields, their types and
-rules are the update models' (`bot.usage.MODELS`). Passwords never come through a command.
+rules are the update models' (`bot.vendors.MODELS`). Passwords never come through a command.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ from bot.language.help import help_text
 from bot.language.targets import FORMS, target, targets
 from bot.language.usage import (
     ACTIONS,
-    MODELS,
     SECRET_FIELDS,
     USAGE,
     USAGE_LINES,
@@ -39,7 +38,7 @@ from bot.language.usage import (
     usage,
 )
 from bot.language.values import text_of
-from bot.vendors import ALIASES, VENDOR_NAMES
+from bot.vendors import ALIASES, MODELS, VENDOR_NAMES
 from bot.vendors.kaiten import permission_names
 
 __all__ = [
@@ -91,6 +90,7 @@ class Status:
 class History:
     vendor: str | None = None
     target: str | None = None
+    refused: bool = False  # `history refused`: the refusals, kept apart from accepted requests
 
 
 @dataclass(frozen=True)
@@ -199,19 +199,22 @@ def _raw(word: Token) -> str:
 
 
 def _history(words: list[Token]) -> History:
+    refused = len(words) > 1 and words[1].key is None and words[1].word() == "refused"
+    if refused:
+        words = words[:1] + words[2:]
     if len(words) > 3:
         raise CommandError("`history` takes at most a vendor and a target.", USAGE["history"])
     if len(words) == 1:
-        return History()
+        return History(refused=refused)
     vendor = _vendor(words[1], USAGE["history"])
     if len(words) == 2:
-        return History(vendor)
+        return History(vendor, refused=refused)
     raw = _raw(words[2])
     found = [t for obj in ACTIONS[vendor] if (t := target(vendor, obj, raw)) is not None]
     if not found:
         forms = "; or ".join(FORMS[(vendor, obj)] for obj in ACTIONS[vendor])
         raise CommandError(f"`{shown(raw)}` is not a target Steward knows: use {forms}.", USAGE["history"])
-    return History(vendor, found[0])
+    return History(vendor, found[0], refused)
 
 
 def _change(text: str, words: list[Token], allow_passwords: bool) -> Change:

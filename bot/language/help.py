@@ -14,17 +14,17 @@ import uuid
 from pydantic import BaseModel
 
 from bot.language.targets import FORMS
-from bot.language.usage import ACTIONS, MODELS, SECRET_FIELDS, USAGE_LINES
+from bot.language.usage import ACTIONS, SECRET_FIELDS, USAGE_LINES
 from bot.language.values import unwrap
-from bot.vendors import VENDOR_NAMES, UpdateModel, enum_rule
+from bot.vendors import MODELS, VENDOR_NAMES, UpdateModel, enum_rule
 from bot.vendors.kaiten import Permission
 
 WHAT = {
     "/steward": "open the request form",
     "/steward help [kaiten|onlyoffice|hub]": "this help",
-    "/steward check": "who Steward is on each vendor",
-    "/steward status <request-id>": "a request's state and history",
-    "/steward history [<vendor> [<target>]]": "the latest audit entries (only you see them)",
+    "/steward check": "who Steward is on each vendor (admins)",
+    "/steward status <request-id>": "a request of yours or of a vendor you administer or approve for",
+    "/steward history [refused] [<vendor> [<target>]]": "latest audit entries of those vendors, or refusals",
 }
 VALUES = """\
 Targets: an id, an e-mail address or a Slack mention; several separated by commas.

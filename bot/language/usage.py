@@ -8,17 +8,8 @@ import difflib
 from collections.abc import Mapping, Sequence
 
 from bot.errors import StewardError
-from bot.vendors import VENDOR_NAMES, UpdateModel
-from bot.vendors.hub import HubUserUpdate
-from bot.vendors.kaiten import KaitenGroupUpdate, KaitenUserUpdate
-from bot.vendors.onlyoffice import OnlyofficeUserUpdate
+from bot.vendors import VENDOR_NAMES
 
-#: The update model of each object of each vendor: the one source of fields, types and rules.
-MODELS: Mapping[str, Mapping[str, type[UpdateModel]]] = {
-    "kaiten": {"user": KaitenUserUpdate, "group": KaitenGroupUpdate},
-    "onlyoffice": {"user": OnlyofficeUserUpdate},
-    "hub": {"user": HubUserUpdate},
-}
 #: The actions each object takes, `set` first.
 ACTIONS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
     "kaiten": {"user": ("set",), "group": ("set", "grant", "revoke")},
@@ -41,7 +32,7 @@ USAGE: Mapping[str, str] = {
     "ban": "/steward hub user <targets> ban [reason=<text>] | unban [reason=<text>]",
     "unban": "/steward hub user <targets> ban [reason=<text>] | unban [reason=<text>]",
     "status": "/steward status <request-id>",
-    "history": "/steward history [<vendor> [<target>]]",
+    "history": "/steward history [refused] [<vendor> [<target>]]",
 }
 #: Every command, as PRODUCT.md lists them.
 USAGE_LINES: tuple[str, ...] = (

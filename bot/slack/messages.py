@@ -9,6 +9,7 @@ most 50 blocks, 3,000 characters a section; long lists end with "and N more". No
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.slack.card import FieldChange, RequestCard, TargetCard, TargetOutcome
+from bot.vendors import value_name
 
 APPROVE, REJECT, CANCEL = "steward_approve", "steward_reject", "steward_cancel"
 MAX_BLOCKS = 50
@@ -73,25 +75,37 @@ def cut(text: str, limit: int = MAX_SECTION) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def readable(value: Any, *, vendor: str = "", name: str = "") -> str:
+    """A value as a person reads it, as the card shows it (not escaped): Kaiten permissions and
+    numbered enums by name with their number, yes/no, JSON for lists and objects."""
+    if value is None:
+        return "(empty)"
+    if hasattr(value, "get_secret_value"):
+        return "•••• (hidden)"
+    if (
+        vendor == "kaiten"
+        and name == "permissions"
+        and isinstance(value, int)
+        and not isinstance(value, bool)
+    ):
+        from bot.vendors.kaiten import permission_names
+
+        names = permission_names(value)
+        return f"{', '.join(names) or 'none'} ({value})"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    if isinstance(value, enum.Enum):
+        return value_name(vendor, name, value.value) or str(value.name)
+    return value_name(vendor, name, value) or str(value) or "(empty)"
+
+
 def show(value: Any, *, hidden: bool = False, vendor: str = "", name: str = "") -> str:
     """A value as a person reads it, escaped."""
     if hidden:
         return "•••• (hidden)"
-    if value is None:
-        return "(empty)"
-    if vendor == "kaiten" and name == "permissions" and isinstance(value, int):
-        from bot.vendors.kaiten import permission_names
-
-        names = permission_names(value)
-        return esc(f"{', '.join(names) or 'none'} ({value})")
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list | dict):
-        return esc(json.dumps(value, ensure_ascii=False, default=str))
-    if hasattr(value, "get_secret_value"):
-        return "•••• (hidden)"
-    text = getattr(value, "name", None) if hasattr(value, "value") and hasattr(value, "name") else None
-    return esc(text if text is not None else value) or "(empty)"
+    return esc(readable(value, vendor=vendor, name=name)) or "(empty)"
 
 
 def when(moment: dt.datetime | None) -> str:

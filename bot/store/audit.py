@@ -17,7 +17,7 @@ import io
 import json
 import re
 import uuid
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any, Literal, Protocol
@@ -34,6 +34,9 @@ MASK = "•••"
 SECRET_NAME = re.compile(r"password|passwd|passphrase|token|secret|authorization|api_?key", re.IGNORECASE)
 #: Keys that name a field rather than hold its value: {"name": "password", "requested": …}.
 _NAMING_KEYS = ("name", "field")
+
+#: Events that say somebody was refused: a command, or a click on a card.
+REFUSALS = ("refused", "refused_click")
 
 CSV_COLUMNS = ("id", "at", "request_id", "vendor", "actor", "event", "from_state", "to_state", "detail")
 
@@ -140,19 +143,25 @@ async def read(
     engine: AsyncEngine,
     request_id: str | None = None,
     since: dt.datetime | None = None,
-    vendor: str | None = None,
+    vendor: str | Collection[str] | None = None,
     target: str | None = None,
     limit: int | None = None,
+    refused: bool | None = None,
 ) -> list[AuditEntry]:
     """Entries matching every filter given, oldest first; with `limit`, the latest `limit`.
-    `target` matches a request's target id, e-mail or label exactly (any case)."""
+    `vendor` is one vendor or several; `target` matches a request's target id, e-mail or label
+    exactly (any case); `refused` True keeps only refusals (`REFUSALS`), False leaves them out."""
     query = sa.select(audit)
+    if refused is not None:
+        query = query.where(audit.c.event.in_(REFUSALS) if refused else audit.c.event.not_in(REFUSALS))
     if request_id is not None:
         query = query.where(audit.c.request_id == request_id.strip().upper())
     if since is not None:
         query = query.where(audit.c.at >= since)
-    if vendor is not None:
+    if isinstance(vendor, str):
         query = query.where(audit.c.vendor == vendor)
+    elif vendor is not None:
+        query = query.where(audit.c.vendor.in_(list(vendor)))
     if target is not None:
         query = query.join(requests, requests.c.id == audit.c.request_id)
         query = query.where(requests.c.target_keys.contains(f"\n{target.strip().lower()}\n", autoescape=True))

@@ -10,7 +10,7 @@ is erased when the request ends. Request ids are case-insensitive.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -430,13 +430,15 @@ class Store:
         self,
         request_id: str | None = None,
         since: dt.datetime | None = None,
-        vendor: str | None = None,
+        vendor: str | Collection[str] | None = None,
         target: str | None = None,
         limit: int | None = None,
+        refused: bool | None = None,
     ) -> list[AuditEntry]:
         """Entries matching every filter given, oldest first; with `limit`, the latest `limit`.
-        `target` matches a request's target id, e-mail or label exactly (any case)."""
-        return await journal.read(self.engine, request_id, since, vendor, target, limit)
+        `vendor` is one vendor or several; `target` matches a request's target id, e-mail or
+        label exactly (any case); `refused` True keeps only refusals, False leaves them out."""
+        return await journal.read(self.engine, request_id, since, vendor, target, limit, refused)
 
     def iter_audit(self, since: dt.datetime | None = None, batch: int = 500) -> AsyncIterator[AuditEntry]:
         """Every entry from `since` on, oldest first, read `batch` at a time."""

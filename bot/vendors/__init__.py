@@ -19,11 +19,12 @@ import httpx
 from bot.config import Settings
 from bot.vendors.base import Record, Vendor
 from bot.vendors.fields import UpdateModel, build, enum_rule
-from bot.vendors.names import ALIASES, VENDOR_NAMES, VENDORS
+from bot.vendors.names import ALIASES, MODELS, VENDOR_NAMES, VENDORS, value_name
 from bot.vendors.transport import open_http
 
 __all__ = [
     "ALIASES",
+    "MODELS",
     "VENDORS",
     "VENDOR_NAMES",
     "Record",
@@ -32,6 +33,7 @@ __all__ = [
     "build",
     "enum_rule",
     "open_vendors",
+    "value_name",
 ]
 
 SANDBOX_HOSTS = {

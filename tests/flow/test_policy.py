@@ -70,7 +70,8 @@ REQUESTS = [
     (BASE, "U0ANNA", "onlyoffice.user", "title", AT_ONCE),
     (BASE, "U0ANNA", "hub.user", "banned", approval(1, "`banned` is a sensitive field")),
     (BASE, "U0ANNA", "youtrack.user", "guest,login", approval(1, "`guest` and `login` are sensitive fields")),
-    (BASE, "U0ANNA", "hub.user", "name,email", AT_ONCE),
+    (BASE, "U0ANNA", "hub.user", "name", AT_ONCE),
+    (BASE, "U0ANNA", "hub.user", "name,email", approval(1, "`email` is a sensitive field")),
     (BASE, "U0ANNA", "jira.user", "name", refused("Steward does not know the vendor 'jira'")),
     (TWO, "U0ANNA", "hub.user", "banned", approval(2, "`banned` is a sensitive field")),
     # The admins approve by default; with 2 needed, one other admin is not enough:
@@ -190,7 +191,7 @@ def test_without_a_file_the_settings_are_the_policy(tmp_path: Path) -> None:
     assert (rules.approvals_required, rules.self_approval, rules.ttl) == (1, False, dt.timedelta(hours=2))
     assert rules.sensitive == {"user.password", "user.username", "group.permissions"}
     assert policy.rules("onlyoffice").sensitive == {"user.disable", "user.isVisitor"}
-    assert policy.rules("hub").sensitive == {"user.banned", "user.guest", "user.login"}
+    assert policy.rules("hub").sensitive == {"user.banned", "user.email", "user.guest", "user.login"}
     assert _policy(tmp_path, None).rules("hub").ttl == dt.timedelta(hours=24)
 
 

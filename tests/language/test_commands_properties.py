@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from bot.language.commands import Change, CommandError, parse
 from bot.language.grammar import Unreadable, quote
-from bot.language.usage import ACTIONS, MODELS, SECRET_FIELDS
+from bot.language.usage import ACTIONS, SECRET_FIELDS
+from bot.vendors import MODELS
 from bot.vendors.kaiten.models import AvatarType, EmailFrequency, Permission, SubjectBy, Theme, UiVersion
 from bot.vendors.onlyoffice.models import Contact
 
