@@ -217,7 +217,7 @@ class Pipeline:
             if actor != row.requester:
                 await self.store.record(row.id, actor, "refused_click", {"verb": verb})
                 return Answer(f"Only <@{row.requester}>, who asked, can cancel request {row.id}.")
-            return await self._close(row, actor, "cancelled")
+            return await self._close(row, actor, "cancelled", verb)
         decision = assess_approval(
             self.policy, actor, row.vendor, row.requester, row.approvers, required=row.approvals_required
         )
@@ -225,8 +225,10 @@ class Pipeline:
             await self.store.record(row.id, actor, "refused_click", {"verb": verb, "why": decision.reason})
             return Answer(f"You cannot {verb} request {row.id}: {decision.reason}.")
         if verb == "reject":
-            return await self._close(row, actor, "rejected")
+            return await self._close(row, actor, "rejected", verb)
         result = await self.store.approve(row.id, actor)
+        if result.state == "expired":
+            return await self._expired(row.id, verb)
         if not result.approved_now:
             if result.state == "pending":
                 await self.refresh(row.id)
@@ -236,15 +238,28 @@ class Pipeline:
         await self.run(row.id)
         return Answer(f"You approved request {row.id}.", row.id, private=False)
 
-    async def _close(self, row: StoredRequest, actor: str, state: str) -> Answer:
+    async def _close(self, row: StoredRequest, actor: str, state: str, verb: str) -> Answer:
         held = now() + DELIVERY  # this process announces it
         closed = await self.store.move(row.id, "pending", state, actor, state, deliver_until=held)
         if closed is None:
             fresh = await self.store.get(row.id)
+            if fresh is not None and fresh.state == "expired":
+                return await self._expired(row.id, verb)
             return Answer(f"Request {row.id} is already {fresh.state if fresh else 'gone'}.")
         metrics.REQUESTS.labels(row.vendor, row.action, state).inc()
         await self.announce(closed.id, closed)
         return Answer(f"Request {row.id} {state}.", row.id, private=False)
+
+    async def _expired(self, request_id: str, verb: str) -> Answer:
+        """A decision found the request past its time to live (it expired in the same write):
+        say so to the decider, and show the card as expired unless someone already has."""
+        await self.store.erase_secret(request_id)  # gone from the row; this also scrubs SQLite's log
+        if await self.store.take_announcement(request_id, now() + DELIVERY):
+            await self.announce(request_id)
+        return Answer(
+            f"Request {request_id} expired before it was decided, so there is nothing to {verb}. "
+            "Ask again if the change is still needed."
+        )
 
     # --- running -------------------------------------------------------------------------------
 

@@ -34,7 +34,12 @@ c = requests.c
 # request id), so that SQLAlchemy neither builds nor keys a statement anew for every request.
 _LOCK = (
     sa.select(
-        c.state, c.vendor, c.approvals_required, c.lease_owner, c.secret.is_not(None).label("has_secret")
+        c.state,
+        c.vendor,
+        c.approvals_required,
+        c.lease_owner,
+        c.expires_at,
+        c.secret.is_not(None).label("has_secret"),
     )
     .where(c.id == sa.bindparam("rid"))
     .with_for_update()
@@ -92,6 +97,8 @@ def transition(
     before = lock(conn, request_id)
     if before is None:
         return None
+    if to_state != "expired" and expire_if_due(conn, now, request_id, before):
+        return None
     after = conn.execute(update, where | values).first()
     if after is None:
         return None
@@ -105,7 +112,9 @@ def approve(conn: sa.Connection, now: dt.datetime, request_id: str, approver: st
     if before is None:
         raise NoSuchRequest(request_id)
     required, state, recorded, approved_now = before.approvals_required, before.state, False, False
-    if state == "pending":
+    if expire_if_due(conn, now, request_id, before):
+        state = "expired"
+    elif state == "pending":
         insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
         added = (
             insert(approvals)
@@ -155,6 +164,30 @@ def claim(
     move = (before.state, "running")
     audit.write(conn, request_id, "steward", event, detail, at=now, vendor=before.vendor, move=move)
     return claimed
+
+
+def expire_if_due(conn: sa.Connection, now: dt.datetime, request_id: str, before: sa.Row[Any]) -> bool:
+    """Expire a pending request whose time to live has run out, as a decision on it finds it
+    (whether or not upkeep has come by yet): the decision fails in the same transaction that
+    would have made it. Its announcement is owed (upkeep, or the decider, delivers it)."""
+    if before.state != "pending" or before.expires_at is None or before.expires_at >= now:
+        return False
+    due = requests.update().where(c.id == request_id, c.state == "pending")
+    due = due.values(state="expired", updated_at=now, finished_at=now, secret=None, deliver_until=None)
+    if conn.execute(due).rowcount != 1:
+        return False
+    detail = {"expires_at": before.expires_at, "found_by": "a decision"}
+    audit.write(
+        conn,
+        request_id,
+        "steward",
+        "expired",
+        detail,
+        at=now,
+        vendor=before.vendor,
+        move=("pending", "expired"),
+    )
+    return True
 
 
 def expire_due(conn: sa.Connection, now: dt.datetime, deliver_until: dt.datetime | None) -> list[str]:
