@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 
 from bot.config import Settings
 from bot.errors import InvalidValue
-from bot.flow import Pipeline, load_policy, reports
+from bot.flow import TERMINAL, Pipeline, load_policy, reports
 from bot.language import Change, Check, CommandError, Help, History, Status, help_text, parse
 from bot.slack import Answer, Place, RequestCard, messages
 from bot.store import SecretBox, Store, export, parse_since
@@ -74,7 +74,7 @@ class TerminalNotifier:
         if place is None:
             self.posted += 1
             print(messages.card_text(card), end="\n\n", flush=True)
-            return Place("terminal", f"{time.time():.6f}")
+            return Place(TERMINAL, f"{time.time():.6f}")
         return place
 
     async def post_outcome(self, card: RequestCard, place: Place) -> None:
@@ -101,6 +101,7 @@ async def _pipeline(settings: Settings) -> AsyncIterator[Pipeline]:
                 notifier=TerminalNotifier(),
                 email_of=_no_email,
                 secret_box=SecretBox(key) if settings.steward_allow_password_changes and key else None,
+                front="terminal",
             )
     finally:
         await store.close()
@@ -139,7 +140,7 @@ async def run(settings: Settings, text: str, user: str) -> int:
                 )
             )
         elif isinstance(parsed, Change):
-            answer = await pipeline.submit(parsed, user, "terminal")
+            answer = await pipeline.submit(parsed, user, TERMINAL)
             return await _ended(pipeline, answer)
         else:
             print('The form exists only in Slack; type the change instead (steward run "help").')

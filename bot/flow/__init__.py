@@ -6,11 +6,12 @@ fronts (handlers, the terminal) and the wiring import it.
 """
 
 from bot.flow import reports
-from bot.flow.pipeline import Pipeline
+from bot.flow.pipeline import TERMINAL, Pipeline
 from bot.flow.policy import Decision, Policy, Rules, VendorPolicy, load_policy
 from bot.flow.resolve import EmailLookup, resolve
 
 __all__ = [
+    "TERMINAL",
     "Decision",
     "EmailLookup",
     "Pipeline",

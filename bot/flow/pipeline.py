@@ -16,7 +16,7 @@ import logging
 import os
 import socket
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 
 from pydantic import SecretStr
@@ -27,7 +27,16 @@ from bot.flow.execute import Planned, plain, run_targets
 from bot.flow.policy import Decision, Policy, assess_approval, assess_own_account, assess_request, ttl_for
 from bot.flow.resolve import EmailLookup, resolve
 from bot.language import Change
-from bot.slack import Answer, Notifier, NotInChannel, Place, RequestCard, TargetOutcome, to_card
+from bot.slack import (
+    Answer,
+    Notifier,
+    NotInChannel,
+    Place,
+    RequestCard,
+    TargetOutcome,
+    Undeliverable,
+    to_card,
+)
 from bot.store import SecretBox, Store, StoredRequest
 from bot.vendors import Vendor
 
@@ -133,7 +142,10 @@ class Pipeline:
             metrics.REQUESTS.labels(change.vendor, change.action, "refused").inc()
             return Answer(f"Refused: {decision.reason}. Nothing was changed.")
         planned = [plan(change, r.id, r.label, dict(r.values)) for r in records]
-        where = self.approval_channel if decision.needs_approval and self.approval_channel else channel
+        if channel == TERMINAL:  # its card is printed at the terminal; no Slack channel has it
+            where = TERMINAL
+        else:
+            where = self.approval_channel if decision.needs_approval and self.approval_channel else channel
         row = await self.store.create(
             **request,
             targets=[{"id": p.id, "label": p.label} for p in planned],
@@ -390,30 +402,64 @@ class Pipeline:
         if row is None:
             return
         card = self._card(row)
+        if (row.channel == TERMINAL) != (self.front == "terminal"):
+            await self._announce_elsewhere(row, card)
+            return
         place = Place(row.card_channel, row.card_ts) if row.card_channel and row.card_ts else None
         thread_out = f"{row.state}:thread"
+        never: dict[tuple[str, str], list[str]] = {}  # (where, Slack's error) → the parts it refused
         try:
             if place is None and row.card_channel:  # owed since the request was made
                 with contextlib.suppress(NotInChannel):  # then the DM alone says it
                     place = await self.notifier.show(card, row.card_channel, None)
                     await self.store.set_place(row.id, place.channel, place.ts)
             elif place is not None:
-                await self.notifier.show(card, place.channel, place)
+                with _never(never, "card"):
+                    await self.notifier.show(card, place.channel, place)
             if place is not None and row.told != thread_out:
-                await self.notifier.post_outcome(card, place)
+                with _never(never, "thread"):
+                    await self.notifier.post_outcome(card, place)
                 await self.store.mark_told(row.id, thread_out)
-            await self.notifier.tell_requester(card)
-        except Exception as err:  # any Slack failure: keep it owed, log, go on
+            with _never(never, "dm"):
+                await self.notifier.tell_requester(card)
+        except Exception as err:  # any other Slack failure: keep it owed, log, go on
             log.warning("could not announce %s yet (%s); it will be tried again", request_id, err)
             await self.store.release_delivery(row.id)
             return
+        for (where, error), parts in never.items():
+            log.warning(
+                "Slack will never take the %s of %s in %s (%s); not tried again",
+                " and ".join(parts),
+                row.id,
+                where,
+                error,
+            )
+            await self.store.record(
+                row.id, "steward", "undeliverable", {"channel": where, "error": error, "parts": parts}
+            )
         await self.store.mark_announced(row.id, row.state)
+
+    async def _announce_elsewhere(self, row: StoredRequest, card: RequestCard) -> None:
+        """A request of the other front. Made at a terminal, it has no card in Slack and its
+        requester was told at the terminal: a serving replica only marks it announced. Made in
+        Slack and decided at a terminal: shown here, and left owed for a serving replica's upkeep
+        to update its card, thread and DM."""
+        if self.front != "terminal":
+            await self.store.mark_announced(row.id, row.state)
+            return
+        await self.notifier.post_outcome(card, Place(TERMINAL, ""))
+        await self.store.release_delivery(row.id)
 
     # --- upkeep, on a timer in every process ---------------------------------------------------
 
     async def upkeep(self) -> None:
         """Expire what waited too long, take up runs whose process died, deliver owed news."""
-        for request_id in await self.store.expire_due(now(), deliver_until=now() + DELIVERY):
+        expired = await self.store.expire_due(now(), deliver_until=now() + DELIVERY)
+        # read from the database, not counted here: a request approved on another replica, or
+        # created before a restart, counts the same on every replica; read before any delivery,
+        # which a slow Slack can hold up
+        metrics.PENDING_APPROVALS.set(await self.store.count_pending())
+        for request_id in expired:
             await self.announce(request_id)
         for request_id in await self.store.unclaimed(now() - GRACE):
             await self.run(request_id)
@@ -429,9 +475,6 @@ class Pipeline:
         for request_id in await self.store.owed_announcements():
             if await self.store.take_announcement(request_id, now() + DELIVERY):
                 await self.announce(request_id)
-        # read from the database, not counted here: a request approved on another replica, or
-        # created before a restart, counts the same on every replica
-        metrics.PENDING_APPROVALS.set(await self.store.count_pending())
 
     async def upkeep_forever(self, every: float = 5.0) -> None:
         while True:
@@ -440,6 +483,16 @@ class Pipeline:
             except Exception:  # one bad round must not end upkeep for the life of the process
                 log.exception("upkeep failed this round")
             await asyncio.sleep(every)
+
+
+@contextlib.contextmanager
+def _never(refused: dict[tuple[str, str], list[str]], part: str) -> Iterator[None]:
+    """Around one part of an announcement: Slack's answer that it never will take it is noted
+    in `refused` and the rest goes on; any other failure propagates."""
+    try:
+        yield
+    except Undeliverable as err:
+        refused.setdefault((err.channel, err.error), []).append(part)
 
 
 def plan(change: Change, target_id: str, label: str, values: dict[str, Any]) -> Planned:

@@ -17,11 +17,21 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import metrics
 from bot.slack import messages
 from bot.slack.card import RequestCard
-from bot.slack.notify import NotInChannel, Place
+from bot.slack.notify import NotInChannel, Place, Undeliverable
 
 log = logging.getLogger(__name__)
 
 NOT_THERE = {"not_in_channel", "channel_not_found", "is_archived"}
+#: Slack's answers that no retry can change (its Web API method pages): the channel or message is
+#: gone, Steward was removed from the channel, the person left or cannot be written to.
+NEVER = NOT_THERE | {
+    "message_not_found",
+    "cant_update_message",
+    "user_not_found",
+    "user_disabled",
+    "cannot_dm_bot",
+    "account_inactive",
+}
 EMAIL_TTL = 600.0
 
 
@@ -32,11 +42,17 @@ class SlackNotifier:
         self._ims: dict[str, str] = {}  # user → their direct-message channel with Steward
 
     async def _call(self, method: str, **kwargs: Any) -> Any:
+        """One Web API call. An answer no retry can change raises `Undeliverable`, logged by the
+        caller that decides what it means; any other failure is logged here and raised."""
         try:
             return await getattr(self.client, method)(**kwargs)
         except SlackApiError as err:
             metrics.SLACK_ERRORS.labels(method=method).inc()
-            log.warning("Slack %s failed: %s", method, err.response.get("error") if err.response else err)
+            error = err.response.get("error") if err.response is not None else None
+            if error in NEVER:
+                where = str(kwargs.get("channel") or kwargs.get("users") or kwargs.get("user") or "")
+                raise Undeliverable(where, str(error)) from None
+            log.warning("Slack %s failed: %s", method, error or err)
             raise
         except OSError:
             metrics.SLACK_ERRORS.labels(method=method).inc()
@@ -49,8 +65,8 @@ class SlackNotifier:
                 answer = await self._call(
                     "chat_postMessage", channel=channel, text=message.text, blocks=message.blocks
                 )
-            except SlackApiError as err:
-                if err.response is not None and err.response.get("error") in NOT_THERE:
+            except Undeliverable as err:
+                if err.error in NOT_THERE:
                     raise NotInChannel(channel) from None
                 raise
             return Place(answer["channel"], answer["ts"])
@@ -80,7 +96,7 @@ class SlackNotifier:
             channel = self._ims[user] = str(opened["channel"]["id"])
         try:
             await self._call("chat_postMessage", channel=channel, text=message.text, blocks=message.blocks)
-        except SlackApiError:
+        except (SlackApiError, Undeliverable):
             self._ims.pop(user, None)  # opened afresh next time
             raise
 
@@ -96,7 +112,7 @@ class SlackNotifier:
             return cached[1]
         try:
             answer = await self._call("users_info", user=user)
-        except SlackApiError:
+        except (SlackApiError, Undeliverable):
             return None
         found = (answer.get("user") or {}).get("profile", {}).get("email")
         email = str(found) if found else None

@@ -19,7 +19,7 @@ class Place:
 
 
 class NotInChannel(StewardError):
-    """Steward may not post in the channel the command came from."""
+    """Steward may not post a new card in this channel (not in it, no such channel, archived)."""
 
     def __init__(self, channel: str) -> None:
         self.channel = channel
