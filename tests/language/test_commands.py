@@ -38,6 +38,9 @@ def change(text: str, **kwargs: Any) -> Change:
         ("history YouTrack", History("hub")),
         ("history kaiten anna@acme.com", History("kaiten", "anna@acme.com")),
         ("history kaiten 042", History("kaiten", "42")),
+        ("history refused", History(refused=True)),
+        ("history hub Anna.Petrova", History("hub", "anna.petrova")),  # a login: any way it is known
+        ("history refused hub anna@acme.com", History("hub", "anna@acme.com", refused=True)),
         (f"history kaiten {QA}", History("kaiten", QA)),
         ("history hub <@U0ANNA|anna>", History("hub", "<@U0ANNA>")),
         (f"history onlyoffice {GUID.upper()}", History("onlyoffice", GUID)),
