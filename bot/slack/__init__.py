@@ -7,7 +7,7 @@ May import the store (its rows), vendors (their models and names), settings and 
 
 from bot.slack import forms, messages
 from bot.slack.card import Approval, FieldChange, RequestCard, TargetCard, TargetOutcome
-from bot.slack.inbound import well_formed
+from bot.slack.inbound import read_capped, signed, well_formed
 from bot.slack.notifier import SlackNotifier
 from bot.slack.notify import Answer, Notifier, NotInChannel, Place, Undeliverable
 from bot.slack.views import to_card
@@ -26,6 +26,8 @@ __all__ = [
     "Undeliverable",
     "forms",
     "messages",
+    "read_capped",
+    "signed",
     "to_card",
     "well_formed",
 ]

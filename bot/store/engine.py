@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import queue
 import threading
 from collections.abc import Callable
@@ -58,6 +59,7 @@ def create_engine(url: str) -> AsyncEngine:
     parsed = async_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_async_engine(parsed, pool_pre_ping=True)
+    _create_private(parsed)
     # No rollback when a connection goes back to the pool: every connection Steward takes is
     # closed through SQLAlchemy, which has already ended its transaction (committed, or rolled
     # back), so the pool's own rollback was a second round trip to the driver's thread.
@@ -67,6 +69,28 @@ def create_engine(url: str) -> AsyncEngine:
     sa.event.listen(engine.sync_engine, "connect", _on_connect)
     sa.event.listen(engine.sync_engine, "begin", _on_begin)
     return engine
+
+
+#: The database file's mode when Steward creates it: it holds who asked for what, and encrypted
+#: passwords while their changes wait. SQLite gives the -wal, -shm and -journal files it makes
+#: beside it the same mode (unixOpenSharedMemory and findCreateFileMode in its os_unix.c).
+SQLITE_FILE_MODE = 0o600
+
+
+def _create_private(url: sa.URL) -> None:
+    """Create the SQLite file, empty (which SQLite takes as a new database), readable and
+    writable by its owner only, before SQLite would create it with 0644 under the usual umask.
+    A file already there keeps the mode its operator gave it."""
+    if not url.database or "uri" in url.query:  # a `file:` URI is SQLite's to read, not a path
+        return
+    try:
+        fd = os.open(url.database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, SQLITE_FILE_MODE)
+    except OSError:  # there already; or no such directory, which SQLite's own error will say
+        return
+    try:
+        os.fchmod(fd, SQLITE_FILE_MODE)  # exactly, whatever the umask took away from it
+    finally:
+        os.close(fd)
 
 
 def _on_connect(dbapi_connection: Any, _record: Any) -> None:
