@@ -34,6 +34,7 @@ class Target:
     limit: str  # that limit as the vendor states it
     refusal: int  # the status the vendor refuses with when over its limit
     ids: Callable[[int], list[str]]
+    most: int  # targets one command can name within Steward's 4,000 characters of command text
 
 
 TARGETS = {
@@ -47,6 +48,7 @@ TARGETS = {
         "5 requests/s per token",
         429,
         lambda n: [str(KAITEN_FIRST + i) for i in range(n)],
+        500,
     ),
     "onlyoffice": Target(
         "onlyoffice",
@@ -58,6 +60,7 @@ TARGETS = {
         "500 requests per 10 s per token",
         503,
         lambda n: [str(onlyoffice_data.extra_user(i)["id"]) for i in range(1, n + 1)],
+        100,  # GUIDs of 36 characters and a comma
     ),
     "hub": Target(
         "hub",
@@ -69,6 +72,7 @@ TARGETS = {
         "none documented",
         429,
         lambda n: [str(hub_data.extra_user(i)["id"]) for i in range(1, n + 1)],
+        100,  # UUIDs, as ONLYOFFICE's GUIDs
     ),
 }
 
@@ -131,6 +135,7 @@ def _progress(vendors: Vendors, started: float) -> list[float]:
 
 def bulk(vendors: Vendors, tmp: Path, users: int, vendor: str = "kaiten") -> Bulk:
     target = TARGETS[vendor]
+    users = min(users, target.most)  # one command's text holds at most 4,000 characters
     sandbox = _server(vendors, vendor)
     options = sandbox.app.state.options  # type: ignore[attr-defined]
     before = dict(options)

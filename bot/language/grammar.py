@@ -33,6 +33,12 @@ BRACKETS = {"{": "}", "[": "]"}
 #: The quotes `quote` prefers, in order; every opener is tried so that any value that can be
 #: typed in some quotes can be written back.
 _PREFERRED = ('"', "«", "“", "'", "‘", "„", "‹", "»", "‚", "”", "’")
+#: Each opening quote's closers as one character class: a search stops at the first of them,
+#: where looking for each closer in turn would read to the end of the text for a closer that
+#: never comes, once for every quote.
+_CLOSER = {opener: re.compile(f"[{re.escape(closers)}]") for opener, closers in QUOTES.items()}
+#: No quantifier but the last, which cannot run past a `<` or `>`: one pass, and the pass from
+#: one `<` ends at the next.
 _ENTITY = re.compile(r"<(?:[@#!]|mailto:|tel:|https?://)[^<>]*>")
 
 
@@ -96,11 +102,10 @@ def _token(text: str, start: int) -> Token:
         ch = text[i]
         at_value = not parts
         if at_value and ch in QUOTES:
-            closers = QUOTES[ch]
-            ends = [j for j in (text.find(c, i + 1) for c in closers) if j >= 0]
-            if not ends:
+            closer = _CLOSER[ch].search(text, i + 1)
+            if closer is None:
                 raise Unreadable(f"the quote {ch} is not closed")
-            end = min(ends)
+            end = closer.start()
             parts.append(text[i + 1 : end])
             quoted, i = True, end + 1
             if i < len(text) and not text[i].isspace():

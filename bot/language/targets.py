@@ -8,8 +8,9 @@ import re
 from bot.language.values import unlink
 
 MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^<>]*)?>$")
-_EMAIL_PART = r"[^\s@<>,;:()\[\]{}|=\"'“”„‘’‚«»‹›`]+"
-EMAIL = re.compile(rf"^{_EMAIL_PART}@{_EMAIL_PART}\.{_EMAIL_PART}$")
+#: What an address may not hold besides white space: the marks around words in Slack and in
+#: the grammar (brackets, separators, `=`, quotes of every kind, backticks).
+_NOT_IN_EMAIL = frozenset("@<>,;:()[]{}|=\"'“”„‘’‚«»‹›`")
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 #: Kaiten group uids are UUID-like strings (notes/vendor-apis.md, Kaiten ids).
 KAITEN_UID = re.compile(r"^[0-9A-Za-z][0-9A-Za-z-]{7,63}$")
@@ -43,7 +44,7 @@ def target(vendor: str, obj: str, word: str) -> str | None:
     mention = MENTION.match(word)
     if mention:
         return f"<@{mention.group(1)}>"
-    if EMAIL.match(word):
+    if is_email(word):
         return word
     if vendor == "kaiten":
         return str(int(word)) if _KAITEN_ID.match(word) and int(word) > 0 else None
@@ -52,6 +53,30 @@ def target(vendor: str, obj: str, word: str) -> str | None:
     if vendor == "hub" and word.lower() == "me":
         return "me"
     return None
+
+
+def is_email(word: str) -> bool:
+    """`local@domain` with a dot inside the domain (neither its first nor its last character),
+    and nothing `_NOT_IN_EMAIL` lists. String checks, one pass: a pattern with a repeated part
+    on each side of the dot backtracks over every dot (`a@` + 100,000 dots + `@`: 58 s)."""
+    local, at, domain = word.partition("@")
+    return (
+        bool(at and local)
+        and "." in domain[1:-1]
+        and not any(ch in _NOT_IN_EMAIL or ch.isspace() for ch in local + domain)
+    )
+
+
+#: The most targets one request may name: a bulk change of 500 takes Kaiten (5 requests a
+#: second, 100 users a read) under two minutes; a longer list is refused before any vendor call.
+MAX_TARGETS = 500
+
+
+def too_many(count: int, obj: str) -> str:
+    return (
+        f"A request may name at most {MAX_TARGETS} {obj}s; this one names {count}. "
+        "Split the list into several requests."
+    )
 
 
 def targets(vendor: str, obj: str, words: str) -> tuple[tuple[str, ...], str | None]:

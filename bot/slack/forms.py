@@ -3,11 +3,16 @@
 Step 1 asks vendor, object, targets and action; step 2 (the same modal, updated) shows the
 fields of that object with the target's current values, and a reason. Each input's block id is
 the field's name, so a field error from `response_action: errors` lands next to its field.
+
+Step 1 carries the channel it was opened in (`{"channel": …}`) in `private_metadata`; step 2
+carries only the id under which the store keeps what step 1 collected (Slack keeps at most 3,000
+characters there: about 75 GUIDs). Both come back from Slack as input to check.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -33,6 +38,41 @@ ACTIONS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
     "hub": {"user": ("set", "ban", "unban")},
 }
 HIDDEN = ("password", "old_password")
+_CHANNEL = re.compile(r"^[CGD][A-Z0-9]{2,30}$")
+
+#: What the form says, written for the person filling it in (field errors show no markdown).
+EXPIRED = (
+    "This form has expired (Steward keeps one for a day) or was already sent. "
+    "Close it and open a new one with /steward."
+)
+NOT_AN_ADMIN = (
+    "You are not an admin of any vendor in Steward, so the request form does not open for you. "
+    "Who may use Steward is set by its operators: ask them if you need to make changes."
+)
+
+
+def not_admin_of(vendor: str) -> str:
+    """A refusal, next to the vendor the person chose."""
+    name = cut(VENDOR_NAMES.get(vendor, vendor), 100)
+    return (
+        f"You are not an admin of {name} in Steward, so you cannot request changes to it. "
+        "Who may use Steward is set by its operators."
+    )
+
+
+def not_set_up(vendor: str) -> str:
+    return f"{cut(VENDOR_NAMES.get(vendor, vendor), 100)} is not set up on this Steward."
+
+
+def channel_of(private_metadata: Any) -> str | None:
+    """The channel a step-1 view was opened in, read back from its `private_metadata`; None when
+    that is not what `step_one` wrote."""
+    try:
+        meta = json.loads(private_metadata) if isinstance(private_metadata, str) else None
+    except (ValueError, RecursionError):
+        return None
+    channel = meta.get("channel") if isinstance(meta, dict) else None
+    return channel if isinstance(channel, str) and _CHANNEL.match(channel) else None
 
 
 def _options(pairs: Sequence[tuple[str, str]]) -> list[Option]:
@@ -104,10 +144,12 @@ def step_two(
     labels: Sequence[str],
     current: Mapping[str, Any],
     *,
+    form_id: str,
     permissions: Sequence[str] = (),
     allow_passwords: bool = False,
 ) -> dict[str, Any]:
-    """The fields of the object (for `set`), the permissions (grant/revoke), and a reason."""
+    """The fields of the object (for `set`), the permissions (grant/revoke), and a reason; `meta`
+    is what step 1 collected, kept in the store under `form_id`."""
     who = ", ".join(labels[:10]) + (f" and {len(labels) - 10} more" if len(labels) > 10 else "")
     action, vendor = meta["action"], meta["vendor"]
     blocks: list[Any] = [
@@ -156,7 +198,7 @@ def step_two(
         submit="Send",
         close="Cancel",
         blocks=blocks[:100],
-        private_metadata=cut(json.dumps(dict(meta)), 3000),
+        private_metadata=form_id,
     ).to_dict()
 
 

@@ -17,11 +17,12 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.store import audit as journal
-from bot.store import migrations, transitions
+from bot.store import migrations, transient, transitions
 from bot.store.audit import AuditEntry, mask
 from bot.store.engine import SqliteWriter, T, create_engine, writer
 from bot.store.rows import ApprovalResult, ApprovalRow, NoSuchRequest, StoredRequest
 from bot.store.schema import FINAL_STATES, approvals, new_request_id, requests, target_keys
+from bot.store.transient import StoredForm
 
 __all__ = ["ApprovalResult", "ApprovalRow", "NoSuchRequest", "Store", "StoredRequest"]
 
@@ -61,6 +62,7 @@ class Store:
         self._writer = writer(engine)
         self.clock = clock
         self._sqlite = SqliteWriter(engine.url) if engine.dialect.name == "sqlite" else None
+        self._swept: dict[str, dt.datetime] = {}  # when this process last forgot old transient rows
 
     async def _write(self, work: Callable[..., T], *args: Any) -> T:
         """`work(connection, *args)` in one write transaction, returning what it returns (see
@@ -423,6 +425,45 @@ class Store:
             async with self.engine.connect() as conn:
                 conn = await conn.execution_options(steward_no_begin=True)
                 await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    # --- replays and forms (bot/store/transient.py) --------------------------------------------
+
+    async def first_delivery(self, trigger_id: str) -> bool:
+        """Remember a slash command's trigger id: True at its first delivery, False when this or
+        any other replica has taken it in the last `TRIGGER_MEMORY` (one insert-if-absent)."""
+        now = self.clock()
+        key = transient.trigger_key(trigger_id)
+        return await self._write(transient.remember_trigger, key, now, self._sweep("triggers", now))
+
+    async def save_form(self, user: str, state: Mapping[str, Any]) -> str:
+        """Keep what `user`'s request form collected; returns the short random id it is kept
+        under (for the view's `private_metadata`). Kept for `FORM_MEMORY`."""
+        now, form_id = self.clock(), transient.new_form_id()
+        sweep = self._sweep("forms", now)
+        await self._write(transient.save_form, form_id, user, dict(state), now, sweep)
+        return form_id
+
+    async def load_form(self, form_id: str) -> StoredForm | None:
+        """A form's state by its id; None for an id Steward did not make, or has forgotten."""
+        if not isinstance(form_id, str) or not transient.FORM_ID.match(form_id):
+            return None
+        async with self.engine.connect() as conn:
+            return await conn.run_sync(transient.load_form, form_id, self.clock())
+
+    async def take_form(self, form_id: str) -> StoredForm | None:
+        """`load_form`, forgetting it in the same step: of two submissions of one form, one
+        gets it."""
+        if not isinstance(form_id, str) or not transient.FORM_ID.match(form_id):
+            return None
+        return await self._write(transient.take_form, form_id, self.clock())
+
+    def _sweep(self, what: str, now: dt.datetime) -> bool:
+        """Whether this write should also forget the old rows of `what` (once a minute)."""
+        last = self._swept.get(what)
+        if last is not None and now - last < transient.SWEEP_EVERY:
+            return False
+        self._swept[what] = now
+        return True
 
     # --- audit ---------------------------------------------------------------------------------
 

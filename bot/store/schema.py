@@ -4,6 +4,8 @@ exactly this schema (a test compares them); change both together, with a new rev
     requests   one row per request, its state, where its card is, its lease while running
     approvals  one row per (request, approver): a second click by the same person adds nothing
     audit      append-only: every transition and decision, with secrets masked
+    seen_triggers  the trigger ids of slash commands taken in the last minutes (replays)
+    forms      what a request form collected between its steps, for a day
 """
 
 from __future__ import annotations
@@ -45,13 +47,17 @@ def new_request_id() -> str:
     return "".join(secrets.choice(ID_ALPHABET) for _ in range(ID_LENGTH))
 
 
+#: What a stored target may carry that `history <target>` finds it by.
+TARGET_KEYS = ("id", "email", "login", "username", "label")
+
+
 def target_keys(targets: Iterable[Any]) -> str:
-    """The `target_keys` column: each target's id, e-mail and label (and any e-mail in the
-    label), lower-cased, each between newlines, so `history <target>` matches one exactly."""
+    """The `target_keys` column: each target's id, e-mail, login and label (and any e-mail in
+    the label), lower-cased, each between newlines, so `history <target>` matches one exactly."""
     keys: list[str] = []
     for target in targets:
         if isinstance(target, Mapping):
-            keys += [str(target[k]) for k in ("id", "email", "label") if target.get(k) is not None]
+            keys += [str(target[k]) for k in TARGET_KEYS if target.get(k) is not None]
             keys += _EMAIL.findall(str(target.get("label", "")))
         else:
             keys.append(str(target))
@@ -156,4 +162,26 @@ audit = sa.Table(
     sa.Index("ix_audit_request_id", "request_id"),
     sa.Index("ix_audit_at", "at"),
     sa.Index("ix_audit_vendor", "vendor"),
+)
+
+#: Slack trigger ids of the slash commands already taken, kept a while (`TRIGGER_MEMORY` in
+#: bot/store/transient.py): a second delivery of the same command is recognised by its trigger id.
+seen_triggers = sa.Table(
+    "seen_triggers",
+    metadata,
+    sa.Column("trigger_id", sa.String(128), primary_key=True),
+    sa.Column("seen_at", UTCDateTime(), nullable=False),
+    sa.Index("ix_seen_triggers_seen_at", "seen_at"),
+)
+
+#: What the request form collected between its steps, under the short random id its view carries
+#: in `private_metadata` (Slack keeps at most 3,000 characters there); forgotten after a day.
+forms = sa.Table(
+    "forms",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("user_id", sa.String(32), nullable=False),
+    sa.Column("state", _json(), nullable=False),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Index("ix_forms_created_at", "created_at"),
 )

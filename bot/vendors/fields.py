@@ -1,28 +1,92 @@
 """Shared pieces of the vendor field models: enums by name, and pydantic errors made readable.
 
 Every update model is a frozen pydantic model with `extra="forbid"`; a field left out is "not
-given" (`model_fields_set`), which is different from `null` for the nullable fields.
+given" (`model_fields_set`), which is different from `null` for the nullable fields. No text in
+a value, JSON included, holds a character `unsafe_rule` refuses.
 """
 
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import pydantic
-from pydantic import BaseModel, ConfigDict, SecretStr
+from pydantic import BaseModel, ConfigDict, SecretStr, ValidationInfo, field_validator
 
 from bot.errors import InvalidValue
 
 E = TypeVar("E", bound=enum.Enum)
 M = TypeVar("M", bound=BaseModel)
 
+#: The longest free text Steward sends where the vendor documents no limit.
+FREE_TEXT = 1000
+#: What no value may hold, because it would not show as what it is: control characters (C0,
+#: DEL and C1, so also tab, newline and carriage return), the line and paragraph separators,
+#: and the direction embeddings, overrides (U+202A–U+202E) and isolates (U+2066–U+2069), which
+#: reorder the text shown after them. One character class: a search is one pass.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+#: The same, a newline allowed: for the text of a reason.
+_UNSAFE_BUT_NEWLINE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def unsafe_rule(text: str, *, newline: bool = False) -> str | None:
+    """The rule `text` breaks by holding a character `_UNSAFE` lists, naming the first one by
+    its code point; None when it holds none. `newline` allows newlines (a reason's lines)."""
+    found = (_UNSAFE_BUT_NEWLINE if newline else _UNSAFE).search(text)
+    if found is None:
+        return None
+    what = (
+        "control characters other than newlines, line separators"
+        if newline
+        else "control characters, line breaks"
+    )
+    return f"must not hold {what} or text-direction controls, and U+{ord(found.group()):04X} is one"
+
+
+def visible(text: str) -> str:
+    """`text` with each character `_UNSAFE` lists written as its escape (`\\n`, `\\u202e`), for
+    quoting a refused value back without the character doing what it does."""
+    return _UNSAFE.sub(lambda found: repr(found.group())[1:-1], text)
+
+
+def _unsafe_in(value: Any, newline: bool) -> str | None:
+    """`unsafe_rule` of a text anywhere in `value`, keys and items of JSON too; without
+    recursion, since JSON may nest as deep as the parser allows."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            rule = unsafe_rule(item, newline=newline)
+            if rule is not None:
+                return rule
+        elif isinstance(item, BaseModel):
+            stack += [getattr(item, name) for name in type(item).model_fields]
+        elif isinstance(item, Mapping):
+            stack += [*item.keys(), *item.values()]
+        elif isinstance(item, list | tuple):
+            stack += item
+    return None
+
 
 class UpdateModel(BaseModel):
     """Base of every update body. Only the fields that were given are sent."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+    #: Fields that carry the request's reason, and so may hold newlines like it (Hub's banReason).
+    MULTILINE: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _shows_as_it_is(cls, value: Any, info: ValidationInfo) -> Any:
+        """No text in a value holds what `unsafe_rule` refuses (passwords are never shown)."""
+        if isinstance(value, SecretStr):
+            return value
+        rule = _unsafe_in(value, newline=info.field_name in cls.MULTILINE)
+        if rule is not None:
+            raise ValueError(rule)
+        return value
 
     def given(self) -> dict[str, Any]:
         """The given fields as Python values (SecretStr kept wrapped)."""
@@ -124,6 +188,8 @@ def readable(error: pydantic.ValidationError, model: type[BaseModel]) -> Invalid
     value = first.get("input")
     if field in model.model_fields and _is_secret(model, field):
         value = "(hidden)"
+    elif isinstance(value, str):
+        value = visible(value)
     if len(loc) > 1:
         field = field + "." + ".".join(loc[1:])
     return InvalidValue(field, rule, value)

@@ -15,6 +15,7 @@ import pytest
 from prometheus_client import REGISTRY
 
 from bot import metrics
+from bot.errors import StewardError
 from bot.flow import reports
 from bot.flow.pipeline import TERMINAL, Pipeline
 from bot.flow.policy import Policy, VendorPolicy
@@ -44,13 +45,13 @@ async def test_status_answers_the_requester_and_the_vendors_admins_and_approvers
     rid = answer.request_id
 
     for reader in (ADMIN, BOSS, APPROVER_ONLY):
-        text = await reports.status(store, pipeline.vendors, pipeline.policy, reader, rid)
-        assert rid in text and "QA engineers" in text, reader
-    stranger = await reports.status(store, pipeline.vendors, pipeline.policy, STRANGER, rid)
+        text, shown = await reports.status(store, pipeline.vendors, pipeline.policy, reader, rid)
+        assert shown and rid in text and "QA engineers" in text, reader
+    stranger, seen = await reports.status(store, pipeline.vendors, pipeline.policy, STRANGER, rid)
     unknown = await reports.status(store, pipeline.vendors, pipeline.policy, STRANGER, "ZZZZ9999")
 
-    assert stranger == f"There is no request {rid} that you may see."
-    assert unknown == "There is no request ZZZZ9999 that you may see."  # the same words: no probing
+    assert stranger == f"There is no request {rid} that you may see." and not seen
+    assert unknown == ("There is no request ZZZZ9999 that you may see.", False)  # the same: no probing
     assert "QA engineers" not in stranger
 
 
@@ -61,7 +62,7 @@ async def test_a_refused_requester_may_read_the_status_of_their_own_refused_requ
     [entry] = await store.audit(vendor="kaiten")
     assert entry.request_id
 
-    text = await reports.status(store, pipeline.vendors, pipeline.policy, STRANGER, entry.request_id)
+    text, _ = await reports.status(store, pipeline.vendors, pipeline.policy, STRANGER, entry.request_id)
 
     assert entry.request_id in text and "no request" not in text
 
@@ -327,3 +328,16 @@ async def test_a_slow_delivery_does_not_hold_up_the_pending_approvals_count(
         upkeep.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await upkeep
+
+
+async def test_the_forms_look_up_refuses_more_than_500_targets_before_asking_the_vendor(
+    pipeline: Pipeline, kaiten_sandbox: Sandbox
+) -> None:
+    many = [f"person{n}@acme.test" for n in range(501)]
+
+    with pytest.raises(StewardError, match="at most 500 users; this one names 501"):
+        await pipeline.look_up("kaiten", "user", many)
+
+    assert kaiten_sandbox.requests() == []
+    [anna] = await pipeline.look_up("kaiten", "user", [ANNA])
+    assert anna.id == "2"

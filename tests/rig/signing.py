@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import secrets
 import time
 from typing import Any
 from urllib.parse import urlencode
@@ -19,6 +20,11 @@ APP_ID = "A0STEWARD"
 BOT_ID = "B0STEWARD"
 TOKEN = "legacy-verification-token"  # Slack still sends it; Bolt ignores it
 TRIGGER = "13345224609.8534564800.6f8ab1f53e13d0cd15f96106292d5536"
+
+
+def new_trigger() -> str:
+    """A trigger id as Slack makes one, different each call: Slack gives every command its own."""
+    return f"{secrets.randbelow(10**11)}.{secrets.randbelow(10**10)}.{secrets.token_hex(16)}"
 
 
 def sign(secret: str, body: str, ts: int | None = None) -> dict[str, str]:
@@ -40,9 +46,11 @@ def slash_command(
     channel_id: str,
     response_url: str,
     team_id: str = TEAM["id"],
-    trigger_id: str = TRIGGER,
+    trigger_id: str | None = None,
     command: str = "/steward",
 ) -> str:
+    """A slash command; each gets a fresh trigger id unless `trigger_id` is given (Steward takes a
+    second delivery of one trigger id for a replay)."""
     return urlencode(
         {
             "token": TOKEN,
@@ -57,7 +65,7 @@ def slash_command(
             "api_app_id": APP_ID,
             "is_enterprise_install": "false",
             "response_url": response_url,
-            "trigger_id": trigger_id,
+            "trigger_id": trigger_id or new_trigger(),
         }
     )
 

@@ -54,11 +54,13 @@ async def test_upgrading_from_the_first_revision_keeps_the_data(db_url: str, clo
     store = await Store.open(db_url, clock=clock)
     try:
         async with store.engine.connect() as conn:
-            assert await conn.run_sync(migrations.current) == migrations.head() == "0003"
+            assert await conn.run_sync(migrations.current) == migrations.head() == "0004"
             indexes = await conn.run_sync(
                 lambda c: {i["name"] for i in sa.inspect(c).get_indexes("requests")}
             )
+            tables = await conn.run_sync(lambda c: set(sa.inspect(c).get_table_names()))
         assert "ix_requests_state_lease_until" in indexes
+        assert {"seen_triggers", "forms"} <= tables  # 0004
         row = await store.get("OLDR2345")
         assert row is not None
         assert (row.state, row.vendor, row.fields, row.reason) == (

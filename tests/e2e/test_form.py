@@ -1,0 +1,229 @@
+"""The request form (issue 14): it obeys the policy before any vendor is read, and it keeps what
+it collected in the store, so that a form with hundreds of targets submits."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+import time
+from pathlib import Path
+from typing import Any
+
+from bot.sandbox import onlyoffice_data
+from bot.sandbox.kaiten_data import EXTRA_FROM
+from tests.conftest import Sandbox
+from tests.e2e.conftest import ADMIN, BOSS, CHANNEL, STRANGER, Answer, Rig, launch, stop
+from tests.e2e.test_slack import card_of
+from tests.rig import signing
+from tests.rig.fake_slack import FakeSlack
+
+#: How long the tests give work Steward might start after an answer to reach a vendor, where
+#: they check that none does.
+SETTLE = 1.0
+
+
+def step_one(vendor: str, obj: str, targets: str, action: str) -> dict[str, dict[str, Any]]:
+    """The state of a filled-in step 1, as Slack sends it."""
+    return {
+        "vendor": {"vendor": {"type": "static_select", "selected_option": {"value": vendor}}},
+        "object": {"object": {"type": "static_select", "selected_option": {"value": obj}}},
+        "targets": {"targets": {"type": "plain_text_input", "value": targets}},
+        "action": {"action": {"type": "static_select", "selected_option": {"value": action}}},
+    }
+
+
+def rows(rig: Rig, query: str) -> list[tuple[Any, ...]]:
+    """Read Steward's SQLite store (the rig's DATABASE_URL), as an operator could."""
+    with contextlib.closing(sqlite3.connect(rig.log.parent / "steward.db")) as db:
+        return db.execute(query).fetchall()
+
+
+def open_meta(rig: Rig) -> str:
+    rig.command("")
+    [opened] = rig.slack.wait_for("views.open")
+    return str(opened.args["view"]["private_metadata"])
+
+
+# --- point 1: the form obeys the policy --------------------------------------------------------
+
+
+def test_a_non_admins_form_submission_reaches_no_vendor_and_is_refused_in_the_form(rig: Rig) -> None:
+    meta = json.dumps({"channel": CHANNEL})  # as the form Steward opens carries it
+    answer = rig.post(
+        signing.view_submission(
+            "steward_form_1",
+            step_one("kaiten", "user", "anna.petrova@acme.test", "set"),
+            user_id=STRANGER,
+            private_metadata=meta,
+        )
+    )
+    time.sleep(SETTLE)  # anything started after the answer has had its chance to call a vendor
+
+    assert rig.vendor_calls() == [], [r.path for r in rig.kaiten.requests()]
+    assert answer.status == 200 and answer.json()["response_action"] == "errors"
+    refusal = answer.json()["errors"]["vendor"]
+    assert "not an admin of Kaiten" in refusal and "operators" in refusal
+    assert rig.slack.calls("views.update") == []
+
+
+def test_a_non_admin_reusing_an_admins_step_two_is_refused_before_any_vendor_call(rig: Rig) -> None:
+    meta = open_meta(rig)
+    rig.post(
+        signing.view_submission(
+            "steward_form_1", step_one("kaiten", "user", "2", "set"), user_id=ADMIN, private_metadata=meta
+        )
+    )
+    [filled] = rig.slack.wait_for("views.update")
+    view = filled.args["view"]
+    rig.kaiten.app.state.clear_log()
+
+    theme = {"theme": {"theme": {"type": "plain_text_input", "value": "dark"}}}
+    answer = rig.post(
+        signing.view_submission(
+            "steward_form_2",
+            theme,
+            user_id=STRANGER,
+            private_metadata=view["private_metadata"],
+            blocks=view["blocks"],
+        )
+    )
+    time.sleep(SETTLE)
+
+    assert answer.status == 200 and answer.json()["response_action"] == "errors"
+    assert "not an admin of Kaiten" in answer.json()["errors"]["reason"]
+    assert rig.vendor_calls() == [] and rig.slack.calls("chat.postMessage") == []
+
+
+def test_a_non_admins_steward_gets_a_private_reply_and_no_form(rig: Rig) -> None:
+    answer = rig.command("", user=STRANGER)
+
+    [reply] = rig.slack.wait_for("response_url")
+    assert answer.status == 200
+    assert reply.args["response_type"] == "ephemeral"
+    assert "not an admin" in reply.args["text"] and "operators" in reply.args["text"]
+    assert rig.slack.calls("views.open") == []
+    assert rig.vendor_calls() == []
+
+
+def test_the_form_offers_only_the_vendors_the_person_administers(
+    steward_env: dict[str, str],
+    fake_slack: FakeSlack,
+    kaiten_sandbox: Sandbox,
+    onlyoffice_sandbox: Sandbox,
+    hub_sandbox: Sandbox,
+    tmp_path: Path,
+) -> None:
+    policy = tmp_path / "policy.toml"
+    policy.write_text(f'[hub]\nadmins = ["{BOSS}"]\n')
+    env = steward_env | {"STEWARD_POLICY_FILE": str(policy)}
+    rig = launch(env, tmp_path, fake_slack, kaiten_sandbox, onlyoffice_sandbox, hub_sandbox)
+    assert rig.process is not None
+    try:
+        hub_sandbox.app.state.clear_log()
+        rig.command("")
+        [opened] = rig.slack.wait_for("views.open")
+        vendor = next(b for b in opened.args["view"]["blocks"] if b.get("block_id") == "vendor")
+        assert [o["value"] for o in vendor["element"]["options"]] == ["kaiten", "onlyoffice"]
+
+        answer = rig.post(
+            signing.view_submission(
+                "steward_form_1",
+                step_one("hub", "user", "anna.petrova@acme.test", "set"),
+                user_id=ADMIN,
+                private_metadata=opened.args["view"]["private_metadata"],
+            )
+        )
+        time.sleep(SETTLE)
+        assert answer.json()["response_action"] == "errors"
+        assert "not an admin of Hub" in answer.json()["errors"]["vendor"]
+        assert hub_sandbox.requests() == []
+    finally:
+        stop(rig.process)
+
+
+# --- point 14: form state in the store ---------------------------------------------------------
+
+
+def submit_form(
+    rig: Rig, vendor: str, ids: list[str], action: str, values: dict[str, str]
+) -> tuple[dict[str, Any], Answer]:
+    """Open the form, fill step 1 with `ids`, and send step 2 with `values`: (the step-2 view,
+    the answer to sending it)."""
+    typed = ",".join(ids)
+    assert len(typed) <= 3000  # what Slack lets one text input hold
+    meta = open_meta(rig)
+    answer = rig.post(
+        signing.view_submission(
+            "steward_form_1", step_one(vendor, "user", typed, action), user_id=ADMIN, private_metadata=meta
+        )
+    )
+    assert answer.json()["response_action"] == "update"
+    [filled] = rig.slack.wait_for("views.update", timeout=60)
+    view: dict[str, Any] = filled.args["view"]
+    assert view["callback_id"] == "steward_form_2", view
+    state = {k: {k: {"type": "plain_text_input", "value": v}} for k, v in values.items()}
+    sent = rig.post(
+        signing.view_submission(
+            "steward_form_2",
+            state,
+            user_id=ADMIN,
+            private_metadata=view["private_metadata"],
+            blocks=view["blocks"],
+        )
+    )
+    return view, sent
+
+
+def assert_one_request_for(rig: Rig, ids: list[str]) -> None:
+    request_id, _ = card_of(rig)
+    [(stored, targets)] = rows(rig, "SELECT id, targets FROM requests")  # one request, for all of them
+    assert stored == request_id
+    assert sorted(str(t["id"]) for t in json.loads(targets)) == sorted(ids)
+
+
+def test_a_form_with_500_targets_reaches_step_two_and_submits_one_request_for_all(rig: Rig) -> None:
+    rig.kaiten.option(extra_users=500)
+    ids = [str(EXTRA_FROM + n) for n in range(500)]  # 500 Kaiten ids fit in the targets field
+
+    view, sent = submit_form(rig, "kaiten", ids, "set", {"username": "bulk", "reason": "bulk clean-up"})
+
+    assert len(view["private_metadata"]) <= 40  # an id, not the form's contents
+    assert sent.status == 200 and sent.body == "", sent.body
+    assert_one_request_for(rig, ids)
+    assert rig.kaiten.requests("PATCH") == []  # a username change waits for approval
+
+
+def test_a_form_with_80_onlyoffice_guids_submits(rig: Rig) -> None:
+    rig.onlyoffice.option(extra_users=80)
+    ids = [str(onlyoffice_data.extra_user(n)["id"]) for n in range(1, 81)]
+
+    view, sent = submit_form(rig, "onlyoffice", ids, "disable", {"reason": "contract ended " * 30})
+
+    assert len(view["private_metadata"]) <= 40
+    assert sent.status == 200 and sent.body == "", sent.body
+    assert_one_request_for(rig, ids)
+    assert rig.onlyoffice.requests("PUT") == []  # disabling waits for approval
+
+
+def test_an_unknown_form_id_or_a_mangled_one_is_a_readable_error_in_the_form(rig: Rig) -> None:
+    theme = {"theme": {"theme": {"type": "plain_text_input", "value": "dark"}}}
+    for meta in ("F0UNKNOWN0000000", '{"vendor": "kaiten", "targets": ["2"', "", "[1, 2]"):
+        answer = rig.post(
+            signing.view_submission("steward_form_2", theme, user_id=ADMIN, private_metadata=meta)
+        )
+        assert answer.status == 200, (meta, answer.body)
+        error = answer.json()["errors"]["reason"]
+        assert "/steward" in error and "open" in error, error
+
+    for meta in ('{"channel": ', "[]", "not json"):
+        answer = rig.post(
+            signing.view_submission(
+                "steward_form_1", step_one("kaiten", "user", "2", "set"), user_id=ADMIN, private_metadata=meta
+            )
+        )
+        assert answer.status == 200, (meta, answer.body)
+        assert "/steward" in answer.json()["errors"]["vendor"]
+    time.sleep(SETTLE)
+    assert rig.vendor_calls() == []
+    assert "Traceback" not in rig.log.read_text()
