@@ -31,7 +31,7 @@ from starlette.background import BackgroundTask
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
-from starlette.types import Message, Receive
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.config import Settings
 from bot.flow import Pipeline, load_policy
@@ -158,7 +158,13 @@ def create_app(settings: Settings) -> Starlette:
             return JSONResponse({"ok": False, "store": "unreachable"}, status_code=503)
         return JSONResponse({"ok": True, "store": "ok", "vendors": settings.vendors_on()})
 
-    routes = [Route("/healthz", healthz, methods=["GET"]), Mount("/metrics", make_asgi_app())]
+    # /metrics itself, not only a redirect to /metrics/ (which curl and some scrapers do not follow)
+    metrics = make_asgi_app()
+    routes = [
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/metrics", _Endpoint(metrics), methods=["GET"]),
+        Mount("/metrics", metrics),
+    ]
     if settings.slack_app_token is None:
         routes.append(Route("/slack/events", events, methods=["POST"]))
     return Starlette(routes=routes, lifespan=lifespan)
@@ -176,6 +182,17 @@ def _replay(body: bytes, receive: Receive) -> Receive:
         return {"type": "http.request", "body": body, "more_body": False}
 
     return replay
+
+
+class _Endpoint:
+    """An ASGI app as a Route's endpoint: given a function, Starlette would take it for a
+    request → response handler, so the app goes in an object."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, send)
 
 
 async def _start(tasks: TaskRegistry, work: list[tuple[Work, str]]) -> None:

@@ -56,6 +56,10 @@ def _ids(value: Any) -> Any:
     return value
 
 
+class DurationTooLong(ValueError):
+    """A duration beyond what a date can be moved by."""
+
+
 def parse_duration(value: Any) -> dt.timedelta:
     if isinstance(value, dt.timedelta):
         return value
@@ -64,14 +68,20 @@ def parse_duration(value: Any) -> dt.timedelta:
     match = _DURATION.match(str(value))
     if not match or int(match.group(1)) <= 0:
         raise ValueError("must be a duration such as 90s, 30m, 24h or 2d")
-    return dt.timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2).lower()])
+    try:
+        return dt.timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2).lower()])
+    except OverflowError:  # beyond timedelta's 999,999,999 days
+        raise DurationTooLong("is longer than the calendar goes; give a duration such as 24h or 2d") from None
 
 
 SlackIds = Annotated[list[str], NoDecode]
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
+    # env_ignore_empty: `KAITEN_URL=` (a .env template, a compose file) counts as unset
+    model_config = SettingsConfigDict(
+        env_file=".env", extra="ignore", case_sensitive=False, env_ignore_empty=True
+    )
 
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
@@ -193,6 +203,16 @@ class Settings(BaseSettings):
     @property
     def approvers(self) -> list[str]:
         return self.steward_admins if self.steward_approvers is None else self.steward_approvers
+
+    @property
+    def sandbox_file(self) -> Path:
+        """Where the sandbox vendors keep their data between runs: beside the SQLite store
+        (steward.db → steward.sandbox.json), or in the working directory for PostgreSQL."""
+        url = self.database_url
+        if url.startswith("sqlite:///") and "?" not in url:
+            store = Path(url.removeprefix("sqlite:///"))
+            return store.with_name(f"{store.stem}.sandbox.json")
+        return Path("steward.sandbox.json")
 
     def vendors_on(self) -> list[str]:
         """The vendors Steward will talk to, in a fixed order."""

@@ -6,6 +6,7 @@
     └── VendorError                  talking to a vendor went wrong
         ├── VendorStatusError        the vendor answered with an error status
         │   ├── VendorRejected       400: the vendor did not accept the values
+        │   ├── VendorRefused        the vendor refused in its own words (ONLYOFFICE: as a 500)
         │   ├── VendorAuthError      401: the vendor rejected Steward's credentials
         │   ├── VendorPlanError      402: the feature is not in the company's plan
         │   ├── VendorForbidden      403: Steward's account may not do this
@@ -145,6 +146,24 @@ class VendorRejected(VendorStatusError):
 
     def next_step(self) -> str:
         return "Correct the value and send the request again."
+
+
+class VendorRefused(VendorStatusError):
+    """The vendor refused in its own words under a status that does not say so (ONLYOFFICE raises
+    its refusals as 500s); it checks before it changes anything, so `changed` is "no" unless the
+    client knows better. `remedy` is what to do."""
+
+    def __init__(
+        self, vendor: str, attempt: Attempt, *, status: int, vendor_message: str = "", remedy: str = ""
+    ) -> None:
+        self.remedy = remedy
+        super().__init__(vendor, attempt, status=status, vendor_message=vendor_message)
+
+    def headline(self) -> str:
+        return f"{self.vendor} refused to {self.attempt.what} ({self.status}){self.quoted()}."
+
+    def next_step(self) -> str:
+        return self.remedy or f"Do what {self.vendor}'s answer asks, then send the request again."
 
 
 class VendorAuthError(VendorStatusError):

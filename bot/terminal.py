@@ -15,7 +15,8 @@ from collections.abc import AsyncIterator
 from bot.config import Settings
 from bot.errors import InvalidValue
 from bot.flow import TERMINAL, Pipeline, load_policy, reports
-from bot.language import Change, Check, CommandError, Help, History, Status, help_text, parse
+from bot.language import Change, Check, CommandError, Help, History, Show, Status, help_text, parse
+from bot.sandbox.listing import sample_company
 from bot.slack import Answer, Place, RequestCard, messages
 from bot.store import SecretBox, Store, export, parse_since
 from bot.vendors import open_vendors
@@ -38,29 +39,60 @@ async def check(settings: Settings) -> int:
     return 0 if ok else 1
 
 
+def sandbox_data(settings: Settings, *, listing: bool, reset: bool) -> int:
+    """`steward sandbox --reset` forgets what `steward run` changed in the sandbox (kept beside
+    the store); `--list` prints its sample company."""
+    from bot.sandbox import saved
+
+    path = settings.sandbox_file
+    if reset:
+        forgot = saved.reset(path)
+        print("The sandbox is back to its sample company." if forgot else "The sandbox had kept no changes.")
+    if listing:
+        print(sample_company(path))
+    return 0
+
+
 def sandbox(host: str, kaiten_port: int, onlyoffice_port: int, hub_port: int) -> int:
+    """Serve the three sandbox vendors until Ctrl+C; 1 when a port cannot be listened on."""
     from bot.sandbox import company
     from bot.sandbox.hub import HubSandbox
     from bot.sandbox.kaiten import KaitenSandbox
     from bot.sandbox.onlyoffice import OnlyofficeSandbox
-    from bot.sandbox.serve import serve_forever
+    from bot.sandbox.serve import bind, serve_forever
 
-    print(
-        "Sandbox vendors (sample data, fake credentials):\n"
-        f"  KAITEN_URL=http://{host}:{kaiten_port}/api/latest KAITEN_TOKEN={company.KAITEN_TOKEN}\n"
-        f"  ONLYOFFICE_URL=http://{host}:{onlyoffice_port} ONLYOFFICE_USERNAME={company.ONLYOFFICE_USERNAME} "
-        f"ONLYOFFICE_PASSWORD={company.ONLYOFFICE_PASSWORD}\n"
-        f"  HUB_URL=http://{host}:{hub_port}/hub/api/rest HUB_TOKEN={company.HUB_TOKEN}\n"
-        "Press Ctrl+C to stop.",
-        flush=True,
-    )
-    apps = {
-        "kaiten": (KaitenSandbox(), kaiten_port),
-        "onlyoffice": (OnlyofficeSandbox(), onlyoffice_port),
-        "hub": (HubSandbox(), hub_port),
-    }
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve_forever(apps, host))
+    wanted = {"kaiten": kaiten_port, "onlyoffice": onlyoffice_port, "hub": hub_port}
+    with contextlib.ExitStack() as stack:
+        socks = {}
+        for name, port in wanted.items():  # all bound before anything is printed or served
+            try:
+                socks[name] = stack.enter_context(bind(host, port))
+            except OSError as err:
+                why = err.strerror or str(err)
+                print(
+                    f"steward sandbox: cannot listen on {host}:{port} for {name} ({why}); "
+                    f"choose another port with --{name}-port.",
+                    file=sys.stderr,
+                )
+                return 1
+        bound = {name: sock.getsockname()[1] for name, sock in socks.items()}
+        print(
+            "Sandbox vendors (sample data, fake credentials):\n"
+            f"  KAITEN_URL=http://{host}:{bound['kaiten']}/api/latest KAITEN_TOKEN={company.KAITEN_TOKEN}\n"
+            f"  ONLYOFFICE_URL=http://{host}:{bound['onlyoffice']} "
+            f"ONLYOFFICE_USERNAME={company.ONLYOFFICE_USERNAME} "
+            f"ONLYOFFICE_PASSWORD={company.ONLYOFFICE_PASSWORD}\n"
+            f"  HUB_URL=http://{host}:{bound['hub']}/hub/api/rest HUB_TOKEN={company.HUB_TOKEN}\n"
+            "Press Ctrl+C to stop.",
+            flush=True,
+        )
+        apps = {
+            "kaiten": (KaitenSandbox(), socks["kaiten"]),
+            "onlyoffice": (OnlyofficeSandbox(), socks["onlyoffice"]),
+            "hub": (HubSandbox(), socks["hub"]),
+        }
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(serve_forever(apps))
     return 0
 
 
@@ -73,7 +105,7 @@ class TerminalNotifier:
     async def show(self, card: RequestCard, channel: str, place: Place | None) -> Place:
         if place is None:
             self.posted += 1
-            print(messages.card_text(card), end="\n\n", flush=True)
+            print(messages.card_text(card, commands=True), end="\n\n", flush=True)
             return Place(TERMINAL, f"{time.time():.6f}")
         return place
 
@@ -117,17 +149,22 @@ async def run(settings: Settings, text: str, user: str) -> int:
         return 2
     async with _pipeline(settings) as pipeline:
         if isinstance(parsed, Help):
-            print(help_text(parsed.vendor))
+            kept = (
+                sample_company(settings.sandbox_file)
+                if parsed.vendor == "sandbox" and settings.steward_sandbox
+                else None
+            )
+            print(help_text(parsed.vendor, sandbox=kept))
         elif isinstance(parsed, Check):
             report, ok = await reports.check_as(pipeline.vendors, pipeline.policy, user)
             print(report)
             return 0 if ok else 1
         elif isinstance(parsed, Status):
-            print(
-                await reports.status(
-                    pipeline.store, pipeline.vendors, pipeline.policy, user, parsed.request_id
-                )
+            text, found = await reports.status(
+                pipeline.store, pipeline.vendors, pipeline.policy, user, parsed.request_id, commands=True
             )
+            print(text)
+            return 0 if found else 1
         elif isinstance(parsed, History):
             print(
                 await reports.history(
@@ -139,6 +176,8 @@ async def run(settings: Settings, text: str, user: str) -> int:
                     refused=parsed.refused,
                 )
             )
+        elif isinstance(parsed, Show):
+            print(await reports.show(pipeline, user, parsed.vendor, parsed.obj, parsed.target))
         elif isinstance(parsed, Change):
             answer = await pipeline.submit(parsed, user, TERMINAL)
             return await _ended(pipeline, answer)
@@ -150,17 +189,19 @@ async def run(settings: Settings, text: str, user: str) -> int:
 
 async def _ended(pipeline: Pipeline, answer: Answer) -> int:
     if answer.private:
-        print(answer.text)
+        print(messages.for_terminal(answer.text))
     row = await pipeline.store.get(answer.request_id) if answer.request_id else None
     if row is None:
         return 1
     return 1 if row.state in ("failed", "partly_done", "refused", "expired") else 0
 
 
-async def decide(settings: Settings, verb: str, request_id: str, user: str) -> int:
+async def decide(settings: Settings, verb: str, request_id: str, user: str, reason: str = "") -> int:
+    """`steward approve|reject|cancel`; a rejection's `reason` goes on the card and to the
+    requester. 0 when the decision was taken, 1 when it was refused or the request not found."""
     async with _pipeline(settings) as pipeline:
-        answer = await pipeline.decide(request_id, user, verb)
-        print(answer.text)
+        answer = await pipeline.decide(request_id, user, verb, reason=reason)
+        print(messages.for_terminal(answer.text))
         return await _ended(pipeline, answer) if not answer.private else 1
 
 

@@ -6,7 +6,8 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from bot.flow import reports
-from bot.language import Change, Check, CommandError, Help, History, Status, help_text, parse
+from bot.language import Change, Check, CommandError, Help, History, Show, Status, help_text, parse
+from bot.sandbox.listing import sample_company
 from bot.slack import messages
 
 if TYPE_CHECKING:
@@ -31,12 +32,14 @@ async def command(deps: Deps, text: str, user: str, channel: str, respond: Any) 
         return
     pipeline = deps.ready
     if isinstance(parsed, Help):
-        await private(respond, messages.preformatted("Steward help", help_text(parsed.vendor)))
+        on = parsed.vendor == "sandbox" and deps.settings.steward_sandbox
+        text = help_text(parsed.vendor, sandbox=sample_company() if on else None)
+        await private(respond, messages.preformatted("Steward help", text))
     elif isinstance(parsed, Check):
         text, _ = await reports.check_as(pipeline.vendors, pipeline.policy, user)
         await private(respond, messages.preformatted("Steward check", text))
     elif isinstance(parsed, Status):
-        text = await reports.status(
+        text, _ = await reports.status(
             pipeline.store, pipeline.vendors, pipeline.policy, user, parsed.request_id
         )
         await private(respond, messages.preformatted(f"Request {parsed.request_id}", text))
@@ -45,6 +48,9 @@ async def command(deps: Deps, text: str, user: str, channel: str, respond: Any) 
             pipeline.store, pipeline.policy, user, parsed.vendor, parsed.target, refused=parsed.refused
         )
         await private(respond, messages.preformatted("Latest audit entries", text))
+    elif isinstance(parsed, Show):
+        text = await reports.show(pipeline, user, parsed.vendor, parsed.obj, parsed.target)
+        await private(respond, messages.preformatted(f"{parsed.vendor} {parsed.obj} {parsed.target}", text))
     elif isinstance(parsed, Change):
         answer = await pipeline.submit(parsed, user, channel)
         if answer.missing_channel:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import load_settings
+from bot.config import Settings, load_settings
 from bot.errors import ConfigError
 
 TOKEN, SECRET, PASSWORD = "xoxb-1-secret-bot-token", "signing-secret-value-123", "office-password-456"
@@ -124,3 +124,20 @@ def test_secrets_never_print(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ConfigError) as caught:
         load_settings()
     assert all(s not in str(caught.value) for s in (TOKEN, SECRET, PASSWORD))
+
+
+def test_a_setting_set_to_the_empty_string_counts_as_unset(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # `KAITEN_URL=` in a .env template or a compose file: every setting, tokens included
+    names = [name.upper() for name in Settings.model_fields]
+    for name in names:
+        monkeypatch.setenv(name, "")
+    assert load_settings().model_dump() == Settings.model_construct().model_dump()
+    for name in names:
+        monkeypatch.delenv(name)
+    (tmp_path / ".env").write_text("".join(f"{name}=\n" for name in names))
+    assert load_settings().model_dump() == Settings.model_construct().model_dump()
+    monkeypatch.setenv("STEWARD_ADMINS", "U0A1")
+    monkeypatch.setenv("STEWARD_APPROVERS", "")
+    assert load_settings().approvers == ["U0A1"]  # unset: the admins approve

@@ -7,7 +7,8 @@ fronts (handlers, the terminal) and the wiring import it.
 
 from bot.flow import reports
 from bot.flow.pipeline import TERMINAL, Pipeline
-from bot.flow.policy import Decision, Policy, Rules, VendorPolicy, load_policy
+from bot.flow.policy import Decision, Policy, Rules, VendorPolicy, administered_vendors, load_policy
+from bot.flow.replays import first_delivery
 from bot.flow.resolve import EmailLookup, resolve
 
 __all__ = [
@@ -18,6 +19,8 @@ __all__ = [
     "Policy",
     "Rules",
     "VendorPolicy",
+    "administered_vendors",
+    "first_delivery",
     "load_policy",
     "reports",
     "resolve",

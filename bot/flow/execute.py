@@ -140,9 +140,38 @@ async def _run_one(
         return TargetOutcome(target.id, target.label, False, str(err), changed=err.changed)
     except StewardError as err:
         return TargetOutcome(target.id, target.label, False, str(err))
-    reported = {
-        name: after.values.get(name) for name in values if name in after.values and name not in secrets
-    }
-    return TargetOutcome(
-        target.id, after.label or target.label, True, "changed", changed="yes", values=reported
-    )
+    return checked(vendor, target, values, secrets, after)
+
+
+def checked(
+    vendor: Vendor, target: Planned, values: Mapping[str, Any], secrets: Mapping[str, Any], after: Record
+) -> TargetOutcome:
+    """The outcome as the vendor's answer shows it: a requested field the answer still shows
+    with another value did not take (an error, never "changed"); one the answer leaves out is
+    changed as far as Steward can tell, and the message says it could not confirm it."""
+    asked = [name for name in values if name not in secrets]
+    reported = {name: after.values[name] for name in asked if name in after.values}
+    missed = [name for name in reported if not same(reported[name], values[name])]
+    label = after.label or target.label
+    if missed:
+        still = " and ".join(
+            f"`{name}` is still {messages.readable(plain(reported[name]), vendor=vendor.key, name=name)}"
+            for name in missed
+        )
+        took = len(missed) < len(asked)
+        return TargetOutcome(
+            target.id,
+            label,
+            False,
+            f"{vendor.name} answered without an error but {still}. "
+            f"{'The other fields changed. ' if took else 'Nothing was changed. '}"
+            f"Check the {target.label} in {vendor.name} before asking again.",
+            changed="yes" if took else "no",
+            values=reported,
+        )
+    unconfirmed = [name for name in asked if name not in reported]
+    message = "changed"
+    if unconfirmed:
+        names = " and ".join(f"`{name}`" for name in unconfirmed)
+        message += f"; {vendor.name}'s answer does not report {names}, so Steward could not confirm it"
+    return TargetOutcome(target.id, label, True, message, changed="yes", values=reported)

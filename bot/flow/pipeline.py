@@ -16,17 +16,17 @@ import logging
 import os
 import socket
 import time
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any
 
 from pydantic import SecretStr
 
 from bot import metrics
 from bot.errors import StewardError
-from bot.flow.execute import Planned, plain, run_targets
+from bot.flow.execute import Planned, plain, run_targets, same
 from bot.flow.policy import Decision, Policy, assess_approval, assess_own_account, assess_request, ttl_for
-from bot.flow.resolve import EmailLookup, resolve
-from bot.language import Change
+from bot.flow.resolve import EmailLookup, TargetError, resolve
+from bot.language import MAX_TARGETS, Change, too_many
 from bot.slack import (
     Answer,
     Notifier,
@@ -35,10 +35,11 @@ from bot.slack import (
     RequestCard,
     TargetOutcome,
     Undeliverable,
+    messages,
     to_card,
 )
 from bot.store import SecretBox, Store, StoredRequest
-from bot.vendors import Vendor
+from bot.vendors import Record, Vendor
 
 __all__ = ["Answer", "NotInChannel", "Notifier", "Pipeline", "Place"]
 
@@ -99,6 +100,8 @@ class Pipeline:
         vendor = self.vendors.get(change.vendor)
         if vendor is None:
             return Answer(f"{change.vendor} is not configured on this Steward; an operator must set it up.")
+        if len(change.targets) > MAX_TARGETS:  # the grammar refuses these; a form's change too
+            return Answer(f"{too_many(len(change.targets), change.obj)} Nothing was changed.")
         decision = assess_request(self.policy, requester, change.vendor, change.obj, change.fields.keys())
         request: dict[str, Any] = {
             "requester": requester,
@@ -137,21 +140,33 @@ class Pipeline:
                     decision = assess_own_account(self.policy, request["requester"], change.vendor)
         except StewardError as err:
             return Answer(f"{err} Nothing was changed.")
+        planned = [plan(change, r.id, r.label, dict(r.values)) for r in records]
+        todo = [p for p in planned if secrets or not already(p)]
+        if not todo:  # not written, so no approval either
+            return Answer(nothing_to_do(change, planned))
         if not decision.allowed:
             await self.store.refuse(**request, targets=[r.id for r in records], why=decision.reason)
             metrics.REQUESTS.labels(change.vendor, change.action, "refused").inc()
             return Answer(f"Refused: {decision.reason}. Nothing was changed.")
-        planned = [plan(change, r.id, r.label, dict(r.values)) for r in records]
+        card: dict[str, Any] = {"targets": [dataclasses.asdict(p) for p in todo], "bits": change_bits(change)}
+        if len(todo) < len(planned):
+            left = len(planned) - len(todo)
+            card["note"] = (
+                f"{left} of {len(planned)} {change.obj}s already had these values and "
+                f"{'was' if left == 1 else 'were'} left out."
+            )
+        known = {r.id: {k: r.values[k] for k in KNOWN_AS if r.values.get(k)} for r in records}
         if channel == TERMINAL:  # its card is printed at the terminal; no Slack channel has it
             where = TERMINAL
         else:
             where = self.approval_channel if decision.needs_approval and self.approval_channel else channel
         row = await self.store.create(
             **request,
-            targets=[{"id": p.id, "label": p.label} for p in planned],
+            # each target as `history` may be asked for it: id, label, e-mail, login
+            targets=[{"id": p.id, "label": p.label, **known.get(p.id, {})} for p in todo],
             approvals_required=decision.approvals_required if decision.needs_approval else 0,
             expires_at=now() + ttl_for(self.policy, change.vendor),
-            card={"targets": [dataclasses.asdict(p) for p in planned], "bits": change_bits(change)},
+            card=card,
             secret=self.secret_box.seal(secrets) if secrets and self.secret_box else None,
             card_channel=where,
             deliver_until=now() + DELIVERY,
@@ -175,6 +190,14 @@ class Pipeline:
             late = f"Slack did not take its card yet: Steward posts it in <#{where}> as soon as Slack"
             return Answer(f"{text} {late} answers again; it cannot be approved before.", row.id)
         return Answer(text, row.id, private=where != channel)
+
+    async def look_up(self, vendor: str, obj: str, targets: Sequence[str]) -> list[Record]:
+        """The records of `targets` for the form's step 2: in the vendor's turn, like a submitted
+        change, so that a long list waits its turn and holds up nobody's change."""
+        if len(targets) > MAX_TARGETS:
+            raise TargetError(too_many(len(targets), obj))
+        async with self._turns[vendor]:
+            return await resolve(self.vendors[vendor], obj, targets, self.email_of)
 
     async def _own_id(self, key: str, vendor: Vendor) -> str:
         """The id of the account Steward itself uses on `vendor`, asked once per process (the
@@ -217,9 +240,11 @@ class Pipeline:
 
     # --- decisions -----------------------------------------------------------------------------
 
-    async def decide(self, request_id: str, actor: str, verb: str) -> Answer:
+    async def decide(self, request_id: str, actor: str, verb: str, *, reason: str = "") -> Answer:
         """Approve, reject or cancel. Refusals and clicks that come too late are told to the
-        actor alone; only the winning click changes anything."""
+        actor alone; only the winning click changes anything. A rejection's `reason` (the
+        terminal's --reason; Slack's Reject button gives none) goes in its audit entry and on
+        its card, which the requester's DM shows."""
         row = await self.store.get(request_id)
         if row is None:
             return Answer(f"There is no request {request_id}.")
@@ -237,7 +262,7 @@ class Pipeline:
             await self.store.record(row.id, actor, "refused_click", {"verb": verb, "why": decision.reason})
             return Answer(f"You cannot {verb} request {row.id}: {decision.reason}.")
         if verb == "reject":
-            return await self._close(row, actor, "rejected", verb)
+            return await self._close(row, actor, "rejected", verb, reason)
         result = await self.store.approve(row.id, actor)
         if result.state == "expired":
             return await self._expired(row.id, verb)
@@ -250,9 +275,13 @@ class Pipeline:
         await self.run(row.id)
         return Answer(f"You approved request {row.id}.", row.id, private=False)
 
-    async def _close(self, row: StoredRequest, actor: str, state: str, verb: str) -> Answer:
+    async def _close(self, row: StoredRequest, actor: str, state: str, verb: str, reason: str = "") -> Answer:
         held = now() + DELIVERY  # this process announces it
-        closed = await self.store.move(row.id, "pending", state, actor, state, deliver_until=held)
+        why = {"reason": reason} if reason else None
+        card: dict[str, Any] = {"card": {**(row.card or {}), "rejection_reason": reason}} if reason else {}
+        closed = await self.store.move(
+            row.id, "pending", state, actor, state, why, deliver_until=held, **card
+        )
         if closed is None:
             fresh = await self.store.get(row.id)
             if fresh is not None and fresh.state == "expired":
@@ -499,12 +528,35 @@ def plan(change: Change, target_id: str, label: str, values: dict[str, Any]) -> 
     """One target as the card shows it: the values read now, and the values asked for."""
     fields = dict(change.fields)
     requested = {name: v for name, v in fields.items() if not isinstance(v, SecretStr)}
-    current = {name: values.get(name) for name in requested}
+    current = {name: values[name] for name in requested if name in values}  # left out: not reported
     if change.action in ("grant", "revoke"):
         mask = int(values.get("permissions") or 0)
         bits = int(fields["permissions"])
         requested["permissions"] = mask | bits if change.action == "grant" else mask & ~bits
     return Planned(target_id, label, plain(current), plain(requested))
+
+
+#: The values under which a person is known to a vendor besides the id, kept with each target.
+KNOWN_AS = ("email", "login", "username")
+
+
+def already(target: Planned) -> bool:
+    """Every requested field already holds the requested value (as read for the card)."""
+    return bool(target.requested) and all(
+        name in target.current and same(target.current[name], value)
+        for name, value in target.requested.items()
+    )
+
+
+def nothing_to_do(change: Change, planned: list[Planned]) -> str:
+    if len(planned) > 1:
+        return f"Nothing to do: all {len(planned)} {change.obj}s already have these values."
+    [target] = planned
+    values = ", ".join(
+        f"`{name}` {messages.readable(value, vendor=change.vendor, name=name)}"
+        for name, value in target.requested.items()
+    )
+    return f"Nothing to do: {target.label} already has {values}."
 
 
 def change_bits(change: Change) -> int:

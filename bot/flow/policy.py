@@ -62,7 +62,6 @@ DEFAULT_SENSITIVE = frozenset(
         "onlyoffice.user.isVisitor",
         "hub.user.banned",
         "hub.user.email",  # where Hub sends password resets
-        "hub.user.guest",
         "hub.user.login",
     }
 )
@@ -351,3 +350,11 @@ class _Checker:
 
 def _strings(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+def administered_vendors(policy: Policy, user: str, vendors: Iterable[str] = VENDORS) -> list[str]:
+    """Of `vendors` (say, those configured), the ones `user` is an admin of, in the order given:
+    what the request form offers them. Empty for someone who may request no change at all."""
+    return [
+        vendor for vendor in vendors if vendor_key(vendor) in VENDORS and user in policy.rules(vendor).admins
+    ]

@@ -6,10 +6,12 @@ import asyncio
 from collections.abc import Mapping
 
 from bot.errors import StewardError
+from bot.flow.pipeline import Pipeline
 from bot.flow.policy import Policy, admin_anywhere, may_read, readable_vendors
+from bot.language import SECRET_FIELDS
 from bot.slack import messages, to_card
 from bot.store import AuditEntry, Store
-from bot.vendors import VENDOR_NAMES, Vendor
+from bot.vendors import MODELS, VENDOR_NAMES, Vendor
 
 HISTORY_LINES = 20
 
@@ -50,17 +52,24 @@ def entry_line(entry: AuditEntry) -> str:
 
 
 async def status(
-    store: Store, vendors: Mapping[str, Vendor], policy: Policy, user: str, request_id: str
-) -> str:
-    """A request's card and history, for its requester and the admins and approvers of its
-    vendor. Anyone else reads the same words as for an id that does not exist."""
+    store: Store,
+    vendors: Mapping[str, Vendor],
+    policy: Policy,
+    user: str,
+    request_id: str,
+    *,
+    commands: bool = False,
+) -> tuple[str, bool]:
+    """(a request's card and history, whether it was shown), for its requester and the admins
+    and approvers of its vendor. Anyone else reads the same words as for an id that does not
+    exist. With `commands` (a terminal), a pending card says how to decide it there."""
     row = await store.get(request_id)
     if row is None or not (row.requester == user or may_read(policy, user, row.vendor)):
-        return f"There is no request {request_id} that you may see."
+        return f"There is no request {request_id} that you may see.", False
     vendor = vendors.get(row.vendor)
     card = to_card(row, vendor.name if vendor else row.vendor)
     trail = [entry_line(e) for e in await store.audit(request_id=row.id)]
-    return messages.card_text(card) + "\n\nHistory:\n" + "\n".join(trail)
+    return messages.card_text(card, commands=commands) + "\n\nHistory:\n" + "\n".join(trail), True
 
 
 async def history(
@@ -78,3 +87,33 @@ async def history(
     if not entries:
         return "No refusals match." if refused else "No audit entries match."
     return "\n".join(entry_line(e) for e in entries)
+
+
+#: Record values that say an account is switched off, and how the reading says it.
+_STATES = (("disable", "disabled"), ("banned", "banned"), ("inactive", "inactive"))
+
+
+async def show(pipeline: Pipeline, user: str, vendor: str, obj: str, target: str) -> str:
+    """A user or group as Steward reads it — every field Steward can set, with its current value,
+    and whether the account is switched off — for an admin of that vendor. Anyone else is told
+    so, and the vendor is not asked."""
+    name = VENDOR_NAMES.get(vendor, vendor)
+    if user not in pipeline.policy.rules(vendor).admins:
+        return f"Only Steward's admins of {name} may look up its {obj}s."
+    if vendor not in pipeline.vendors:
+        return f"{name} is not configured on this Steward; an operator must set it up."
+    try:
+        [record] = await pipeline.look_up(vendor, obj, [target])
+    except StewardError as err:
+        return str(err)
+    off = [said for key, said in _STATES if record.values.get(key) is True]
+    lines = [f"{record.label} · {name} {obj} {record.id}", f"state: {', '.join(off) or 'active'}"]
+    fields = [f for f in MODELS[vendor][obj].model_fields if f not in SECRET_FIELDS]
+    width = max(len(f) for f in fields)
+    for field in fields:
+        if field in record.values:
+            value = messages.readable(record.values[field], vendor=vendor, name=field)
+        else:
+            value = f"(not reported by {name})"
+        lines.append(f"{field:<{width}}  {value}")
+    return "\n".join(lines)

@@ -14,14 +14,19 @@ from bot.language.commands import (
     Help,
     History,
     OpenForm,
+    Show,
     Status,
     help_text,
     parse,
     quote,
 )
 from bot.language.grammar import Unreadable
+from bot.language.targets import MAX_TARGETS, too_many
+from bot.language.usage import SECRET_FIELDS
 
 __all__ = [
+    "MAX_TARGETS",
+    "SECRET_FIELDS",
     "Change",
     "Check",
     "Command",
@@ -29,10 +34,12 @@ __all__ = [
     "Help",
     "History",
     "OpenForm",
+    "Show",
     "Status",
     "Unreadable",
     "help_text",
     "parse",
     "quote",
+    "too_many",
     "usage",
 ]

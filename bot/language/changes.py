@@ -12,7 +12,7 @@ from bot.errors import InvalidValue
 from bot.language.grammar import Token, list_end
 from bot.language.usage import SECRET_FIELDS, CommandError, an, shown, unknown, usage
 from bot.language.values import coerce, unlink
-from bot.vendors import MODELS, UpdateModel, build
+from bot.vendors import MODELS, UpdateModel, build, unsafe_rule
 from bot.vendors.kaiten import Permission, parse_permissions
 
 #: What `set` with no fields suggests, per object.
@@ -23,6 +23,17 @@ EXAMPLES = {
     ("hub", "user"): 'name="Anna Petrova"',
 }
 _NUMBER = re.compile(r"^[0-9]{1,18}$")
+#: Fields a vendor has that Steward does not set, and why, for whoever tries (model, name).
+NOT_SETTABLE = {
+    # Hub's user attribute `guest` is "whether the user account is the guest account" (Hub REST
+    # docs, User attributes): it marks Hub's one built-in account for anonymous visitors.
+    (MODELS["hub"]["user"], "guest"): "`guest` is not a field Steward sets: in Hub it marks Hub's one "
+    "built-in guest account, the one anonymous visitors use, not a kind of user. To take someone's "
+    "access away, use `ban`.",
+}
+#: The longest reason Steward takes: it is kept with the request and shown on its card, and no
+#: vendor bounds it (Hub's banReason, which a ban's reason becomes, takes 1,024).
+MAX_REASON = 1000
 
 
 def no_passwords(allowed: bool, lines: Sequence[str]) -> CommandError:
@@ -66,8 +77,12 @@ def fields_for(
     pairs = _pairs(text, model, an(vendor, obj), action, words, lines)
     typed, quoted = pairs.pop("reason", ("", True))
     reason = typed if quoted else unlink(typed)
+    rule = unsafe_rule(reason, newline=True)  # a reason may run over several lines; no more
+    if rule is not None:
+        raise CommandError(f"`reason`: {rule}.", lines)
     if action == "set":
-        return _set(model, pairs, EXAMPLES[(vendor, obj)], lines), reason
+        fields = _set(model, pairs, EXAMPLES[(vendor, obj)], lines)
+        return fields, _kept(reason, lines)
     if action in ("disable", "enable"):
         fields = {"disable": action == "disable"}
     elif action == "ban":
@@ -82,7 +97,17 @@ def fields_for(
                 f"`reason` becomes Hub's banReason, which {err.rule} (this one has {len(reason)}).", lines
             ) from None
         raise CommandError(str(err), lines) from None
-    return fields, reason
+    return fields, _kept(reason, lines)
+
+
+def _kept(reason: str, lines: Sequence[str]) -> str:
+    """`reason`, refused when it is longer than Steward keeps (checked after the fields, so that
+    a ban's reason past Hub's own limit is told Hub's)."""
+    if len(reason) > MAX_REASON:
+        raise CommandError(
+            f"`reason` may be at most {MAX_REASON:,} characters; this one has {len(reason):,}.", lines
+        )
+    return reason
 
 
 def _permissions(listed: str, action: str, lines: Sequence[str]) -> int:
@@ -111,13 +136,16 @@ def _pairs(
     written with spaces after its commas (`a, b`) stays one value."""
     names = [n for n in model.model_fields if n not in SECRET_FIELDS]
     folded = {n.lower(): n for n in names}
-    pairs: dict[str, tuple[str, bool]] = {}
+    # each value's pieces, joined once at the end: adding each piece to the value so far copies
+    # the whole value again for every word of a long list
+    pieces: dict[str, list[str]] = {}
+    quoted: dict[str, bool] = {}
     last: tuple[str, int] | None = None  # the field of the pair before, and where it ends
     for word in words:
         if word.key is None:
-            if last is not None and _continues(pairs[last[0]], word):
+            if last is not None and _continues(pieces[last[0]][-1], quoted[last[0]], word):
                 name, end = last
-                pairs[name] = (pairs[name][0] + text[end : word.start] + word.value, False)
+                pieces[name] += [text[end : word.start], word.value]
                 last = (name, word.end)
                 continue
             hint = ' A value with spaces goes in quotes, like title="Head of QA".' if last else ""
@@ -128,18 +156,19 @@ def _pairs(
                 f"`{action}` takes nothing but a reason after it, not `{shown(word.key)}`.", lines
             )
         if name != "reason" and name not in names:
-            raise CommandError(unknown(word.key, names, "field", f" of {of}"), lines)
-        if name in pairs:
+            why = NOT_SETTABLE.get((model, name.lower()))
+            raise CommandError(why or unknown(word.key, names, "field", f" of {of}"), lines)
+        if name in pieces:
             raise CommandError(f"`{name}` is given twice; give each field once.", lines)
-        pairs[name] = (word.value, word.quoted)
+        pieces[name], quoted[name] = [word.value], word.quoted
         last = (name, word.end)
-    return pairs
+    return {name: ("".join(parts), quoted[name]) for name, parts in pieces.items()}
 
 
-def _continues(pair: tuple[str, bool], word: Token) -> bool:
-    """Whether `word` carries on the comma-separated list of the value before it."""
-    value, quoted = pair
-    return not quoted and not word.quoted and (value.endswith(",") or word.value.startswith(","))
+def _continues(tail: str, quoted: bool, word: Token) -> bool:
+    """Whether `word` carries on the comma-separated list of the value before it, which ends
+    with `tail` and was `quoted` or not."""
+    return not quoted and not word.quoted and (tail.endswith(",") or word.value.startswith(","))
 
 
 def _name(key: str, folded: dict[str, str]) -> str:

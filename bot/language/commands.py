@@ -2,7 +2,7 @@
 `CommandError` that says what is wrong and quotes the usage line of what was typed.
 
     (nothing)                                   OpenForm()
-    help [<vendor>]                             Help(vendor)
+    help [<vendor>|sandbox]                     Help(vendor)
     check                                       Check()
     status <request-id>                         Status(request_id)
     history [refused] [<vendor> [<target>]]     History(vendor, target, refused)
@@ -25,7 +25,7 @@ from bot.language.changes import fields_for, no_passwords, refuse_secrets
 from bot.language.grammar import Token, Unreadable, list_end, tokens
 from bot.language.grammar import quote as _quote
 from bot.language.help import help_text
-from bot.language.targets import FORMS, target, targets
+from bot.language.targets import FORMS, MAX_TARGETS, target, targets, too_many
 from bot.language.usage import (
     ACTIONS,
     SECRET_FIELDS,
@@ -54,6 +54,7 @@ __all__ = [
     "Help",
     "History",
     "OpenForm",
+    "Show",
     "Status",
     "help_text",
     "parse",
@@ -61,6 +62,10 @@ __all__ = [
     "usage",
 ]
 
+#: The longest command text Steward reads. Slack's documentation of the slash-command payload
+#: (docs.slack.dev/interactivity/implementing-slash-commands) states no limit for `text`, so this
+#: limit is Steward's own.
+MAX_TEXT = 4000
 _REQUEST_ID = re.compile(r"^[0-9A-Za-z]{4,32}$")
 _PASSWORD = re.compile(r"(?<![\w])(?:old_)?password\s*=", re.IGNORECASE)
 _WORDS = ("help", "check", "status", "history")
@@ -94,6 +99,15 @@ class History:
 
 
 @dataclass(frozen=True)
+class Show:
+    """`<vendor> <object> <target>` with no action: the target as Steward reads it."""
+
+    vendor: str
+    obj: str
+    target: str
+
+
+@dataclass(frozen=True)
 class Change:
     """A change to one or more users or groups of one vendor.
 
@@ -121,7 +135,7 @@ class Change:
         return " ".join(words)
 
 
-Command = OpenForm | Help | Check | Status | History | Change
+Command = OpenForm | Help | Check | Status | History | Show | Change
 
 
 def quote(value: str) -> str:
@@ -138,8 +152,17 @@ def _written(name: str, value: Any) -> str:
     return text_of(value)
 
 
-def parse(text: str, *, allow_passwords: bool = False) -> Command:
-    """Turn `/steward` text into a command; `CommandError` says what is wrong and how to write it."""
+def parse(text: str, *, allow_passwords: bool = False, limit: int | None = MAX_TEXT) -> Command:
+    """Turn `/steward` text into a command; `CommandError` says what is wrong and how to write it.
+
+    Text longer than `limit` is refused before it is read (None: text Steward wrote itself, from
+    inputs Slack has already bounded, like the form's)."""
+    if limit is not None and len(text) > limit:
+        raise CommandError(
+            f"That command is {len(text):,} characters long; Steward reads commands of up to "
+            f"{limit:,} characters. Split a long list of targets into several commands.",
+            _guess(text),
+        )
     try:
         words = tokens(text)
     except Unreadable as err:
@@ -157,6 +180,8 @@ def parse(text: str, *, allow_passwords: bool = False) -> Command:
     if first == "help":
         if len(words) > 2:
             raise CommandError("`help` takes at most a vendor.", USAGE["help"])
+        if len(words) == 2 and words[1].word() == "sandbox":
+            return Help("sandbox")  # the sandbox's sample company, when the sandbox is on
         return Help(_vendor(words[1], USAGE["help"]) if len(words) == 2 else None)
     if first == "check":
         if len(words) > 1:
@@ -211,13 +236,15 @@ def _history(words: list[Token]) -> History:
         return History(vendor, refused=refused)
     raw = _raw(words[2])
     found = [t for obj in ACTIONS[vendor] if (t := target(vendor, obj, raw)) is not None]
+    if not found and raw.strip() and not any(ch.isspace() for ch in raw.strip()) and len(raw) <= 255:
+        found = [raw.strip().lower()]  # a login, or any other way the target is known
     if not found:
         forms = "; or ".join(FORMS[(vendor, obj)] for obj in ACTIONS[vendor])
         raise CommandError(f"`{shown(raw)}` is not a target Steward knows: use {forms}.", USAGE["history"])
     return History(vendor, found[0], refused)
 
 
-def _change(text: str, words: list[Token], allow_passwords: bool) -> Change:
+def _change(text: str, words: list[Token], allow_passwords: bool) -> Change | Show:
     vendor = _vendor(words[0], USAGE_LINES)
     name = VENDOR_NAMES[vendor]
     objects = ACTIONS[vendor]
@@ -237,8 +264,14 @@ def _change(text: str, words: list[Token], allow_passwords: bool) -> Change:
             usage(vendor, obj, words[2].word()),
         )
     last = list_end(words, 2, stop=actions)
-    if last + 1 >= len(words):
-        raise CommandError(f"Say what to do with the {obj}s: {', '.join(actions)}.", usage(vendor, obj))
+    if last + 1 >= len(words):  # no action: show the target as Steward reads it
+        found, bad = targets(vendor, obj, "".join(_raw(w) for w in words[2 : last + 1]))
+        if bad is None and len(found) == 1:
+            return Show(vendor, obj, found[0])
+        raise CommandError(
+            f"Say what to do with the {obj}s: {', '.join(actions)}; or name one {obj} alone to see it.",
+            usage(vendor, obj),
+        )
     action = words[last + 1].word()
     if action not in actions:
         problem = unknown(words[last + 1].raw, actions, "action", f" on {an(vendor, obj)}")
@@ -253,5 +286,7 @@ def _change(text: str, words: list[Token], allow_passwords: bool) -> Change:
         )
     if not found:
         raise CommandError(f"Name at least one {obj}.", lines)
+    if len(found) > MAX_TARGETS:
+        raise CommandError(too_many(len(found), obj), lines)
     fields, reason = fields_for(text, vendor, obj, action, words[last + 2 :], lines)
     return Change(vendor, obj, found, action, fields, reason)

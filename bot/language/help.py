@@ -23,6 +23,8 @@ WHAT = {
     "/steward": "open the request form",
     "/steward help [kaiten|onlyoffice|hub]": "this help",
     "/steward check": "who Steward is on each vendor (admins)",
+    "/steward <vendor> user <target>": "the user as Steward reads it (admins)",
+    "/steward kaiten group <target>": "the group as Steward reads it (admins)",
     "/steward status <request-id>": "a request of yours or of a vendor you administer or approve for",
     "/steward history [refused] [<vendor> [<target>]]": "latest audit entries of those vendors, or refusals",
 }
@@ -33,29 +35,37 @@ Values: field=value; spaces around = are allowed. A value with spaces goes in qu
   null clears a field that allows it (a quoted "null" is the text null).
   Lists: a,b,c or JSON ["a","b"]. Objects: JSON, like {"daily": true}.
 Words, field names and enum names are case-insensitive; reason="…" may follow any action."""
+#: Each works against the sandbox as written (its sample company: `steward sandbox --list`).
 EXAMPLES = {
     "kaiten": (
-        '/steward kaiten user anna@acme.com,42 set full_name="Anna Petrova" theme=dark',
+        "/steward kaiten user anna.petrova@acme.test,boris.ivanov@acme.test set theme=dark lng=en",
+        '/steward kaiten user 2 set full_name="Anna Petrova-Smirnova" reason="married"',
         "/steward kaiten group 00000000-0000-4000-8000-000000000001 set permissions=members,spaces",
-        '/steward kaiten group 00000000-0000-4000-8000-000000000001 grant billing,tags reason="audit"',
+        '/steward kaiten group 00000000-0000-4000-8000-000000000001 grant tags reason="audit"',
         "/steward kaiten group 00000000-0000-4000-8000-000000000001 revoke billing",
+        "/steward kaiten user anna.petrova@acme.test",
     ),
     "onlyoffice": (
-        '/steward onlyoffice user anna@acme.com set title="Head of QA" lead=null',
-        '/steward onlyoffice user anna@acme.com disable reason="left the company"',
-        "/steward onlyoffice user anna@acme.com enable",
-        '/steward onlyoffice user anna@acme.com set contacts=[{"Type":"skype","Value":"anna.p"}]',
+        '/steward onlyoffice user anna.petrova@acme.test set title="Head of QA" location=Berlin',
+        '/steward onlyoffice user anna.petrova@acme.test disable reason="left the company"',
+        "/steward onlyoffice user gleb.orlov@acme.test enable",
+        '/steward onlyoffice user anna.petrova@acme.test set contacts=[{"Type":"skype","Value":"anna.p"}]',
     ),
     "hub": (
-        '/steward hub user anna@acme.com set name="Anna Petrova" email=anna.p@acme.com',
-        '/steward hub user anna@acme.com ban reason="left the company"',
-        "/steward youtrack user anna@acme.com unban",
+        '/steward hub user anna.petrova@acme.test set name="Anna Petrova-Smirnova"',
+        '/steward hub user anna.petrova@acme.test ban reason="left the company"',
+        "/steward youtrack user emil.novak@acme.test unban",
     ),
 }
 
 
-def help_text(vendor: str | None = None) -> str:
-    """Usage and value syntax, then the fields and examples of `vendor`, or of every vendor."""
+def help_text(vendor: str | None = None, *, sandbox: str | None = None) -> str:
+    """Usage and value syntax, then the fields and examples of `vendor`, or of every vendor.
+    `help sandbox` is the sandbox's sample company (`sandbox`: its listing, None when it is off)."""
+    if vendor == "sandbox":
+        if sandbox is None:
+            return "The sandbox is off on this Steward (STEWARD_SANDBOX=true turns it on)."
+        return "The sandbox's sample company (every example in help works on it):\n\n" + sandbox
     usage = [f"{line:<40} {WHAT[line]}" if line in WHAT else line for line in USAGE_LINES]
     parts = ["Usage:\n" + "\n".join(usage), VALUES]
     parts += [vendor_help(key) for key in ([vendor] if vendor else list(ACTIONS))]

@@ -31,6 +31,7 @@ USAGE: Mapping[str, str] = {
     "enable": "/steward onlyoffice user <targets> disable|enable [reason=<text>]",
     "ban": "/steward hub user <targets> ban [reason=<text>] | unban [reason=<text>]",
     "unban": "/steward hub user <targets> ban [reason=<text>] | unban [reason=<text>]",
+    "show": "/steward <vendor> user <target>  |  /steward kaiten group <target>",
     "status": "/steward status <request-id>",
     "history": "/steward history [refused] [<vendor> [<target>]]",
 }
@@ -45,6 +46,8 @@ USAGE_LINES: tuple[str, ...] = (
     USAGE["revoke"],
     USAGE["disable"],
     USAGE["ban"],
+    "/steward <vendor> user <target>",
+    "/steward kaiten group <target>",
     USAGE["status"],
     USAGE["history"],
 )

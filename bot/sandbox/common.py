@@ -22,9 +22,9 @@ import asyncio
 import json
 import threading
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -240,6 +240,10 @@ class SandboxApp:
     Subclasses set `state`, build their routes in `routes()` and their sample data in `reset_data()`.
     """
 
+    #: The attributes that hold the sample company as calls have changed it: what the sandbox
+    #: of a terminal keeps between `steward run` calls (bot/sandbox/saved.py).
+    kept: ClassVar[tuple[str, ...]] = ("users",)
+
     def __init__(self, state: SandboxState) -> None:
         self.state = state
         self.reset_data()
@@ -251,6 +255,16 @@ class SandboxApp:
 
     def reset_data(self) -> None:
         raise NotImplementedError
+
+    def snapshot(self) -> dict[str, list[list[Any]]]:
+        """The kept data as JSON: each mapping as [key, value] pairs, so integer keys stay integers."""
+        return {name: [[key, value] for key, value in getattr(self, name).items()] for name in self.kept}
+
+    def restore(self, saved: Mapping[str, Any]) -> None:
+        for name in self.kept:
+            pairs = saved.get(name)
+            if isinstance(pairs, list):
+                setattr(self, name, {key: value for key, value in pairs})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self._asgi(scope, receive, send)

@@ -14,6 +14,9 @@ KAITEN_TOKEN = "5f1c2e7a-0b6d-4c3e-9a21-5ad3b0e1c0de"
 ONLYOFFICE_USERNAME = f"steward@{DOMAIN}"
 ONLYOFFICE_PASSWORD = "sandbox-onlyoffice-password"
 ONLYOFFICE_TOKEN = "sandbox-onlyoffice-static-token"
+#: A second ONLYOFFICE token, of a user who is not an admin (Boris Ivanov): the sandbox answers it
+#: as the server answers a caller without the rights to edit other users.
+ONLYOFFICE_USER_TOKEN = "sandbox-onlyoffice-user-token"
 HUB_TOKEN = "perm:c3Rld2FyZA==.U3Rld2FyZA==.Yx3sandboxHubSecret0"
 
 
@@ -53,6 +56,9 @@ PEOPLE: tuple[Person, ...] = (
     Person("Julia", "Meyer", "julia.meyer", frozenset({K, OO, H})),
     Person("Kofi", "Mensah", "kofi.mensah", frozenset({OO, H})),
     Person("Lena", "Berg", "lena.berg", frozenset({K, H})),
+    Person("Mira", "Volkova", "mira.volkova", frozenset({K})),  # deactivated in Kaiten (kaiten_data)
+    Person("Nadia", "Rahman", "nadia.rahman", frozenset({OO})),  # on leave in ONLYOFFICE (onlyoffice_data)
+    Person("Oskar", "Lind", "oskar.lind", frozenset({OO})),  # from LDAP in ONLYOFFICE (onlyoffice_data)
 )
 
 

@@ -40,6 +40,9 @@ ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 PAGE = 100  # $top when none is given (unconfirmed; -1 means no limit, as for user groups)
 TEXT = ("login", "name", "banReason", "banBadge")
 FLAGS = ("banned", "guest")
+#: Type-checked in a POST but never written: `guest` marks Hub's one built-in guest account.
+#: UNCONFIRMED whether Hub refuses or ignores a change to it; the sandbox ignores it.
+READ_ONLY = ("guest",)
 
 
 def error(status: int, code: str, description: str, **more: Any) -> JSONResponse:
@@ -167,7 +170,8 @@ class HubSandbox(SandboxApp):
             if not isinstance(body[name], kind):
                 expected = "a string" if kind is str else "a boolean"
                 return updated, error(400, "bad_request", f"`{name}` must be {expected}", error_field=name)
-            updated[name] = body[name]
+            if name not in READ_ONLY:
+                updated[name] = body[name]
         if "profile" in body:
             refused = _apply_email(updated, body["profile"])
             if refused is not None:

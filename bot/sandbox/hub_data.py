@@ -6,9 +6,10 @@ catch the client breaking them.
 The cast, drawn from `company.people("hub")`, with ids from uuid5 so they are the same every run:
     steward       the account the sandbox token belongs to (`GET /users/me`)
     emil.novak    banned, with a reason and a badge
-    kofi.mensah   a guest-type user (`guest: true`)
     lena.berg and lberg-old   two accounts sharing lena.berg@acme.test
-    guest         Hub's own guest account (`GET /users/guest`)
+    guest         Hub's own guest account (`GET /users/guest`), the only one with `guest: true`:
+                  the attribute is "whether the user account is the guest account" (Hub REST
+                  docs, User attributes), not a kind of user
     bulk1…bulkN   option `extra_users`, for bulk runs
 """
 
@@ -62,8 +63,6 @@ def sample_users(extra: int = 0) -> dict[str, dict[str, Any]]:
     for stored in users:
         if stored["login"] == "emil.novak":
             stored |= {"banned": True, "banReason": "Left the company (HR-1042)", "banBadge": "left"}
-        if stored["login"] == "kofi.mensah":
-            stored["guest"] = True
     n = len(users)
     users.append(user("lberg-old", "Lena Berg (old account)", f"lena.berg@{company.DOMAIN}", n))
     users.append(user(GUEST_LOGIN, "Guest", None, n + 1, guest=True))

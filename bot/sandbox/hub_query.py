@@ -1,13 +1,24 @@
-"""The part of Hub's query language the sandbox understands (notes/vendor-apis.md §3.6):
+"""Hub's query language for users, as far as Hub documents it, and of that what the sandbox
+evaluates.
 
-    login: {anna.petrova}   login: anna      email: {anna@acme.test}   email: anna@acme.test
-    name: {Anna Petrova}    is: banned       joined with and / or / not, parentheses;
-    two clauses side by side mean "and"; keywords and field names ignore case.
+The grammar is Hub's "Search Query Grammar" (jetbrains.com/help/hub/search-query-grammar.html):
+`or` of `and` of an item with an optional `not`, an item being a field (`Name: value`), a tuple,
+a bracketed query, a phrase or free text; "Grammar is case-insensitive"; a value of several
+words goes in `{ }`. Two items side by side with no `and` between them are not in that grammar,
+so the sandbox refuses them. The fields a users query takes are the list on Hub's "Get All Users"
+page (also on "Get All Users of a User Group", e.g. jetbrains.com/help/hub/1.0/HUB-REST-API_
+User-Groups_Users-of-User-Group_Get-All-Users-of-a-User-Group.html): `DOCUMENTED`.
+
+The sandbox evaluates `id:`, `login:`, `name:`, `email:`, `has: email`, `is: banned` and
+`is: guest`, joined with and / or / not and parentheses. A field Hub does not document for users
+is refused as Hub would refuse it; one it documents but the sandbox does not evaluate (and free
+text, phrases and tuples, whose meaning for users Hub does not document) is refused saying so,
+so that a test never mistakes an unsupported query for "nobody matched". Every refusal is Hub's
+400 with the JetBrains error body (hub.py).
 
 How Hub matches values is not documented as exact, so the sandbox matches loosely, as a search
-box does: `login:` and `email:` by prefix, `name:` by substring, all ignoring case. A client
-that wants one account must filter the answer. Anything else is refused with 400, so a test
-never mistakes an unsupported query for "nobody matched".
+box does: `login:` and `email:` by prefix, `name:` by substring, all ignoring case. A client that
+wants one account must filter the answer.
 """
 
 from __future__ import annotations
@@ -19,12 +30,27 @@ from typing import Any
 User = dict[str, Any]
 Predicate = Callable[[User], bool]
 
-_TOKEN = re.compile(r"\s*(?:(\{[^{}]*\})|([():])|([^\s(){}:]+))")
+_TOKEN = re.compile(r"\s*(?:(\{[^{}]*\})|(\"[^\"]*\")|([():])|([^\s(){}:\"]+))")
 KEYWORDS = ("and", "or", "not")
+#: The fields Hub documents for a users query, with the values it lists for `is:` and `has:`.
+DOCUMENTED: dict[str, frozenset[str] | None] = {
+    **dict.fromkeys(
+        (
+            "id", "login", "name", "email", "jabber", "group", "in", "after", "before", "ownrole",
+            "vcsusername", "authmethod", "authmodule", "originservice", "authlogin", "authname",
+            "authemail", "authjabber", "googleid", "openid",
+        ),
+        None,
+    ),
+    "is": frozenset({"guest", "banned"}),
+    "has": frozenset({"email", "jabber", "group", "ownrole", "authmethod", "originservice", "lastaccess"}),
+}  # fmt: skip
+#: Tuples Hub documents for users (`access(project: …, with: …)`, `lastAccess(after: …)`).
+TUPLES = ("access", "lastaccess")
 
 
 class QueryError(ValueError):
-    """The query is not one the sandbox understands; the text is Hub's error_description."""
+    """The query is not one the sandbox takes; the text is Hub's error_description."""
 
 
 def compile_query(text: str) -> Predicate:
@@ -53,7 +79,7 @@ def _tokens(text: str) -> list[str]:
 
 
 class _Parser:
-    """or < and (written or implied) < not < a clause or a bracketed query."""
+    """or < and < not < an item: a field, or a bracketed query."""
 
     def __init__(self, tokens: list[str]) -> None:
         self.tokens = tokens
@@ -78,9 +104,8 @@ class _Parser:
 
     def all_of(self) -> Predicate:
         parts = [self.one()]
-        while self.peek() and self.peek() != ")" and self.peek().lower() != "or":
-            if self.peek().lower() == "and":
-                self.take()
+        while self.peek().lower() == "and":
+            self.take()
             parts.append(self.one())
         return parts[0] if len(parts) == 1 else (lambda user: all(p(user) for p in parts))
 
@@ -91,29 +116,46 @@ class _Parser:
             return lambda user: not inner(user)
         if token == "(":
             inner = self.any_of()
-            if self.take() != ")":
+            if self.peek() != ")":
                 raise QueryError("Can't parse query: a `(` is not closed")
+            self.take()
             return inner
-        if token in (")", ":") or token.startswith("{") or token.lower() in KEYWORDS:
+        if token in (")", ":") or token.lower() in KEYWORDS:
             raise QueryError(f"Can't parse query: unexpected `{token}`")
-        if self.take() != ":":
-            raise QueryError(f"Can't parse query: `{token}` must be followed by `:` and a value")
-        value = self.take()
-        if value in ("(", ")", ":"):
+        if token.startswith(("{", '"')) or self.peek() not in (":", "("):
+            raise QueryError(f"The sandbox Hub does not implement free text or phrases (`{token}`)")
+        if self.peek() == "(":
+            what = "tuple" if token.lower() in TUPLES else "not a tuple Hub documents for users"
+            raise QueryError(f"The sandbox Hub does not implement `{token}(…)` ({what})")
+        self.take()
+        value = self.take() if self.peek() not in ("", "(", ")", ":") else ""
+        if not value:
             raise QueryError(f"Can't parse query: `{token}:` has no value")
         return clause(token.lower(), value.strip("{}").strip().lower())
 
 
 def clause(field: str, value: str) -> Predicate:
+    if field not in DOCUMENTED:
+        raise QueryError(f"`{field}` is not a field Hub documents for users")
+    listed = DOCUMENTED[field]
+    if listed is not None and value not in listed:
+        raise QueryError(f"`{field}: {value}` is not one Hub documents for users")
+    if field == "id":
+        return lambda user: str(user.get("id") or "").lower() == value
     if field == "login":
         return lambda user: str(user.get("login") or "").lower().startswith(value)
     if field == "email":
         return lambda user: email_of(user).lower().startswith(value)
     if field == "name":
         return lambda user: value in str(user.get("name") or "").lower()
-    if field == "is" and value == "banned":
+    if (field, value) == ("is", "banned"):
         return lambda user: bool(user.get("banned"))
-    raise QueryError(f"The sandbox Hub does not support `{field}: {value}` in a query")
+    if (field, value) == ("is", "guest"):
+        return lambda user: bool(user.get("guest"))
+    if (field, value) == ("has", "email"):
+        return lambda user: bool(email_of(user))
+    shown = f"{field}:" if listed is None else f"{field}: {value}"
+    raise QueryError(f"The sandbox Hub does not implement `{shown}` in a query")
 
 
 def email_of(user: User) -> str:

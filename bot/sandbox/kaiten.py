@@ -41,7 +41,6 @@ DEFAULTS: dict[str, Any] = {
 PREFIXES = ("/api/latest", "/api/v1")
 ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 USERS_MAX = 100  # GET /users: "limit Default: 100 Max: 100"
-DEACTIVATED = 3  # user role 3
 
 
 def _message(status: int, text: str) -> Response:
@@ -54,6 +53,8 @@ def _empty(status: int) -> Response:
 
 
 class KaitenSandbox(SandboxApp):
+    kept = ("users", "groups")
+
     def __init__(self, **options: Any) -> None:
         unknown = sorted(set(options) - set(DEFAULTS))
         if unknown:
@@ -175,7 +176,7 @@ class KaitenSandbox(SandboxApp):
             return _message(400, "limit should be >= 1 and offset should be >= 0")
         rows = sorted(self.users.values(), key=lambda u: int(u["id"]))
         if params.get("include_inactive", "false").lower() not in ("true", "1"):
-            rows = [u for u in rows if u["role"] != DEACTIVATED]
+            rows = [u for u in rows if u["role"] != data.DEACTIVATED]
         if ids is not None:
             rows = [u for u in rows if u["id"] in ids]
         needle = params.get("query", "").strip().lower()

@@ -4,18 +4,26 @@
                                             {token, expires}; a wrong password → 500
                                             "User authentication failed"
     GET  /api/2.0/people                    active users
-    GET  /api/2.0/people/@self              the steward account (every token is its)
+    GET  /api/2.0/people/@self              the caller: the steward account, or Boris Ivanov
     GET  /api/2.0/people/{username or id}   404 "User not found"
     GET  /api/2.0/people/email?email=       404 "User not found"
     GET  /api/2.0/people/search?query=      active users only
     PUT  /api/2.0/people/{userid}           with UpdateMember's omission semantics (onlyoffice_update.py)
-    PUT  /api/2.0/people/status/{Active|Terminated}  {"userIds": […]} → the users
+    PUT  /api/2.0/people/status/{Active|Terminated}  {"userIds": […]} → the users; Active
+                                            activates only a Terminated user (not one on leave)
 
 Every path also answers with `.json` appended. A token goes raw in `Authorization` (or as
-`Bearer …`); company.ONLYOFFICE_TOKEN is always valid, login tokens live `token_ttl` seconds.
-Without a valid token: 401, plain text `Unauthorized`. Answers come in the success envelope
-(zero counts left out), errors in `{"status": 1, "statusCode", "error": {"message", …}}`, with
-`/` written `\\/` as the server's serializer does.
+`Bearer …`); company.ONLYOFFICE_TOKEN is always valid, login tokens live `token_ttl` seconds;
+both are the steward account's, an admin. Without a valid token: 401, plain text `Unauthorized`.
+Answers come in the success envelope (zero counts left out), errors in `{"status": 1,
+"statusCode", "error": {"message", …}}`, with `/` written `\\/` as the server's serializer does;
+the server's own refusals ("The user is suspended", no free seat, no rights) are such 500s.
+
+company.ONLYOFFICE_USER_TOKEN is Boris Ivanov's, who is not an admin. As the server treats such a
+caller (EmployeeApi.UpdateMember, UpdateUserStatus), his PUT to another user and to the status
+endpoint are refused with a 500 (an AuthorizingException, `"Boris Ivanov" access denied "Edit
+user information, ". …`), and on his own profile the title, lead and groups he sends are ignored
+without a word. A user from LDAP or SSO keeps their names, location and title whoever sends them.
 
 Options (constructor keywords, or `/__sandbox__/options` at run time):
     rate_limit   True   500 requests per 10 s per token, then 503 with Retry-After (documented
@@ -43,7 +51,7 @@ from starlette.routing import BaseRoute, Route
 from bot.sandbox import company
 from bot.sandbox import onlyoffice_data as data
 from bot.sandbox.common import FixedWindow, SandboxApp, SandboxState, with_extras
-from bot.sandbox.onlyoffice_update import Refusal, active_members, is_guid, update
+from bot.sandbox.onlyoffice_update import Refusal, access_denied, active_members, is_guid, update
 
 Handler = Callable[[Request, str], Awaitable[Response]]
 
@@ -115,9 +123,11 @@ class OnlyofficeSandbox(SandboxApp):
         async def endpoint(request: Request) -> Response:
             header = request.headers.get("authorization", "")
             token = header[7:] if header[:7].lower() == "bearer " else header
-            if not (token == company.ONLYOFFICE_TOKEN or self.tokens.get(token, 0) > time.time()):
+            caller = self._caller(token)
+            if caller is None:
                 realm = {"WWW-Authenticate": f'Basic Realm="{request.url.hostname}"'} if header else {}
                 return PlainTextResponse("Unauthorized", status_code=401, headers=realm)
+            request.state.caller = caller
             limit = self.state.options["rate_limit"]
             if limit:
                 self.window.limit = 500 if limit is True else int(limit)
@@ -129,6 +139,14 @@ class OnlyofficeSandbox(SandboxApp):
             return await handler(request, request.path_params.get("rest", "").removesuffix(".json"))
 
         return endpoint
+
+    def _caller(self, token: str) -> str | None:
+        """The id of the user `token` belongs to; None for a token the sandbox does not know."""
+        if token == company.ONLYOFFICE_TOKEN or self.tokens.get(token, 0) > time.time():
+            return data.user_id(data.STEWARD_LOGIN)
+        if token == company.ONLYOFFICE_USER_TOKEN:
+            return data.user_id(data.USER_LOGIN)
+        return None
 
     def _sync_extras(self) -> None:
         wanted = int(self.state.options["extra_users"])
@@ -173,7 +191,7 @@ class OnlyofficeSandbox(SandboxApp):
     async def people_get(self, request: Request, path: str) -> Response:
         params = request.query_params
         if path == "@self":
-            return ok(self._shown(request, self.users[data.user_id(data.STEWARD_LOGIN)]))
+            return ok(self._shown(request, self.users[request.state.caller]))
         if path == "email":
             wanted = params.get("email", "").strip().lower()
             found = [u for u in self.users.values() if u["email"].lower() == wanted]
@@ -196,7 +214,10 @@ class OnlyofficeSandbox(SandboxApp):
             return fail(400, "Invalid arguments")
         if not isinstance(body, dict):
             return fail(400, "Invalid arguments")
+        caller = self.users[request.state.caller]
         if path.startswith("status/"):
+            if not caller["isAdmin"]:  # DemandPermissions(Action_EditUser), for anyone's status
+                return fail(500, access_denied(caller).message)
             return self._status(request, path.removeprefix("status/"), body)
         if "/" in path:
             return fail(404, "Method not found")
@@ -208,17 +229,17 @@ class OnlyofficeSandbox(SandboxApp):
         ids = {k.lower(): v for k, v in body.items()}.get("userids")
         if wanted is None or not isinstance(ids, list):
             return fail(400, "Invalid arguments")
-        me = data.user_id(data.STEWARD_LOGIN)
+        me = request.state.caller
         out = []
         for given in ids:
             user = self.users.get(str(given).lower())
             if user is None or user["isLDAP"]:
                 continue  # unknown and LDAP users are dropped from the answer
             skipped = user["isOwner"] or user["id"] == me  # skipped silently, shown unchanged
-            no_seat = (
-                wanted == data.ACTIVE and not user["isVisitor"] and active_members(self.users) >= self.seats
-            )
-            if not skipped and not (no_seat and user["status"] != data.ACTIVE):
+            no_seat = not user["isVisitor"] and active_members(self.users) >= self.seats
+            if wanted == data.ACTIVE and (user["status"] != data.TERMINATED or no_seat):
+                skipped = True  # only a Terminated user is activated, and only into a free seat
+            if not skipped:
                 user["status"] = wanted
                 user["terminated"] = None if wanted == data.ACTIVE else user["terminated"] or data.now()
             out.append(self._shown(request, user))
@@ -229,11 +250,16 @@ class OnlyofficeSandbox(SandboxApp):
             return fail(
                 500, "Guid should contain 32 digits with 4 dashes (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)."
             )
+        caller = self.users[request.state.caller]
+        if not (caller["isAdmin"] or caller["id"] == user_id.lower()):
+            # DemandPermissions(UserSecurityProvider(id), Action_EditUser) comes before the look-up
+            return fail(500, access_denied(caller).message)
         user = self.users.get(user_id.lower())
         if user is None:
             return fail(404, "user not found")  # lower-case here: GetUserInfo's words
-        caller = data.user_id(data.STEWARD_LOGIN)
-        changed = update(user, body, caller=caller, users=self.users, seats=self.seats)
+        changed = update(
+            user, body, caller=caller["id"], admin=caller["isAdmin"], users=self.users, seats=self.seats
+        )
         if isinstance(changed, Refusal):
             return fail(changed.status, changed.message)
         self.users[user["id"]] = changed

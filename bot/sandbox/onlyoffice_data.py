@@ -7,9 +7,12 @@ not catch the client breaking them.
 The cast, from `company.people("onlyoffice")`, with ids from uuid5 so they are the same every run:
     steward       the admin the sandbox token (and the sandbox login) belongs to
     anna.petrova  the portal owner, head of Operations
+    boris.ivanov  not an admin: company.ONLYOFFICE_USER_TOKEN is his; a title and a lead (Anna)
     kofi.mensah   a guest (isVisitor) with two contacts and a lead (Anna)
     gleb.orlov    Terminated
     dana.kim      title, location, sex, birthday, in Engineering
+    nadia.rahman  on leave (status 4, LeaveOfAbsence)
+    oskar.lind    comes from LDAP (isLDAP), with a title
     bulk1…bulkN   option `extra_users`, for bulk runs
 """
 
@@ -23,11 +26,12 @@ from bot.sandbox import company
 
 NAMESPACE = uuid.UUID("0f6a3d7e-2b1c-4e5f-8a9b-1c2d3e4f5a6b")
 TENANT = dt.timezone(dt.timedelta(hours=3), "MSK")  # the portal's time zone, as the server shows times
-ACTIVE, TERMINATED = 1, 2
+ACTIVE, TERMINATED, LEAVE = 1, 2, 4  # LEAVE: LeaveOfAbsence
 ACTIVATED = 1
 #: Left out of the answer when empty (`EmitDefaultValue=false` on EmployeeWraperFull).
 LEFT_OUT = ("contacts", "birthday", "sex", "workFrom", "location", "notes", "lead", "title", "cultureName")
 STEWARD_LOGIN = "steward"
+USER_LOGIN = "boris.ivanov"  # whose company.ONLYOFFICE_USER_TOKEN is: not an admin
 OWNER_LOGIN = "anna.petrova"
 GROUPS = ("Operations", "Engineering", "Contractors")
 
@@ -107,6 +111,9 @@ def sample_users(extra: int = 0) -> dict[str, dict[str, Any]]:
         "status": TERMINATED,
         "terminated": stamp(dt.datetime(2026, 1, 12, 9, 0, tzinfo=dt.UTC)),
     }
+    users["boris.ivanov"] |= {"title": "Accountant", "lead": user_id(OWNER_LOGIN)}
+    users["nadia.rahman"] |= {"status": LEAVE, "title": "Designer"}
+    users["oskar.lind"] |= {"isLDAP": True, "title": "Network engineer", "location": "Oslo"}
     users["dana.kim"] |= {
         "title": "QA engineer",
         "location": "Berlin",

@@ -3,7 +3,9 @@ notes/vendor-apis.md 2.8 describes it, omissions included — a client that leav
 `lead` or `isVisitor` loses them here as it would on the real server.
 
 The change is worked out on a copy and kept only if nothing was refused, as the server saves the
-user only at the end.
+user only at the end; except the groups and the photo, which UpdateMember saves as it goes
+(UserManager.AddUserIntoGroup/RemoveUserFromGroup write at once), so a later refusal (no free seat)
+leaves them changed.
 """
 
 from __future__ import annotations
@@ -59,10 +61,27 @@ def _offset(text: str) -> dt.timezone:
     return dt.timezone(sign * dt.timedelta(hours=int(text[1:3]), minutes=int(text[4:6])))
 
 
+def access_denied(caller: dict[str, Any]) -> Refusal:
+    """What SecurityContext.DemandPermissions throws when `caller` may not edit a user: an
+    AuthorizingException (PermissionResolver.Demand, AuthorizingException.FormatErrorMessage),
+    which is no SecurityException and so reaches the client as a 500 (notes 2.5)."""
+    name = f"{caller['firstName']} {caller['lastName']}"
+    action = "Edit user information"
+    return Refusal(500, f'"{name}" access denied "{action}, ". Cause: {action}: access denied..')
+
+
 def update(
-    stored: dict[str, Any], body: dict[str, Any], *, caller: str, users: dict[str, dict[str, Any]], seats: int
+    stored: dict[str, Any],
+    body: dict[str, Any],
+    *,
+    caller: str,
+    admin: bool,
+    users: dict[str, dict[str, Any]],
+    seats: int,
 ) -> dict[str, Any] | Refusal:
-    """`stored` after the PUT `body`, or how the server refuses it. The caller is an admin."""
+    """`stored` after the PUT `body`, or how the server refuses it. `caller` may edit `stored`
+    (an admin, or the user themselves); `admin`: the caller is a People admin, for whom alone
+    title, lead and groups are applied (a non-admin's are ignored without a word)."""
     if stored["status"] != ACTIVE:
         return Refusal(500, "The user is suspended")
     got = {k.lower(): v for k, v in body.items()}  # binding is case-insensitive
@@ -71,14 +90,14 @@ def update(
     disable = got.get("disable")
     if not isinstance(visitor, bool) or not (disable is None or isinstance(disable, bool)):
         return INVALID
-    if not (user["isLDAP"] or user["isSSO"]):
+    if not (user["isLDAP"] or user["isSSO"]):  # names, location and title come from the directory
         for key, field in (("firstname", "firstName"), ("lastname", "lastName"), ("location", "location")):
             if got.get(key) is not None:  # null or missing keeps the old value
                 user[field] = str(got[key])
+        if admin and got.get("title") is not None:
+            user["title"] = str(got["title"])
     if not user["firstName"].strip() or not user["lastName"].strip():
         return Refusal(500, "Incorrect firstname or lastname")
-    if got.get("title") is not None:  # applied for a People admin, which the caller is
-        user["title"] = str(got["title"])
     if got.get("comment") is not None:
         user["notes"] = str(got["comment"])
     if str(got.get("sex", "")).lower() in ("male", "female"):  # anything else keeps the old value
@@ -92,16 +111,18 @@ def update(
     lead = got.get("lead")
     if lead is not None and not is_guid(lead):
         return INVALID
-    user["lead"] = lead  # `user.Lead = lead` runs unconditionally for an admin: missing clears it
+    if admin:
+        user["lead"] = lead  # `user.Lead = lead` runs unconditionally for an admin: missing clears it
     refused = _contacts(user, got.get("contacts"))
     if refused is not None:
         return refused
-    if got.get("department") is not None:
+    if admin and got.get("department") is not None:  # UpdateDepartments needs Action_EditGroups
         refused = _departments(user, got["department"])
         if refused is not None:
             return refused
+        stored["groups"] = list(user["groups"])  # saved at once, whatever comes next
     if got.get("files"):
-        user["avatar"] = str(got["files"])  # the real server downloads the picture
+        user["avatar"] = stored["avatar"] = str(got["files"])  # the real server downloads the picture
     refused = _visitor(user, visitor, caller=caller, users=users, seats=seats)
     if refused is not None:
         return refused

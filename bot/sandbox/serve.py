@@ -86,10 +86,7 @@ def serving(app: ASGIApp, port: int = 0) -> Iterator[LoopbackServer]:
         server.stop()
 
 
-async def serve_forever(apps: Mapping[str, tuple[ASGIApp, int]], host: str = "127.0.0.1") -> None:
-    """Serve each named app on its port until interrupted (`steward sandbox`)."""
-    servers = []
-    for name, (app, port) in apps.items():
-        sock = bind(host, port)
-        servers.append((name, _server(app), sock))
-    await asyncio.gather(*(server.serve(sockets=[sock]) for _, server, sock in servers))
+async def serve_forever(apps: Mapping[str, tuple[ASGIApp, socket.socket]]) -> None:
+    """Serve each named app on its socket, bound beforehand with `bind` (so that a port already
+    taken is found before anything starts), until interrupted (`steward sandbox`)."""
+    await asyncio.gather(*(_server(app).serve(sockets=[sock]) for app, sock in apps.values()))

@@ -14,12 +14,15 @@ FINAL_STATES = frozenset({"done", "failed", "partly_done", "rejected", "cancelle
 @dataclass(frozen=True)
 class FieldChange:
     """One field of one target: what the vendor reported when the request was made, and what
-    was asked. `hidden` values (passwords) are never shown."""
+    was asked. `hidden` values (passwords) are never shown. `reported` is False when the
+    vendor's answer left the field out (Kaiten's GET /users never carries `subject_by`): then
+    there is no current value to show, which is not the same as a current value of null."""
 
     name: str
     current: Any
     requested: Any
     hidden: bool = False
+    reported: bool = True
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,7 @@ class RequestCard:
     outcomes: tuple[TargetOutcome, ...] = ()
     progress: tuple[int, int] | None = None  # (targets finished, targets in all) while running
     note: str = ""  # e.g. why a run was taken up again after a restart
+    rejection_reason: str = ""  # what the approver who rejected it said (the terminal's --reason)
 
     @property
     def pending(self) -> bool:

@@ -2,7 +2,9 @@
 
 Text from users and vendors goes through `esc()` (Slack's three control characters), so a name
 like `<!channel>` or `<http://x|y>` shows literally and pings no one; mrkdwn objects that carry
-such text are `verbatim` so Slack does not link names by itself. Block Kit limits are kept: at
+such text are `verbatim` so Slack does not link names by itself. Names, values and vendors'
+messages also go through `flat()`, which keeps them on their line, and a reason is quoted line
+by line: neither can forge a line of Steward's own. Block Kit limits are kept: at
 most 50 blocks, 3,000 characters a section; long lists end with "and N more". No I/O here.
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -71,13 +74,45 @@ def esc(text: Any) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+#: What a name or value from a person or a vendor may not bring onto a card as itself: line
+#: breaks and tabs become a space, so the text stays on its own line; other control characters
+#: and the text-direction controls (U+202A–U+202E, U+2066–U+2069), which would reorder the text
+#: shown after them, become U+FFFD.
+_ONE_LINE = {
+    **{
+        c: "\ufffd"
+        for c in (*range(0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+    },
+    **{ord(c): " " for c in "\t\n\v\f\r\x1c\x1d\x1e\x85\u2028\u2029"},
+}
+
+
+def flat(text: Any) -> str:
+    """`text` on one line and escaped: for names, values and messages set into Steward's lines."""
+    return esc(str(text).translate(_ONE_LINE))
+
+
+def _reason_lines(reason: str) -> list[str]:
+    """The lines of a reason (not escaped), each made safe as `flat` makes a name."""
+    return [line.translate(_ONE_LINE) for line in reason.splitlines()] or [""]
+
+
+def _quoted_reason(reason: str) -> str:
+    """A reason as a mrkdwn block quote: every line of it starts with `>`, so none can pass for a
+    line of Steward's own (a form's reason may run over several lines)."""
+    return "\n".join(
+        f">{'Reason: ' if i == 0 else ''}{esc(line)}" for i, line in enumerate(_reason_lines(reason))
+    )
+
+
 def cut(text: str, limit: int = MAX_SECTION) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def readable(value: Any, *, vendor: str = "", name: str = "") -> str:
     """A value as a person reads it, as the card shows it (not escaped): Kaiten permissions and
-    numbered enums by name with their number, yes/no, JSON for lists and objects."""
+    numbered enums by name with their number (a permission bit without a name as "bit 8"),
+    yes/no, JSON for lists and objects."""
     if value is None:
         return "(empty)"
     if hasattr(value, "get_secret_value"):
@@ -90,7 +125,7 @@ def readable(value: Any, *, vendor: str = "", name: str = "") -> str:
     ):
         from bot.vendors.kaiten import permission_names
 
-        names = permission_names(value)
+        names = permission_names(value, unknown="bit {}")
         return f"{', '.join(names) or 'none'} ({value})"
     if isinstance(value, bool):
         return "yes" if value else "no"
@@ -105,7 +140,7 @@ def show(value: Any, *, hidden: bool = False, vendor: str = "", name: str = "") 
     """A value as a person reads it, escaped."""
     if hidden:
         return "•••• (hidden)"
-    return esc(readable(value, vendor=vendor, name=name)) or "(empty)"
+    return flat(readable(value, vendor=vendor, name=name)) or "(empty)"
 
 
 def when(moment: dt.datetime | None) -> str:
@@ -122,15 +157,22 @@ def _section(text: str) -> SectionBlock:
     return SectionBlock(text=_md(text))
 
 
-def _change_line(vendor: str, change: FieldChange) -> str:
-    old = show(change.current, hidden=change.hidden, vendor=vendor, name=change.name)
-    new = show(change.requested, hidden=change.hidden, vendor=vendor, name=change.name)
-    return f"• `{esc(change.name)}`: {old} → *{new}*"
+def _strong(text: str, bold: bool) -> str:
+    """Bold in mrkdwn; as it is for the terminal, where a `*` is the value's own."""
+    return f"*{text}*" if bold else text
 
 
-def _target_text(card: RequestCard, target: TargetCard) -> str:
-    lines = [f"*{esc(target.label)}* · {esc(card.obj)} {esc(target.id)}"]
-    lines += [_change_line(card.vendor, c) for c in target.changes]
+def _change_line(card: RequestCard, change: FieldChange, *, bold: bool = True) -> str:
+    old = show(change.current, hidden=change.hidden, vendor=card.vendor, name=change.name)
+    if not change.reported and not change.hidden:  # not the same as a value that is null
+        old = f"not reported by {esc(card.vendor_name)}"
+    new = show(change.requested, hidden=change.hidden, vendor=card.vendor, name=change.name)
+    return f"• `{esc(change.name)}`: {old} → {_strong(new, bold)}"
+
+
+def _target_text(card: RequestCard, target: TargetCard, *, bold: bool = True) -> str:
+    lines = [f"{_strong(flat(target.label), bold)} · {esc(card.obj)} {flat(target.id)}"]
+    lines += [_change_line(card, c, bold=bold) for c in target.changes]
     return "\n".join(lines)
 
 
@@ -143,7 +185,7 @@ def summary(card: RequestCard) -> str:
         else f"{card.obj} {card.targets[0].label if card.targets else ''}"
     )
     return (
-        f"<@{card.requester}> asks to {ACTIONS.get(card.action, card.action)} {card.vendor_name} {esc(what)}"
+        f"<@{card.requester}> asks to {ACTIONS.get(card.action, card.action)} {card.vendor_name} {flat(what)}"
     )
 
 
@@ -167,8 +209,10 @@ def state_line(card: RequestCard) -> str:
         line += f": {done} of {total} targets finished"
     if card.finished_at and card.final:
         line += f" · {when(card.finished_at)}"
+    if card.rejection_reason and card.state == "rejected":
+        line += f" · reason: {flat(card.rejection_reason)}"
     if card.note:
-        line += f" · {esc(card.note)}"
+        line += f" · {flat(card.note)}"
     return line
 
 
@@ -198,9 +242,10 @@ def _capped(blocks: Sequence[Block], more: int, noun: str) -> list[Block]:
 
 def card_message(card: RequestCard) -> Message:
     """The request card, posted in the channel and updated in place as the request moves."""
+    reason = f"\n{_quoted_reason(card.reason)}" if card.reason else ""
     blocks: list[Block] = [
         HeaderBlock(text=cut(f"Change request {card.id}", 150)),
-        _section(summary(card) + (f"\n>Reason: {esc(card.reason)}" if card.reason else "")),
+        _section(summary(card) + reason),
     ]
     shown = card.targets[:MAX_TARGET_BLOCKS]
     blocks += _capped(
@@ -218,12 +263,13 @@ def card_message(card: RequestCard) -> Message:
     if card.pending and not card.starting:
         blocks.append(_buttons(card))
     state = STARTING if card.starting else STATE_LINES.get(card.state, card.state)
-    return Message(text=f"{summary(card)} · {state} · {card.id}", blocks=_dicts(blocks))
+    # the notification: one line that ends with the request id (the reason is in the blocks)
+    return Message(text=cut(f"{summary(card)} · {state} · {card.id}"), blocks=_dicts(blocks))
 
 
-def _outcome_line(card: RequestCard, outcome: TargetOutcome) -> str:
+def _outcome_line(card: RequestCard, outcome: TargetOutcome, *, bold: bool = True) -> str:
     mark = "✅" if outcome.ok else "❌"
-    head = f"{mark} *{esc(outcome.label)}*: {esc(outcome.message)}"
+    head = f"{mark} {_strong(flat(outcome.label), bold)}: {flat(outcome.message)}"
     if outcome.ok and outcome.values:
         now = ", ".join(
             f"`{esc(k)}` is now {show(v, vendor=card.vendor, name=k)}" for k, v in outcome.values.items()
@@ -253,6 +299,8 @@ def direct_message(card: RequestCard) -> Message:
     text = f"Your request {card.id} ({what}): {STATE_LINES.get(card.state, card.state)}"
     if card.outcomes:
         text += f", {ok} of {len(card.outcomes)} targets changed"
+    if card.rejection_reason and card.state == "rejected":
+        text += f" (reason: {flat(card.rejection_reason)})"
     return Message(text=text + ".", blocks=_dicts([_section(text + ".")]))
 
 
@@ -285,21 +333,41 @@ def not_in_channel(channel: str) -> Message:
     return Message(text=text, blocks=_dicts([_section(text)]))
 
 
-def card_text(card: RequestCard) -> str:
-    """The card as plain text, for `steward run` and `steward status` in a terminal."""
+def card_text(card: RequestCard, *, commands: bool = False) -> str:
+    """The card as plain text, for `steward run` and `steward status` in a terminal (and the
+    code block of `/steward status`): people as their Slack ids, values as they are, `*` and all.
+    With `commands` (a terminal), a card waiting for approval ends with the commands that decide it."""
     lines = [f"Change request {card.id}", _plain(summary(card))]
     if card.reason:
-        lines.append(f"Reason: {card.reason}")
+        lines += [
+            f"> {'Reason: ' if i == 0 else ''}{line}" for i, line in enumerate(_reason_lines(card.reason))
+        ]
     for target in card.targets:
-        lines.append(_plain(_target_text(card, target)))
+        lines.append(_plain(_target_text(card, target, bold=False)))
     lines.append(_plain(state_line(card)))
     for outcome in card.outcomes:
-        lines.append(_plain(_outcome_line(card, outcome)))
+        lines.append(_plain(_outcome_line(card, outcome, bold=False)))
+    if commands and card.pending and not card.starting:
+        lines += [
+            f"Approve: steward approve {card.id} --as <approver-id>",
+            f'Reject:  steward reject {card.id} --as <approver-id> --reason "<why>"',
+            f"Cancel:  steward cancel {card.id} --as {card.requester}",
+        ]
     return "\n".join(lines)
 
 
+_MENTION = re.compile(r"<@([UW][A-Z0-9]+)>")
+
+
+def for_terminal(text: str) -> str:
+    """Steward's own text for a terminal: a person as their Slack id (U0BOSS), not `<@U0BOSS>`."""
+    return _MENTION.sub(r"\1", text)
+
+
 def _plain(text: str) -> str:
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").replace("*", "")
+    """A line of the card's mrkdwn for a terminal: Steward's mentions as ids (before unescaping,
+    so that a name someone typed as `<@U…>` stays as typed), Slack's escapes undone."""
+    return for_terminal(text).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def _dicts(blocks: Sequence[Block]) -> list[dict[str, Any]]:

@@ -33,13 +33,19 @@ def to_card(row: StoredRequest, vendor_name: str, progress: tuple[int, int] | No
         outcomes=outcomes,
         progress=progress,
         note=(row.card or {}).get("note", ""),
+        rejection_reason=str((row.card or {}).get("rejection_reason", "")),
     )
 
 
 def _target(row: StoredRequest, planned: dict[str, Any]) -> TargetCard:
     current = planned.get("current", {})
     requested = planned.get("requested", {})
-    changes = [FieldChange(name, current.get(name), value) for name, value in requested.items()]
+    # A field missing from `current` is one the vendor's answer did not carry (Record.values
+    # leaves such fields out): shown as not reported, not as empty.
+    changes = [
+        FieldChange(name, current.get(name), value, reported=name in current)
+        for name, value in requested.items()
+    ]
     changes += [FieldChange(name, None, None, hidden=True) for name in HIDDEN if name in row.fields]
     return TargetCard(str(planned.get("id", "")), str(planned.get("label", "")), tuple(changes))
 

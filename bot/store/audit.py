@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from pydantic import BaseModel, SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.config import parse_duration
+from bot.config import DurationTooLong, parse_duration
 from bot.errors import InvalidValue
 from bot.store.schema import audit, requests
 
@@ -191,8 +191,11 @@ async def iterate(
 def parse_since(text: str, now: dt.datetime) -> dt.datetime:
     """`--since`: a date (2026-01-31, midnight UTC), a time (2026-01-31T12:00, UTC unless it
     says otherwise) or an age (7d, 12h) counted back from `now`."""
+    too_far = "goes back further than the calendar does; give a date such as 2026-01-31"
     try:
         return now - parse_duration(text)
+    except (DurationTooLong, OverflowError):  # an age of more than 999,999,999 days, or before year 1
+        raise InvalidValue("--since", too_far, text) from None
     except ValueError:
         pass
     try:

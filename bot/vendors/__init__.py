@@ -18,7 +18,7 @@ import httpx
 
 from bot.config import Settings
 from bot.vendors.base import Record, Vendor
-from bot.vendors.fields import UpdateModel, build, enum_rule
+from bot.vendors.fields import UpdateModel, build, enum_rule, unsafe_rule
 from bot.vendors.names import ALIASES, MODELS, VENDOR_NAMES, VENDORS, value_name
 from bot.vendors.transport import open_http
 
@@ -33,6 +33,7 @@ __all__ = [
     "build",
     "enum_rule",
     "open_vendors",
+    "unsafe_rule",
     "value_name",
 ]
 
@@ -57,7 +58,7 @@ async def open_vendors(settings: Settings) -> AsyncIterator[dict[str, Vendor]]:
     async with contextlib.AsyncExitStack() as stack:
         vendors: dict[str, Vendor] = {}
         if settings.steward_sandbox:
-            from bot.sandbox import company
+            from bot.sandbox import company, saved
             from bot.sandbox.hub import HubSandbox
             from bot.sandbox.kaiten import KaitenSandbox
             from bot.sandbox.onlyoffice import OnlyofficeSandbox
@@ -66,9 +67,12 @@ async def open_vendors(settings: Settings) -> AsyncIterator[dict[str, Vendor]]:
                 transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
                 return httpx.AsyncClient(transport=transport)
 
-            kaiten_http = await stack.enter_async_context(local(KaitenSandbox()))
-            office_http = await stack.enter_async_context(local(OnlyofficeSandbox()))
-            hub_http = await stack.enter_async_context(local(HubSandbox()))
+            apps = {"kaiten": KaitenSandbox(), "onlyoffice": OnlyofficeSandbox(), "hub": HubSandbox()}
+            saved.load(apps, settings.sandbox_file)  # as the last run left them
+            stack.callback(saved.save, apps, settings.sandbox_file)
+            kaiten_http = await stack.enter_async_context(local(apps["kaiten"]))
+            office_http = await stack.enter_async_context(local(apps["onlyoffice"]))
+            hub_http = await stack.enter_async_context(local(apps["hub"]))
             vendors["kaiten"] = KaitenClient(
                 kaiten_http, SANDBOX_HOSTS["kaiten"], company.KAITEN_TOKEN, timeout=timeout
             )

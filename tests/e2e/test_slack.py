@@ -160,7 +160,7 @@ def test_vendor_400_401_and_404_are_explained_in_the_thread(rig: Rig) -> None:
     rig.hub.fail(
         Fault(status=401, body='{"error":"unauthorized","error_description":"Token expired"}', method="POST")
     )
-    rig.command("hub user me set name=Steward")
+    rig.command("hub user boris.ivanov@acme.test set name=Boris")
     _, ts2 = card_of(rig, 2)
     assert "rejected Steward's credentials" in thread_text(rig, ts2) and "HUB_TOKEN" in thread_text(rig, ts2)
 
@@ -291,14 +291,18 @@ def test_health_and_metrics_tell_operators_what_happened(rig: Rig) -> None:
     rig.command("kaiten user 2 set theme=dark")
     _, ts = card_of(rig)
     thread_text(rig, ts)
-    metrics = httpx.get(f"{rig.url}/metrics/").text
+    exact = httpx.get(f"{rig.url}/metrics")  # as curl and scrapers ask: no redirect to follow
+    assert exact.status_code == 200, exact.headers
+    slash = httpx.get(f"{rig.url}/metrics/")  # still served, for scrapers set up with it
+    assert slash.status_code == 200 and "steward_pending_approvals" in slash.text
+    metrics = exact.text
     assert 'steward_requests_total{action="set",state="done",vendor="kaiten"} 1.0' in metrics
     assert re.search(r'steward_vendor_calls_total\{status="200",vendor="Kaiten"\} [1-9]', metrics)
     assert "steward_vendor_call_seconds_bucket" in metrics and "steward_pending_approvals" in metrics
 
 
 def test_mentions_and_links_in_values_and_vendor_answers_ping_no_one(rig: Rig) -> None:
-    rig.command('hub user me set name="<!channel> <@U0VICTIM> <http://evil.test|win>"')
+    rig.command('hub user boris.ivanov@acme.test set name="<!channel> <@U0VICTIM> <http://evil.test|win>"')
     _, ts = card_of(rig)
     thread_text(rig, ts)
     [post] = rig.hub.requests("POST")

@@ -22,6 +22,7 @@ from bot.flow.pipeline import Pipeline
 from bot.flow.policy import Policy
 from bot.sandbox import company
 from bot.sandbox.common import Fault
+from bot.sandbox.kaiten_data import EXTRA_FROM
 from bot.store.audit import export
 from bot.store.core import Store
 from bot.store.secretbox import SecretBox
@@ -53,7 +54,7 @@ async def _database_text(store: Store, db_url: str) -> str:
 async def test_two_hundred_mixed_requests_all_end_with_a_complete_audit_and_no_secret(
     store: Store, db_url: str, kaiten_sandbox: Sandbox, notifier: RecordingNotifier, policy: Policy
 ) -> None:
-    kaiten_sandbox.option(rate_limit=False)
+    kaiten_sandbox.option(rate_limit=False, extra_users=200)
     kaiten_sandbox.fail(
         Fault(status=400, body='{"message":"user is locked"}', method="PATCH", path="/users/9", times=10_000)
     )
@@ -70,19 +71,23 @@ async def test_two_hundred_mixed_requests_all_end_with_a_complete_audit_and_no_s
         rng.shuffle(kinds)
 
         async def one(kind: str, n: int) -> str | None:
-            user = 2 + n % 7  # users 2..8: never the locked user 9 except on purpose
+            # a user of its own (the sandbox's generated ones), so that no request drifts another
+            # and none is already so; the locked user 9 only on purpose
+            user = EXTRA_FROM + n
             if kind == "immediate":
                 return (
-                    await main.submit(change(f"kaiten user {user} set lng=ru"), ADMIN, "C0OPS")
+                    await main.submit(change(f"kaiten user {user} set full_name=Person{n}"), ADMIN, "C0OPS")
                 ).request_id
             if kind == "refused":
                 await main.submit(change(f"kaiten user {user} set lng=de"), "U0NOBODY", "C0OPS")
                 return None
             if kind == "failed":
-                return (await main.submit(change("kaiten user 9 set lng=fr"), ADMIN, "C0OPS")).request_id
+                return (
+                    await main.submit(change(f"kaiten user 9 set full_name=Locked{n}"), ADMIN, "C0OPS")
+                ).request_id
             if kind == "bulk":
                 return (
-                    await main.submit(change(f"kaiten user {user},9 set timezone=UTC"), ADMIN, "C0OPS")
+                    await main.submit(change(f"kaiten user {user},9 set full_name=Bulk{n}"), ADMIN, "C0OPS")
                 ).request_id
             if kind == "password":
                 request = dataclasses.replace(
@@ -92,8 +97,9 @@ async def test_two_hundred_mixed_requests_all_end_with_a_complete_audit_and_no_s
                 await main.decide(answer.request_id or "", BOSS, "approve")
                 return answer.request_id
             pipeline = expiring if kind == "expired" else main
+            # a sensitive change that is never already so (every request here must be a real change)
             answer = await pipeline.submit(
-                change(f"kaiten group {QA} grant tags reason=r{n}"), ADMIN, "C0OPS"
+                change(f"kaiten user {user} set username=user{n} reason=r{n}"), ADMIN, "C0OPS"
             )
             verb = {
                 "approved": ("approve", BOSS),

@@ -34,8 +34,10 @@ async def test_a_field_the_vendor_answers_without_taking_is_an_error_not_a_chang
     [card] = notifier.finished
     [outcome] = card.outcomes
     assert card.state == "failed" and not outcome.ok
-    assert "Kaiten answered without an error but `theme` is still auto" in outcome.message
-    assert outcome.changed == "unknown"
+    assert (
+        "Kaiten answered without an error but `theme` is still auto. Nothing was changed." in outcome.message
+    )
+    assert outcome.changed == "no"
 
 
 async def test_a_change_whose_fields_already_hold_the_values_is_not_made(

@@ -14,12 +14,15 @@ from pydantic import SecretStr
 
 from bot.flow.pipeline import Pipeline
 from bot.sandbox.common import Fault
+from bot.slack import messages
 from bot.store.core import Store
 from tests.conftest import Sandbox
 from tests.flow.conftest import ADMIN, BOSS, OTHER_BOSS, STRANGER, RecordingNotifier, change
 
 ANNA = "anna.petrova@acme.test"
 QA = "00000000-0000-4000-8000-000000000001"  # "QA engineers", permissions members|billing
+AUDITORS = "00000000-0000-4000-8000-000000000005"  # "Auditors", members|billing and 8 (undocumented)
+MIRA = "mira.volkova@acme.test"  # Kaiten user 12, deactivated
 
 
 def patches(sandbox: Sandbox, path: str = "") -> list[Any]:
@@ -148,6 +151,69 @@ async def test_a_value_changed_at_the_vendor_after_the_card_stops_the_run_and_na
     assert "`permissions` is now members, billing, company_settings (7)" in outcome.message
     assert "the card showed members, billing (3)" in outcome.message
     assert "drift" in [e[0] for e in await events(store, row.id)]
+
+
+# --- what Kaiten has that Steward has no name for (issue 15) ---------------------------------------
+
+
+async def test_grant_and_revoke_keep_the_bits_steward_has_no_name_for_and_the_card_shows_them(
+    pipeline: Pipeline, store: Store, kaiten_sandbox: Sandbox, notifier: RecordingNotifier
+) -> None:
+    granted = await pipeline.submit(change(f"kaiten group {AUDITORS} grant tags"), ADMIN, "C0OPS")
+    assert granted.request_id
+    card = messages.card_text(notifier.last(granted.request_id))
+    await pipeline.decide(granted.request_id, BOSS, "approve")
+    revoked = await pipeline.submit(change(f"kaiten group {AUDITORS} revoke billing"), ADMIN, "C0OPS")
+    assert revoked.request_id
+    await pipeline.decide(revoked.request_id, BOSS, "approve")
+
+    assert "`permissions`: members, billing, bit 8 (11) → members, billing, bit 8, tags (523)" in card
+    assert [p.json() for p in patches(kaiten_sandbox, AUDITORS)] == [
+        {"permissions": 1 | 2 | 8 | 512},
+        {"permissions": 1 | 8 | 512},
+    ]
+    for request_id in (granted.request_id, revoked.request_id):
+        assert (await store.get(request_id)).state == "done"  # type: ignore[union-attr]
+    assert "`permissions` is now members, bit 8, tags (521)" in messages.card_text(notifier.finished[-1])
+
+
+async def test_set_permissions_takes_any_mask_kaiten_takes(
+    pipeline: Pipeline, store: Store, kaiten_sandbox: Sandbox, notifier: RecordingNotifier
+) -> None:
+    answer = await pipeline.submit(change(f"kaiten group {QA} set permissions=members,8"), ADMIN, "C0OPS")
+    assert answer.request_id
+    await pipeline.decide(answer.request_id, BOSS, "approve")
+
+    [patch] = patches(kaiten_sandbox, QA)
+    assert patch.json() == {"permissions": 1 | 8}
+    assert (await store.get(answer.request_id)).state == "done"  # type: ignore[union-attr]
+
+
+async def test_a_deactivated_kaiten_user_is_found_changed_and_shown_as_inactive(
+    pipeline: Pipeline, store: Store, kaiten_sandbox: Sandbox, notifier: RecordingNotifier
+) -> None:
+    answer = await pipeline.submit(change(f"kaiten user {MIRA} set theme=dark"), ADMIN, "C0OPS")
+
+    assert answer.request_id, answer.text
+    card = notifier.shown[0]
+    assert card.targets[0].label == f"Mira Volkova ({MIRA}), inactive in Kaiten"
+    assert f"Mira Volkova ({MIRA}), inactive in Kaiten · user 12" in messages.card_text(card)
+    [patch] = patches(kaiten_sandbox, "/users/12")
+    assert patch.json() == {"theme": "dark"}
+    assert (await store.get(answer.request_id)).state == "done"  # type: ignore[union-attr]
+
+
+async def test_a_field_kaiten_does_not_report_shows_on_the_card_as_not_reported(
+    pipeline: Pipeline, notifier: RecordingNotifier
+) -> None:
+    answer = await pipeline.submit(
+        change(f"kaiten user {ANNA} set subject_by=action default_space_id=null"), ADMIN, "C0OPS"
+    )
+
+    assert answer.request_id, answer.text
+    text = messages.card_text(notifier.shown[0])
+    assert "`subject_by`: not reported by Kaiten → action (2)" in text  # GET /users leaves it out
+    assert "`default_space_id`: (empty) → (empty)" in text  # reported, and null
 
 
 async def test_a_bulk_change_runs_every_target_and_one_failure_does_not_stop_the_others(
@@ -352,7 +418,7 @@ async def test_an_owed_announcement_is_delivered_once_by_replicas_running_upkeep
 async def test_an_e_mail_that_matches_two_accounts_is_an_error_that_lists_them(
     pipeline: Pipeline, store: Store, hub_sandbox: Sandbox
 ) -> None:
-    answer = await pipeline.submit(change("hub user lena.berg@acme.test set guest=true"), ADMIN, "C0OPS")
+    answer = await pipeline.submit(change("hub user lena.berg@acme.test set name=Lena"), ADMIN, "C0OPS")
 
     assert answer.private and "matches 2 users in Hub" in answer.text
     assert "lena.berg" in answer.text and "lberg-old" in answer.text
@@ -475,3 +541,30 @@ async def test_a_run_longer_than_its_lease_keeps_renewing_it_and_is_not_taken_up
     assert row is not None and row.state == "done"
     assert len(patches(kaiten_sandbox, "/users/2")) == 1
     assert [e for _, _, e, _ in await events(store, row.id)].count("running") == 1
+
+
+# --- a rejection's reason (issue 15, point 17) -----------------------------------------------------
+
+
+async def test_a_rejections_reason_is_in_the_audit_entry_on_the_card_and_in_the_requesters_dm(
+    pipeline: Pipeline, store: Store, notifier: RecordingNotifier
+) -> None:
+    with_reason = await pipeline.submit(change(f"kaiten group {QA} grant tags"), ADMIN, "C0OPS")
+    clicked = await pipeline.submit(change(f"kaiten group {QA} revoke billing"), ADMIN, "C0OPS")
+    assert with_reason.request_id and clicked.request_id
+
+    await pipeline.decide(with_reason.request_id, BOSS, "reject", reason="wrong group <!channel>")
+    await pipeline.decide(clicked.request_id, BOSS, "reject")  # Slack's Reject button: no reason
+
+    [entry] = [e for e in await store.audit(request_id=with_reason.request_id) if e.event == "rejected"]
+    assert entry.detail == {"reason": "wrong group <!channel>"}
+    first, second = notifier.finished
+    assert first.rejection_reason == "wrong group <!channel>" and second.rejection_reason == ""
+    card = messages.card_message(first)
+    assert "by <@U0BOSS> · " in card.blocks[-1]["elements"][0]["text"]
+    assert "reason: wrong group &lt;!channel&gt;" in card.blocks[-1]["elements"][0]["text"]
+    dm = messages.direct_message(first)
+    assert "wrong group &lt;!channel&gt;" in dm.text and "<!channel>" not in dm.text
+    assert "reason" not in messages.direct_message(second).text
+    [plain] = [e for e in await store.audit(request_id=clicked.request_id) if e.event == "rejected"]
+    assert plain.detail is None

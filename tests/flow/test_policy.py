@@ -69,7 +69,7 @@ REQUESTS = [
     (BASE, "U0ANNA", "onlyoffice.user", "isVisitor", approval(1, "`isVisitor` is a sensitive field")),
     (BASE, "U0ANNA", "onlyoffice.user", "title", AT_ONCE),
     (BASE, "U0ANNA", "hub.user", "banned", approval(1, "`banned` is a sensitive field")),
-    (BASE, "U0ANNA", "youtrack.user", "guest,login", approval(1, "`guest` and `login` are sensitive fields")),
+    (BASE, "U0ANNA", "youtrack.user", "email,login", approval(1, "`email` and `login` are sensitive fields")),
     (BASE, "U0ANNA", "hub.user", "name", AT_ONCE),
     (BASE, "U0ANNA", "hub.user", "name,email", approval(1, "`email` is a sensitive field")),
     (BASE, "U0ANNA", "jira.user", "name", refused("Steward does not know the vendor 'jira'")),
@@ -191,7 +191,7 @@ def test_without_a_file_the_settings_are_the_policy(tmp_path: Path) -> None:
     assert (rules.approvals_required, rules.self_approval, rules.ttl) == (1, False, dt.timedelta(hours=2))
     assert rules.sensitive == {"user.password", "user.username", "group.permissions"}
     assert policy.rules("onlyoffice").sensitive == {"user.disable", "user.isVisitor"}
-    assert policy.rules("hub").sensitive == {"user.banned", "user.email", "user.guest", "user.login"}
+    assert policy.rules("hub").sensitive == {"user.banned", "user.email", "user.login"}
     assert _policy(tmp_path, None).rules("hub").ttl == dt.timedelta(hours=24)
 
 
@@ -270,6 +270,7 @@ SLACK_IDS = "must be a list of Slack user ids"
             "expected <object>.<field> from .*user.password",
         ),
         ("[hub]\nsensitive = ['group.name']", "`hub.sensitive` names 'group.name', which Hub does not have"),
+        ("[hub]\nsensitive = ['user.guest']", "`hub.sensitive` names 'user.guest', which Hub does not have"),
         ("[hub]\nsensitive = 'user.login'", "`hub.sensitive` must be a list of <object>.<field> names"),
         ("[hub]\n[youtrack]", r"`youtrack` appears twice \(hub and youtrack are the same vendor\)"),
     ],

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from bot.language.commands import Change, CommandError, parse
 from bot.language.grammar import Unreadable, quote
 from bot.language.usage import ACTIONS, SECRET_FIELDS
-from bot.vendors import MODELS
+from bot.vendors import MODELS, unsafe_rule
 from bot.vendors.kaiten.models import AvatarType, EmailFrequency, Permission, SubjectBy, Theme, UiVersion
 from bot.vendors.onlyoffice.models import Contact
 
@@ -77,17 +77,18 @@ def test_huge_text_is_refused_within_slacks_limits(piece: str, times: int, glue:
 # --- valid changes ---------------------------------------------------------------------------
 
 
-def writable(value: str) -> bool:
-    """Whether a value can be typed at all: some kind of quotes can hold it."""
+def writable(value: str, newline: bool = False) -> bool:
+    """Whether a value can be typed at all: some kind of quotes can hold it, and it holds no
+    character a value may not (control and text-direction characters; a reason's newlines aside)."""
     try:
         quote(value)
     except Unreadable:
         return False
-    return True
+    return unsafe_rule(value, newline=newline) is None
 
 
-def text(min_size: int = 0, max_size: int = 30) -> st.SearchStrategy[str]:
-    return st.text(min_size=min_size, max_size=max_size).filter(writable)
+def text(min_size: int = 0, max_size: int = 30, newline: bool = False) -> st.SearchStrategy[str]:
+    return st.text(min_size=min_size, max_size=max_size).filter(lambda value: writable(value, newline))
 
 
 GUID = st.uuids()
@@ -164,7 +165,6 @@ FIELDS: dict[tuple[str, str], dict[str, st.SearchStrategy[Any]]] = {
         "banned": st.booleans(),
         "banReason": text(),
         "banBadge": text(max_size=64),
-        "guest": st.booleans(),
         "email": st.builds(
             lambda a, b, c: f"{a}@{b}.{c}",
             *[st.text(st.characters(exclude_characters="@<>"), min_size=1, max_size=6)] * 3,
@@ -178,7 +178,7 @@ def changes(draw: st.DrawFn) -> Change:
     vendor, obj = draw(st.sampled_from(list(FIELDS)))
     action = draw(st.sampled_from(ACTIONS[vendor][obj]))
     targets = tuple(dict.fromkeys(draw(st.lists(TARGETS[(vendor, obj)], min_size=1, max_size=4))))
-    reason = draw(st.just("") | text(1, 200))
+    reason = draw(st.just("") | text(1, 200, newline=True))
     fields: dict[str, Any]
     if action == "set":
         fields = draw(st.fixed_dictionaries({}, optional=FIELDS[(vendor, obj)]).filter(bool))

@@ -36,7 +36,7 @@ def test_no_credential_reaches_slack_the_log_the_database_or_the_audit_export(
     rig.hub.fail(
         Fault(status=401, body='{"error":"unauthorized","error_description":"bad token"}', method="POST")
     )
-    rig.command("hub user me set name=Steward")
+    rig.command("hub user boris.ivanov@acme.test set name=Boris")
     rig.onlyoffice.fail(Fault(status=500, body="<html>boom</html>", method="PUT"))
     rig.command("onlyoffice user dana.kim@acme.test set title=QA")
     rig.slack.wait_for("chat.postMessage", 2, where=lambda c: "thread_ts" in c.args)

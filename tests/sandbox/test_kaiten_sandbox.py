@@ -16,6 +16,7 @@ from tests.conftest import Sandbox
 
 AUTH = {"Authorization": f"Bearer {company.KAITEN_TOKEN}"}
 QA = "00000000-0000-4000-8000-000000000001"
+AUDITORS = "00000000-0000-4000-8000-000000000005"
 STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 
 
@@ -69,7 +70,8 @@ async def test_users_is_a_bare_array_capped_at_100(api: Any, kaiten_sandbox: San
 
     assert isinstance(first.json(), list) and len(first.json()) == 100
     assert [u["id"] for u in last.json()][-1] == 1249
-    assert len(last.json()) == len(company.people("kaiten")) + 250 - 200
+    active = len(company.people("kaiten")) - 1  # Mira Volkova is deactivated
+    assert len(last.json()) == active + 250 - 200
 
 
 async def test_users_query_is_a_substring_of_email_or_name_and_inactive_users_are_hidden(
@@ -86,6 +88,20 @@ async def test_users_query_is_a_substring_of_email_or_name_and_inactive_users_ar
     assert by_mail.json() == []
     assert [u["id"] for u in with_inactive.json()] == [3]
     assert [u["id"] for u in by_ids.json()] == [2, 4]
+
+
+async def test_the_deactivated_sample_user_is_listed_only_with_include_inactive(api: Any) -> None:
+    """GET /users documents `include_inactive` (vendor-docs: users/retrieve-list-of-users)."""
+    hidden = await api("GET", "/users", params={"ids": "11,12"})
+    searched = await api("GET", "/users", params={"query": "volkova"})
+    shown = await api("GET", "/users", params={"ids": "11,12", "include_inactive": "true"})
+
+    assert [u["id"] for u in hidden.json()] == [11]
+    assert searched.json() == []
+    assert [(u["id"], u["email"], u["role"]) for u in shown.json()] == [
+        (11, f"lena.berg@{company.DOMAIN}", 2),
+        (12, f"mira.volkova@{company.DOMAIN}", 3),  # role 3: deactivated
+    ]
 
 
 @pytest.mark.parametrize(
@@ -139,9 +155,9 @@ async def test_a_user_patch_answers_the_user_with_a_new_updated_time(api: Any) -
         {},
         {"name": ""},
         {"name": "x" * 513},
-        {"permissions": 8},
         {"permissions": -1},
         {"permissions": "3"},
+        {"permissions": 1.5},
         {"uid": "x"},
     ],
 )
@@ -162,10 +178,21 @@ async def test_groups_are_read_by_uid_listed_and_patched(api: Any) -> None:
         "Admins": 7,
         "Support": 2048 | 262144 | 524288,
         "Developers": 16 | 32 | 4096,
+        "Auditors": 1 | 2 | 8,
     }
     assert patched.json() == again.json()
     assert (again.json()["name"], again.json()["permissions"]) == ("QA", 2049)
     assert (missing.status_code, missing.content) == (404, b"")
+
+
+async def test_a_group_keeps_bits_the_docs_do_not_list(api: Any) -> None:
+    """Kaiten documents `permissions` as an integer bit mask and lists 19 values, 8 not among
+    them (kaiten-update-group.txt); groups may carry other bits, and they are kept."""
+    auditors = await api("GET", f"/company/groups/{AUDITORS}")
+    patched = await api("PATCH", f"/company/groups/{QA}", json={"permissions": 1 | 8 | 1048576})
+
+    assert (auditors.json()["name"], auditors.json()["permissions"]) == ("Auditors", 1 | 2 | 8)
+    assert (patched.status_code, patched.json()["permissions"]) == (200, 1 | 8 | 1048576)
 
 
 async def test_without_groups_in_the_plan_every_group_endpoint_answers_402(

@@ -22,6 +22,9 @@ ANNA = user_id("anna.petrova")  # the owner
 KOFI = user_id("kofi.mensah")  # a guest with contacts and a lead
 DANA = user_id("dana.kim")
 GLEB = user_id("gleb.orlov")  # Terminated
+BORIS = user_id("boris.ivanov")  # not an admin; company.ONLYOFFICE_USER_TOKEN is his
+OSKAR = user_id("oskar.lind")  # from LDAP
+NADIA = user_id("nadia.rahman")  # on leave (LeaveOfAbsence)
 STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{7}(Z|[+-]\d{2}:\d{2})$")
 LOGIN = {"userName": company.ONLYOFFICE_USERNAME, "password": company.ONLYOFFICE_PASSWORD}
 # What Steward's client sends to keep Kofi as he is; each test changes one thing.
@@ -263,6 +266,44 @@ async def test_promoting_a_guest_needs_a_free_seat(api: Any, onlyoffice_sandbox:
     assert kofi["isVisitor"] is True and kofi["title"] == "Contractor"  # nothing was saved
 
 
+async def test_for_a_user_from_ldap_names_location_and_title_are_kept(api: Any) -> None:
+    body = {"firstname": "Ole", "location": "Bergen", "title": "CTO", "comment": "moved", "contacts": None}
+
+    oskar = (await put(api, OSKAR, body)).json()["response"]
+
+    assert (oskar["firstName"], oskar["location"], oskar["title"]) == ("Oskar", "Oslo", "Network engineer")
+    assert oskar["notes"] == "moved"
+
+
+async def test_a_non_admin_caller_is_refused_with_a_500_and_loses_title_lead_and_groups_silently(
+    api: Any,
+) -> None:
+    user_auth = {"Authorization": company.ONLYOFFICE_USER_TOKEN}
+    denied = (
+        '"Boris Ivanov" access denied "Edit user information, ". '
+        "Cause: Edit user information: access denied.."
+    )
+
+    me = (await api("GET", "/people/@self", headers=user_auth)).json()["response"]
+    other = await api("PUT", f"/people/{KOFI}", headers=user_auth, json=KOFI_KEPT | {"title": "x"})
+    status = await api("PUT", "/people/status/Terminated", headers=user_auth, json={"userIds": [KOFI]})
+    own = await api(
+        "PUT",
+        f"/people/{BORIS}",
+        headers=user_auth,
+        json={"title": "Boss", "location": "Lisbon", "department": [group_id("Engineering")]},
+    )
+
+    assert (me["id"], me["isAdmin"]) == (BORIS, False)
+    for refused in (other, status):
+        assert refused.status_code == 500
+        assert refused.json()["error"]["message"] == denied  # AuthorizingException, not a 403
+    assert (await user(api, KOFI))["title"] == "Contractor"
+    boris = own.json()["response"]
+    assert (boris["title"], boris["location"], boris["lead"]) == ("Accountant", "Lisbon", ANNA)
+    assert "groups" not in boris  # department needs the right to edit groups
+
+
 async def test_admins_and_the_owner_are_not_made_guests(api: Any) -> None:
     answer = await put(api, ANNA, {"isVisitor": True})
 
@@ -273,13 +314,14 @@ async def test_admins_and_the_owner_are_not_made_guests(api: Any) -> None:
     ("guid", "body", "status", "message"),
     [
         (GLEB, {"title": "x"}, 500, "The user is suspended"),
+        (NADIA, {"title": "x"}, 500, "The user is suspended"),
         ("kofi.mensah", {"title": "x"}, 500, "Guid should contain 32 digits"),
         ("00000000-0000-4000-8000-000000000001", {}, 404, "user not found"),
         (KOFI, KOFI_KEPT | {"birthday": "17.05.1990"}, 400, "Invalid arguments"),
         (KOFI, KOFI_KEPT | {"lead": "anna"}, 400, "Invalid arguments"),
         (KOFI, KOFI_KEPT | {"disable": "yes"}, 400, "Invalid arguments"),
     ],
-    ids=["terminated", "not a guid", "unknown", "date", "lead", "disable"],
+    ids=["terminated", "on leave", "not a guid", "unknown", "date", "lead", "disable"],
 )
 async def test_a_put_onlyoffice_refuses_gets_its_status_and_words(
     api: Any, guid: str, body: dict[str, Any], status: int, message: str
@@ -311,6 +353,17 @@ async def test_the_status_endpoint_skips_the_owner_and_self_and_drops_unknown_id
     enabled = await api("PUT", "/people/status/active", json={"userIds": [GLEB, DANA]})
     assert [u["status"] for u in enabled.json()["response"]] == [1, 1]
     assert "terminated" in (await user(api, GLEB)) and (await user(api, GLEB))["terminated"] is None
+
+
+async def test_the_status_endpoint_activates_only_a_disabled_user_and_leaves_one_on_leave_as_is(
+    api: Any,
+) -> None:
+    # UpdateUserStatus: Active is set only `if (user.Status == EmployeeStatus.Terminated)`
+    enabled = await api("PUT", "/people/status/Active", json={"userIds": [NADIA]})
+
+    assert enabled.status_code == 200 and enabled.json()["response"][0]["status"] == 4
+    disabled = await api("PUT", "/people/status/Terminated", json={"userIds": [NADIA]})
+    assert disabled.json()["response"][0]["status"] == 2
 
 
 async def test_re_enabling_without_a_free_seat_leaves_the_user_disabled(

@@ -8,6 +8,8 @@ import re
 
 from bot.slack import messages
 from bot.slack.card import Approval, FieldChange, RequestCard, TargetCard, TargetOutcome
+from bot.slack.views import to_card
+from bot.store import StoredRequest
 
 HOSTILE = "<!channel> <!here> <@U0VICTIM> <http://evil.test|click> & co"
 NOW = dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.UTC)
@@ -126,3 +128,103 @@ def test_a_change_that_needs_no_approval_shows_no_buttons_while_it_starts() -> N
     assert not [b for b in starting.blocks if b["type"] == "actions"]
     assert "Waiting for approval" in waiting.text
     assert [b["block_id"] for b in waiting.blocks if b["type"] == "actions"] == ["decide:R7K3QF2M"]
+
+
+# --- text that could pass for Steward's own (issue 14, point 11) ---------------------------------
+
+FORGED = "✅ Approved by <@U0BOSS>"
+
+
+def test_every_line_of_a_multi_line_reason_stays_inside_its_quote() -> None:
+    reason = f"first line\n{FORGED}\r\n\nthird\u2028fourth"
+    target = TargetCard("uid-1", "QA", (FieldChange("permissions", 3, 515),))
+    message = messages.card_message(card(reason=reason, targets=(target,)))
+    expected = ["Reason: first line", "✅ Approved by &lt;@U0BOSS&gt;", "", "third", "fourth"]
+    assert "\n" not in message.text and "Approved by" not in message.text  # the notification: one line
+    for text in (message.blocks[1]["text"]["text"],):
+        lines = text.split("\n")
+        start = next(i for i, line in enumerate(lines) if "Reason:" in line)
+        quoted = lines[start : start + len(expected)]
+        assert all(line.startswith(">") for line in quoted), quoted
+        assert [line.removeprefix(">") for line in quoted] == expected
+        assert all(line.startswith(">") for line in lines if "Approved by" in line or "fourth" in line)
+        assert "\u2028" not in text and "\r" not in text
+
+
+def test_the_terminal_card_quotes_every_line_of_the_reason_too() -> None:
+    text = messages.card_text(card(reason=f"first line\n{FORGED}\n"))
+    lines = text.split("\n")
+    assert "> Reason: first line" in lines and "> ✅ Approved by <@U0BOSS>" in lines
+    assert all(line.startswith(">") for line in lines if "Approved by" in line)
+
+
+def test_a_name_or_value_with_a_line_break_or_direction_control_stays_on_its_line() -> None:
+    hostile = f"Anna\n{FORGED}\u2028\u202eevil\u2066\x1b[2J\tend"
+    target = TargetCard("42", hostile, (FieldChange("full_name", hostile, "Anna"),))
+    pending = card(obj="user", action="set", reason="", targets=(target,))
+    done = card(
+        obj="user",
+        action="set",
+        reason="",
+        targets=(target,),
+        state="done",
+        outcomes=(TargetOutcome("42", hostile, True, "changed", "yes", {"full_name": hostile}),),
+        note=f"taken up again\n{FORGED}",
+    )
+    pending_message = messages.card_message(pending)
+    assert len(pending_message.blocks[2]["text"]["text"].split("\n")) == 2  # the target, its one change
+    for message in (pending_message, messages.card_message(done), messages.outcome_message(done)):
+        for text in texts(message):
+            assert not any(line.lstrip("*> ").startswith("✅ Approved") for line in text.split("\n"))
+            for char in ("\u2028", "\u202e", "\u2066", "\x1b", "\t"):
+                assert char not in text
+    outcome = messages.outcome_message(done).blocks[1]["text"]["text"]
+    assert len(outcome.split("\n")) == 2  # the target's outcome, and what the vendor now reports
+    terminal = messages.card_text(done).split("\n")
+    assert not any(line.startswith("✅ Approved") for line in terminal)
+    assert messages.show(hostile).count("\n") == 0
+
+
+# --- what the vendor has that Steward has no name for, or did not report (issue 15) -------------
+
+
+def test_kaiten_permission_bits_without_a_name_show_as_bits_by_value() -> None:
+    assert messages.readable(1 | 2 | 8, vendor="kaiten", name="permissions") == "members, billing, bit 8 (11)"
+    assert messages.readable(8 | 1048576, vendor="kaiten", name="permissions") == (
+        "bit 8, bit 1048576 (1048584)"
+    )
+
+
+def test_a_current_value_the_vendor_did_not_report_is_not_shown_as_empty() -> None:
+    target = TargetCard(
+        "2",
+        "Anna",
+        (FieldChange("subject_by", None, 2, reported=False), FieldChange("default_space_id", None, 7)),
+    )
+    pending = card(obj="user", action="set", reason="", targets=(target,))
+
+    body = messages.card_message(pending).blocks[2]["text"]["text"]
+    text = messages.card_text(pending)
+
+    assert "`subject_by`: not reported by Kaiten → *action (2)*" in body
+    assert "`subject_by`: not reported by Kaiten → action (2)" in text
+    assert "`default_space_id`: (empty) → *7*" in body  # reported, and null
+
+
+def test_the_card_of_a_stored_request_tells_a_value_left_out_from_a_null_one() -> None:
+    row = StoredRequest(
+        id="R7K3QF2M", state="pending", vendor="kaiten", obj="user", action="set", targets=["2"],
+        fields={"subject_by": 2, "default_space_id": 7}, reason="", requester="U0ADMIN", channel="C0OPS",
+        card_channel=None, card_ts=None, approvals_required=1, approvals=(), created_at=NOW, updated_at=NOW,
+        expires_at=None, finished_at=None, decided_by=None, lease_owner=None, lease_until=None, runs=0,
+        outcome=None, announced=None, told=None, deliver_until=None,
+        card={"targets": [{"id": "2", "label": "Anna", "current": {"default_space_id": None},
+                           "requested": {"subject_by": 2, "default_space_id": 7}}]},
+    )  # fmt: skip
+
+    [target] = to_card(row, "Kaiten").targets
+
+    assert [(c.name, c.current, c.reported) for c in target.changes] == [
+        ("subject_by", None, False),
+        ("default_space_id", None, True),
+    ]

@@ -124,7 +124,8 @@ OFFICE = VendorCase(
         403: _office_error(403, "Access denied"),
         404: _office_error(404, "user not found"),
         429: _office_error(429, "Too many requests"),
-        500: _office_error(500, "The user is suspended"),
+        # a message that is none of the refusals ONLYOFFICE raises (test below): a server fault
+        500: _office_error(500, "Object reference not set to an instance of an object."),
         503: ("text/plain", ""),
     },
     message={
@@ -132,7 +133,7 @@ OFFICE = VendorCase(
         402: "Your pricing plan does not support this",
         403: "Access denied",
         404: "user not found",
-        500: "The user is suspended",
+        500: "Object reference not set to an instance of an object",
     },
 )
 HUB = VendorCase(
@@ -214,6 +215,75 @@ async def test_a_vendor_status_is_explained_and_retried_only_when_retrying_can_h
         assert vendor.message[status] in text
     if status == 401:
         assert CREDENTIAL[vendor.name] in text
+
+
+# ONLYOFFICE raises its own refusals as plain exceptions, which reach the client as 500 with the
+# error envelope (CommunityServer ApiHttpHandler); the texts are the server's (EmployeeApi.cs,
+# PermissionResolver/AuthorizingException.cs, Resource.resx). Each is thrown before anything is saved.
+OFFICE_REFUSALS = [
+    ("The user is suspended", errors.VendorRefused, "enable"),
+    ("The user is not suspended", errors.VendorRefused, "disable"),
+    ("Exceeds the maximum active users (50)", errors.VendorRefused, "Free a seat"),
+    ("Incorrect firstname or lastname", errors.VendorRejected, "Correct the value"),
+    ("User with this email is already registered", errors.VendorRejected, "Correct the value"),
+    (
+        '\\"Boris Ivanov\\" access denied \\"Edit user information, \\". '
+        "Cause: Edit user information: access denied..",
+        errors.VendorForbidden,
+        "rights",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("message", "kind", "remedy"),
+    OFFICE_REFUSALS,
+    ids=["suspended", "not suspended", "no seat", "name", "email taken", "access denied"],
+)
+async def test_an_onlyoffice_refusal_sent_as_a_500_is_not_retried_and_nothing_was_changed(
+    message: str,
+    kind: type[errors.VendorError],
+    remedy: str,
+    onlyoffice_sandbox: Sandbox,
+    http: httpx.AsyncClient,
+) -> None:
+    client = OFFICE.client(http, onlyoffice_sandbox.url)
+    write = await OFFICE.write(client)
+    content_type, body = _office_error(500, message)
+    onlyoffice_sandbox.fail(Fault(status=500, body=body, content_type=content_type, method="PUT", times=50))
+
+    with pytest.raises(errors.VendorError) as caught:
+        await write()
+
+    err, text = caught.value, str(caught.value)
+    assert err.attempts_made == 1 and len(onlyoffice_sandbox.requests("PUT")) == 1, text
+    assert err.changed == "no" and "Nothing was changed." in text and "unknown whether" not in text
+    assert type(err) is kind, text
+    assert message.replace("\\", "").rstrip(".") in text and "(500)" in text
+    assert remedy in text
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"status":1,"statusCode":500,"error":{"message":"","hresult":-2146233088}}',
+        '{"status":1,"statusCode":500,"error":{"message":"The user is suspended for now"}}',
+        '{"status":1,"statusCode":500}',
+    ],
+    ids=["no message", "not a refusal text", "no error"],
+)
+async def test_an_onlyoffice_500_without_a_refusal_it_is_known_to_raise_stays_a_server_fault(
+    body: str, onlyoffice_sandbox: Sandbox, http: httpx.AsyncClient
+) -> None:
+    client = OFFICE.client(http, onlyoffice_sandbox.url)
+    write = await OFFICE.write(client)
+    onlyoffice_sandbox.fail(Fault(status=500, body=body, method="PUT", times=50))
+
+    with pytest.raises(errors.VendorServerError) as caught:
+        await write()
+
+    assert caught.value.attempts_made == ATTEMPTS
+    assert "unknown whether the change was applied" in str(caught.value)
 
 
 @pytest.mark.parametrize("vendor", VENDORS, ids=lambda v: v.name)

@@ -26,7 +26,7 @@ from bot.errors import (
 from bot.sandbox import company
 from bot.sandbox.common import Fault, Recorded
 from bot.sandbox.hub_data import user_id
-from bot.vendors.base import Vendor
+from bot.vendors.base import Record, Vendor
 from bot.vendors.fields import build
 from bot.vendors.hub import USER_FIELDS, HubClient, HubUser, HubUserUpdate
 from tests.conftest import Sandbox
@@ -85,7 +85,6 @@ async def test_a_user_is_parsed_from_exactly_the_fields_steward_asks_for(hub: Hu
         "login": "anna.petrova",
         "name": "Anna Petrova",
         "banned": False,
-        "guest": False,
         "profile": {
             "type": "profile",
             "email": {"type": "EmailJSON", "email": "anna.petrova@acme.test", "verified": True},
@@ -191,7 +190,6 @@ async def test_the_client_is_a_vendor_and_whoami_is_the_token_owner(hub: HubClie
         "banned": False,
         "banReason": None,
         "banBadge": None,
-        "guest": False,
         "email": "steward@acme.test",
     }
     assert set(me.values) == set(HubUserUpdate.model_fields)
@@ -233,17 +231,72 @@ async def test_write_posts_the_change_and_returns_what_hub_reports(
 ) -> None:
     [lena] = await hub.find("user", "lena.berg")
 
-    after = await hub.write("user", lena, change(guest=True, banned=True, banReason="duplicate account"))
+    after = await hub.write("user", lena, change(name="Lena B.", banned=True, banReason="duplicate account"))
 
-    assert after.id == lena.id and after.label == "Lena Berg (lena.berg)"
-    assert (after.values["guest"], after.values["banned"], after.values["banReason"]) == (
-        True,
+    assert after.id == lena.id and after.label == "Lena B. (lena.berg)"
+    assert (after.values["name"], after.values["banned"], after.values["banReason"]) == (
+        "Lena B.",
         True,
         "duplicate account",
     )
     [post] = hub_sandbox.requests("POST")
     assert post.path == f"/hub/api/rest/users/{lena.id}"
-    assert post.json() == {"guest": True, "banned": True, "banReason": "duplicate account"}
+    assert post.json() == {"name": "Lena B.", "banned": True, "banReason": "duplicate account"}
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [{"banReason": "left"}, {"banBadge": "gone"}, {"banned": False, "banReason": "left"}],
+    ids=["reason", "badge", "with an unban"],
+)
+async def test_a_ban_reason_or_badge_for_a_user_who_will_not_be_banned_is_refused_before_any_write(
+    hub: HubClient, hub_sandbox: Sandbox, fields: dict[str, object]
+) -> None:
+    [anna] = await hub.find("user", ANNA)
+
+    with pytest.raises(InvalidValue) as caught:
+        await hub.write("user", anna, change(**fields))
+
+    text = str(caught.value)
+    assert "Anna Petrova (anna.petrova) is not banned" in text and "`ban reason=…`" in text
+    assert hub_sandbox.requests("POST") == []
+
+
+async def test_a_ban_reason_given_with_an_unban_is_refused_before_any_write(
+    hub: HubClient, hub_sandbox: Sandbox
+) -> None:
+    [emil] = await hub.find("user", "emil.novak")
+
+    with pytest.raises(InvalidValue, match=r"Emil Novak \(emil.novak\) is being unbanned"):
+        await hub.write("user", emil, change(banned=False, banReason="back"))
+
+    assert hub_sandbox.requests("POST") == []
+
+
+async def test_a_ban_reason_is_changed_on_a_banned_user_or_given_with_the_ban(
+    hub: HubClient, hub_sandbox: Sandbox
+) -> None:
+    [emil] = await hub.find("user", "emil.novak")
+    [anna] = await hub.find("user", ANNA)
+
+    reason = await hub.write("user", emil, change(banReason="left (HR-2000)"))
+    badge = await hub.write("user", anna, change(banned=True, banBadge="gone"))
+    unread = await hub.write("user", Record(EMIL, "Emil"), change(banBadge="away"))  # read first
+
+    assert reason.values["banReason"] == "left (HR-2000)" and badge.values["banBadge"] == "gone"
+    assert unread.values["banBadge"] == "away"
+    assert [p.json() for p in hub_sandbox.requests("POST")] == [
+        {"banReason": "left (HR-2000)"},
+        {"banned": True, "banBadge": "gone"},
+        {"banBadge": "away"},
+    ]
+
+
+def test_guest_is_not_a_field_steward_sets_nor_reads() -> None:
+    # `guest` marks Hub's one built-in guest account (GET /users/guest), not a kind of user
+    with pytest.raises(InvalidValue, match="not a field"):
+        change(guest=True)
+    assert "guest" not in USER_FIELDS.split(",")
 
 
 # -- errors --------------------------------------------------------------------------------------

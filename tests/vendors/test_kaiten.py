@@ -22,13 +22,23 @@ from bot.sandbox.common import Fault, Recorded
 from bot.sandbox.kaiten_data import EXTRA_FROM
 from bot.vendors.base import Pacer, Record
 from bot.vendors.fields import UpdateModel
-from bot.vendors.kaiten import KaitenClient, KaitenGroup, KaitenGroupUpdate, KaitenUser, KaitenUserUpdate
+from bot.vendors.kaiten import (
+    KaitenClient,
+    KaitenGroup,
+    KaitenGroupUpdate,
+    KaitenUser,
+    KaitenUserUpdate,
+    parse_permissions,
+    permission_names,
+)
 from tests.conftest import Sandbox
 
 TOKEN = company.KAITEN_TOKEN
 ROOT = "/api/latest"
 ADMINS = "00000000-0000-4000-8000-000000000002"
 QA = "00000000-0000-4000-8000-000000000001"
+AUDITORS = "00000000-0000-4000-8000-000000000005"  # members|billing and 8, a bit the docs do not list
+MIRA = f"mira.volkova@{company.DOMAIN}"  # user 12, deactivated
 ANNA = f"anna.petrova@{company.DOMAIN}"
 STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 
@@ -76,7 +86,7 @@ async def test_users_by_id_are_asked_for_with_comma_joined_ids(
 
     request = only(kaiten_sandbox)
     assert (request.method, request.path) == ("GET", f"{ROOT}/users")
-    assert query(request) == {"ids": "3,2", "limit": "100", "offset": "0"}
+    assert query(request) == {"ids": "3,2", "include_inactive": "true", "limit": "100", "offset": "0"}
     assert sorted((u.id, u.full_name) for u in users) == [(2, "Anna Petrova"), (3, "Boris Ivanov")]
 
 
@@ -90,7 +100,9 @@ async def test_all_users_are_read_page_by_page_until_a_short_page(
     people = len(company.people("kaiten"))
     assert len(users) == len({u.id for u in users}) == people + 250
     pages = [query(r) for r in kaiten_sandbox.requests("GET", "/users")]
-    assert pages == [{"limit": "100", "offset": str(offset)} for offset in (0, 100, 200)]
+    assert pages == [
+        {"include_inactive": "true", "limit": "100", "offset": str(offset)} for offset in (0, 100, 200)
+    ]
 
 
 async def test_many_ids_are_asked_for_a_hundred_at_a_time(
@@ -142,7 +154,7 @@ async def test_a_group_is_read_listed_and_patched_by_uid(
         {"permissions": 19},
     )
     assert isinstance(group, KaitenGroup) and (group.name, group.permissions) == ("Admins", 1 | 2 | 4)
-    assert {g.name for g in groups} == {"Admins", "QA engineers", "Support", "Developers"}
+    assert {g.name for g in groups} == {"Admins", "QA engineers", "Support", "Developers", "Auditors"}
     assert [g.uid for g in qa] == [QA]
     assert (patched.uid, patched.permissions) == (QA, 19)
 
@@ -183,6 +195,49 @@ async def test_a_group_is_found_by_uid_and_an_unknown_uid_finds_nothing(kaiten: 
         ADMINS, "Admins", {"name": "Admins", "permissions": 7, "add_to_cards_and_spaces_enabled": True}
     )
     assert await kaiten.find("group", "00000000-0000-4000-8000-00000000dead") == []
+
+
+async def test_a_deactivated_user_is_found_by_id_and_by_e_mail_and_labelled_inactive(
+    kaiten: KaitenClient, kaiten_sandbox: Sandbox
+) -> None:
+    [by_id] = await kaiten.find("user", "12")
+    [by_mail] = await kaiten.find("user", MIRA)
+    read = await kaiten.read("user", ["12", "2"])
+
+    assert by_id == by_mail == read["12"]
+    assert by_id.label == f"Mira Volkova ({MIRA}), inactive in Kaiten"
+    assert read["2"].label == f"Anna Petrova ({ANNA})"  # an active user's label says nothing more
+    assert all(query(r)["include_inactive"] == "true" for r in kaiten_sandbox.requests("GET", "/users"))
+
+
+async def test_a_mask_with_a_bit_steward_has_no_name_for_is_read_and_written_whole(
+    kaiten: KaitenClient, kaiten_sandbox: Sandbox
+) -> None:
+    [auditors] = await kaiten.find("group", AUDITORS)
+
+    after = await kaiten.write(
+        "group", auditors, KaitenGroupUpdate(permissions=auditors.values["permissions"] | 512)
+    )
+
+    assert auditors.values["permissions"] == 1 | 2 | 8
+    assert kaiten_sandbox.requests("PATCH")[0].json() == {"permissions": 1 | 2 | 8 | 512}
+    assert after.values["permissions"] == 1 | 2 | 8 | 512
+
+
+def test_permission_names_name_unknown_bits_one_by_one_and_parse_back() -> None:
+    mask = 1 | 2 | 8 | 1048576  # 8 is skipped by the docs' table; 1048576 is past its end
+
+    assert permission_names(mask) == ["members", "billing", "8", "1048576"]
+    assert permission_names(mask, unknown="bit {}") == ["members", "billing", "bit 8", "bit 1048576"]
+    assert parse_permissions(",".join(permission_names(mask))) == mask
+    assert parse_permissions(8) == parse_permissions("8") == 8
+    assert parse_permissions(2**53 - 1) == 2**53 - 1  # the largest integer JSON carries exactly
+
+
+@pytest.mark.parametrize("mask", [-1, 2**53, "-1", "9" * 5000, True, 1.5])
+def test_a_mask_that_is_no_non_negative_json_integer_is_refused(mask: Any) -> None:
+    with pytest.raises(ValueError):
+        parse_permissions(mask)
 
 
 async def test_read_returns_the_known_ids_in_one_request_for_users(
@@ -239,10 +294,10 @@ NO_GROUP = Record(QA, "QA engineers", {})
             "ABC",
         ),
         (
-            lambda k: k.write("group", NO_GROUP, KaitenGroupUpdate.model_construct(permissions=8)),
+            lambda k: k.write("group", NO_GROUP, KaitenGroupUpdate.model_construct(permissions=-1)),
             "permissions",
-            "documented bits",
-            8,
+            "from 0 to",
+            -1,
         ),
         (lambda k: k.find("user", "Anna"), "user", "id (a whole number) or an e-mail address", "Anna"),
         (lambda k: k.find("group", "QA engineers"), "group", "must be a Kaiten group uid", "QA engineers"),

@@ -17,8 +17,10 @@ from bot.errors import (
     InvalidValue,
     VendorAuthError,
     VendorBadResponse,
+    VendorForbidden,
     VendorIgnored,
     VendorNotFound,
+    VendorRefused,
     VendorServerError,
 )
 from bot.sandbox import company
@@ -34,6 +36,9 @@ ANNA = user_id("anna.petrova")  # the portal owner
 KOFI = user_id("kofi.mensah")  # a guest with two contacts and a lead (Anna)
 DANA = user_id("dana.kim")
 GLEB = user_id("gleb.orlov")  # Terminated
+NADIA = user_id("nadia.rahman")  # on leave (status 4, LeaveOfAbsence)
+OSKAR = user_id("oskar.lind")  # comes from LDAP, title "Network engineer"
+BORIS = user_id("boris.ivanov")  # not an admin: company.ONLYOFFICE_USER_TOKEN is his
 NOBODY = "00000000-0000-4000-8000-000000000001"
 KOFI_CONTACTS = [{"Type": "mail", "Value": "kofi@contractor.test"}, {"Type": "skype", "Value": "kofi.m"}]
 
@@ -150,6 +155,7 @@ async def test_read_gets_each_user_once_and_leaves_out_ids_onlyoffice_does_not_k
         "lead": ANNA,
         "disable": False,
         "department": [group_id("Contractors")],
+        "status": 1,
     }
     assert records[DANA].values["birthday"] == "1990-05-17" and records[DANA].values["sex"] == "female"
 
@@ -334,15 +340,134 @@ async def test_a_disabled_user_is_not_sent_a_change_onlyoffice_would_refuse(
     assert again.disabled
 
 
-async def test_onlyoffices_own_refusal_of_a_put_is_quoted(
+async def test_a_user_on_leave_is_not_sent_a_change_onlyoffice_would_refuse(
+    onlyoffice: OnlyofficeClient, onlyoffice_sandbox: Sandbox
+) -> None:
+    with pytest.raises(InvalidValue, match="on leave") as caught:
+        await onlyoffice.update_user(NADIA, change(title="Lead designer"))
+
+    assert caught.value.field == "title" and "The user is suspended" in str(caught.value)
+    assert calls(onlyoffice_sandbox) == [("GET", f"/api/2.0/people/{NADIA}")]
+    nadia = await onlyoffice.user(NADIA)
+    assert nadia.title == "Designer"
+    # not active, as a disabled user is: neither may sign in
+    assert (nadia.record().values["disable"], nadia.record().values["status"]) == (True, 4)
+
+
+async def test_disabling_a_user_on_leave_goes_through_the_status_endpoint(
+    onlyoffice: OnlyofficeClient, onlyoffice_sandbox: Sandbox
+) -> None:
+    disabled = await onlyoffice.update_user(NADIA, change(disable=True))
+
+    assert calls(onlyoffice_sandbox) == [
+        ("GET", f"/api/2.0/people/{NADIA}"),
+        ("PUT", "/api/2.0/people/status/Terminated"),  # a PUT /people/{id} would be refused
+        ("GET", f"/api/2.0/people/{NADIA}"),
+    ]
+    assert disabled.disabled and disabled.status == 2
+
+
+async def test_enabling_a_user_on_leave_is_refused_before_any_write_onlyoffice_would_ignore(
+    onlyoffice: OnlyofficeClient, onlyoffice_sandbox: Sandbox
+) -> None:
+    with pytest.raises(InvalidValue, match="disable the user, then enable") as caught:
+        await onlyoffice.update_user(NADIA, change(disable=False))
+
+    assert caught.value.field == "disable" and "on leave" in str(caught.value)
+    assert onlyoffice_sandbox.requests("PUT") == []
+
+
+async def test_onlyoffices_own_refusal_of_a_put_is_quoted_sent_once_and_changed_nothing(
     onlyoffice: OnlyofficeClient, onlyoffice_sandbox: Sandbox
 ) -> None:
     stale = OnlyofficeUser.model_validate({"id": GLEB, "status": 1})  # a record from before Gleb left
 
-    with pytest.raises(VendorServerError) as caught:
+    with pytest.raises(VendorRefused) as caught:
         await onlyoffice.update_user(GLEB, change(title="x"), current=stale)
 
-    assert "The user is suspended" in str(caught.value) and "ONLYOFFICE" in str(caught.value)
+    text = str(caught.value)
+    assert text.startswith(f"ONLYOFFICE refused to update user {GLEB} (500): The user is suspended.")
+    assert "Nothing was changed." in text and "enable" in text
+    assert len(onlyoffice_sandbox.requests("PUT")) == 1  # a refusal, not a fault: not sent again
+
+
+async def test_promoting_a_guest_without_a_free_seat_is_refused_once_and_changed_nothing(
+    onlyoffice: OnlyofficeClient, onlyoffice_sandbox: Sandbox
+) -> None:
+    onlyoffice_sandbox.option(seats=3)  # far fewer than the active users
+
+    with pytest.raises(VendorRefused) as caught:
+        await onlyoffice.update_user(KOFI, change(isVisitor=False, title="Staff"))
+
+    text = str(caught.value)
+    assert "(500): Exceeds the maximum active users (3)." in text
+    assert "Nothing was changed." in text and "Free a seat" in text
+    assert len(onlyoffice_sandbox.requests("PUT")) == 1
+    kofi = await onlyoffice.user(KOFI)
+    assert kofi.isVisitor and kofi.title == "Contractor"
+
+
+async def test_a_seat_refusal_after_a_group_change_says_it_is_unknown_what_was_applied(
+    onlyoffice: OnlyofficeClient, onlyoffice_sandbox: Sandbox
+) -> None:
+    # UpdateMember replaces the groups (saved at once) before it checks the seat quota
+    onlyoffice_sandbox.option(seats=3)
+
+    with pytest.raises(VendorRefused) as caught:
+        await onlyoffice.update_user(KOFI, change(isVisitor=False, department=[group_id("Engineering")]))
+
+    assert caught.value.changed == "unknown" and "unknown whether the change was applied" in str(caught.value)
+    assert len(onlyoffice_sandbox.requests("PUT")) == 1
+    kofi = await onlyoffice.user(KOFI)
+    assert kofi.isVisitor and [g.name for g in kofi.groups] == ["Engineering"]  # the groups did change
+
+
+# -- what the server does not apply ----------------------------------------------------------------
+
+
+async def test_the_title_of_a_user_from_ldap_does_not_take_and_the_answer_still_shows_the_old_one(
+    onlyoffice: OnlyofficeClient, onlyoffice_sandbox: Sandbox
+) -> None:
+    # UpdateMember sets names, location and title only `if (!isLdap && !isSso)`
+    after = await onlyoffice.write("user", Record(OSKAR, "Oskar"), change(title="Head of IT", comment="x"))
+
+    [put] = onlyoffice_sandbox.requests("PUT")
+    assert put.json()["title"] == "Head of IT"  # asked for ...
+    assert after.values["title"] == "Network engineer"  # ... and not taken: what the pipeline reports
+    assert after.values["comment"] == "x"
+    assert (await onlyoffice.user(OSKAR)).title == "Network engineer"
+
+
+async def test_a_non_admin_token_may_not_change_someone_else_and_onlyoffice_refuses_with_a_500(
+    onlyoffice_sandbox: Sandbox, http: httpx.AsyncClient
+) -> None:
+    client = OnlyofficeClient(http, onlyoffice_sandbox.url, token=company.ONLYOFFICE_USER_TOKEN)
+
+    with pytest.raises(VendorForbidden) as put:
+        await client.update_user(KOFI, change(title="Courier"))
+    with pytest.raises(VendorForbidden) as status:
+        await client.set_status([KOFI], "Terminated")
+
+    for caught in (put, status):
+        text = str(caught.value)
+        assert '(500): "Boris Ivanov" access denied "Edit user information, "' in text
+        assert "Nothing was changed." in text and caught.value.attempts_made == 1
+    assert [r.status for r in onlyoffice_sandbox.requests("PUT")] == [500, 500]
+    kofi = await client.user(KOFI)  # reading is allowed
+    assert kofi.title == "Contractor" and not kofi.disabled
+
+
+async def test_a_non_admin_changing_their_own_profile_loses_the_title_silently_and_keeps_the_lead(
+    onlyoffice_sandbox: Sandbox, http: httpx.AsyncClient
+) -> None:
+    client = OnlyofficeClient(http, onlyoffice_sandbox.url, token=company.ONLYOFFICE_USER_TOKEN)
+    me = await client.me()
+
+    after = await client.update_user(BORIS, change(title="Chief accountant", location="Lisbon", lead=None))
+
+    assert me.id == BORIS and not me.isAdmin
+    # title and lead apply only for a People admin; the rest does
+    assert (after.title, after.lead, after.location) == ("Accountant", ANNA, "Lisbon")
 
 
 # -- logging in ------------------------------------------------------------------------------------

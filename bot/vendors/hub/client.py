@@ -109,9 +109,16 @@ class HubClient:
         return await read_each(ids, fetch)
 
     async def write(self, obj: str, current: Record, change: UpdateModel) -> Record:
+        """POST the change to the user `current` describes (read afresh if it does not say
+        whether they are banned). A ban's reason or badge is refused, before anything is sent,
+        for a user who is not banned and is not being banned by the same change."""
         _only_users(obj)
         if not isinstance(change, HubUserUpdate):
             raise TypeError(f"Hub expects a HubUserUpdate, not a {type(change).__name__}")
+        if BAN_DETAILS & change.model_fields_set:
+            if "banned" not in current.values:
+                current = (await self.user(current.id)).record()
+            _check_ban_details(current, change)
         return (await self.update_user(current.id, change)).record()
 
     # -- endpoints ------------------------------------------------------------------------------
@@ -147,6 +154,11 @@ class HubClient:
 
     async def find_by_email(self, address: str) -> list[HubUser]:
         """Users whose `profile.email.email` is `address`, ignoring case."""
+        # `email: email` — "Users with the given email" and `login: userLogin` — "A user with the
+        # given login" are in the query fields Hub documents for users (Get All Users; Get All
+        # Users of a User Group, e.g. jetbrains.com/help/hub/1.0/HUB-REST-API_User-Groups_Users-
+        # of-User-Group_Get-All-Users-of-a-User-Group.html); a value goes in `{ }` ("Search Query
+        # Grammar", jetbrains.com/help/hub/search-query-grammar.html: `{myglobalpermission}`).
         address = _lookup_value("e-mail", address)
         wanted = address.lower()
         return [u for u in await self.users(f"email: {{{address}}}") if (u.email or "").lower() == wanted]
@@ -206,6 +218,27 @@ def _make_status_error(response: httpx.Response, attempt: Attempt) -> VendorErro
     if len(message) > 300:
         message = message[:299] + "…"
     return status_error(VENDOR, CREDENTIAL, response, attempt, message)
+
+
+#: A ban's reason and badge: they describe a ban (Update Existing User lists them beside `banned`,
+#: vendor-docs/hub-update-user.txt), and whether Hub keeps them on a user who is not banned is
+#: UNCONFIRMED (the sandbox drops them, as at an unban), so Steward sets them only with a ban.
+BAN_DETAILS = frozenset({"banReason", "banBadge"})
+
+
+def _check_ban_details(current: Record, change: HubUserUpdate) -> None:
+    """Refuse `banReason`/`banBadge` for a user who will not be banned after `change`."""
+    banned = change.banned if "banned" in change.model_fields_set else bool(current.values.get("banned"))
+    if banned:
+        return
+    field = sorted(BAN_DETAILS & change.model_fields_set)[0]
+    state = "is being unbanned" if current.values.get("banned") else "is not banned"
+    raise InvalidValue(
+        field,
+        f"belongs to a ban, and {current.label} {state}: to ban with a reason, use "
+        "`ban reason=…` (or set `banned=true` in the same request)",
+        getattr(change, field),
+    )
 
 
 def _segment(user_id: str) -> str:

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict
 from bot.vendors.base import Record
 
 #: What Steward asks Hub for on every user read and write (notes/vendor-apis.md 3.3).
-USER_FIELDS = "id,login,name,banned,banReason,banBadge,guest,profile(email(email,verified))"
+USER_FIELDS = "id,login,name,banned,banReason,banBadge,profile(email(email,verified))"
 
 
 class HubEmail(BaseModel):
@@ -44,7 +44,6 @@ class HubUser(BaseModel):
     banned: bool | None = None
     banReason: str | None = None
     banBadge: str | None = None
-    guest: bool | None = None
     profile: HubProfile | None = None
 
     @property
@@ -64,7 +63,6 @@ class HubUser(BaseModel):
             "banned": bool(self.banned),
             "banReason": self.banReason,
             "banBadge": self.banBadge,
-            "guest": bool(self.guest),
             "email": self.email,
         }
         login = self.login or self.id

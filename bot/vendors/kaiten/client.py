@@ -3,8 +3,10 @@
 Facts the code relies on: there is no GET /users/{id}, so users are read with GET /users?ids=…;
 list endpoints answer bare arrays of at most 100 items, so every list is paged with
 `limit`/`offset` until a short page; the `query` of GET /users is a substring search over e-mail
-and name; and Kaiten allows 5 requests per second per token, announcing the end of its window in
-`X-RateLimit-Reset` (a UTC epoch) rather than `Retry-After`.
+and name; GET /users leaves deactivated users out unless asked with `include_inactive=true`
+(DOC users/retrieve-list-of-users, notes/vendor-apis.md §1.3 and §4.1); and Kaiten allows 5
+requests per second per token, announcing the end of its window in `X-RateLimit-Reset` (a UTC
+epoch) rather than `Retry-After`.
 """
 
 from __future__ import annotations
@@ -147,12 +149,14 @@ class KaitenClient:
 
     async def users(self, ids: Sequence[int] | None = None, query: str | None = None) -> list[KaitenUser]:
         """GET /users, every page: all users, those with `ids` (asked 100 at a time), or those
-        whose e-mail or name contains `query`. Deactivated users are not included."""
+        whose e-mail or name contains `query`. Deactivated users are included: Steward finds and
+        shows them (their label says they are inactive)."""
         params: dict[str, str] = {} if query is None else {"query": query}
+        inactive = {"include_inactive": "true"}
         if ids is None:
             what = "list users" if query is None else f"look up users matching {query}"
             attempt = Attempt(what, "users" if query is None else f"user {query}", writes=False)
-            return await self._pages("/users", params, USERS, attempt)
+            return await self._pages("/users", params | inactive, USERS, attempt)
         unique = list(dict.fromkeys(ids))
         if not unique:
             return []
@@ -161,7 +165,13 @@ class KaitenClient:
         chunks = [unique[at : at + PAGE] for at in range(0, len(unique), PAGE)]
         pages = await asyncio.gather(
             *(
-                self._pages("/users", {**params, "ids": ",".join(map(str, c))}, USERS, attempt, expect=len(c))
+                self._pages(
+                    "/users",
+                    params | {"ids": ",".join(map(str, c))} | inactive,
+                    USERS,
+                    attempt,
+                    expect=len(c),
+                )
                 for c in chunks
             )
         )

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, SecretStr, field_validator
 
-from bot.vendors.fields import UpdateModel, by_name
+from bot.vendors.fields import FREE_TEXT, UpdateModel, by_name
 
 
 class AvatarType(enum.IntEnum):
@@ -63,19 +63,29 @@ class Permission(enum.IntFlag):
 
 
 ALL_PERMISSIONS = sum(p.value for p in Permission)
+#: The largest mask Steward sends. Kaiten types `permissions` only as "integer" (bit mask) and
+#: gives no range (kaiten-update-group.txt), and a group may carry bits outside its table of 19
+#: (notes/vendor-apis.md §4.1), so any mask is taken up to the largest integer a JSON number
+#: carries exactly between implementations: 2**53 - 1 (RFC 7493, I-JSON, §2.2).
+MAX_MASK = 2**53 - 1
 
 
-def permission_names(mask: int) -> list[str]:
-    """The names of the bits set in `mask`, in table order; unknown bits as numbers."""
-    names = [p.name for p in Permission if mask & p.value and p.name]
-    unknown = mask & ~ALL_PERMISSIONS
-    if unknown:
-        names.append(str(unknown))
-    return [n for n in names if n]
+def permission_names(mask: int, *, unknown: str = "{}") -> list[str]:
+    """The bits set in `mask`, lowest first: a documented bit by its name, any other bit by
+    `unknown` formatted with its value ("8" by default, which parses back; "bit {}" reads
+    better on a card)."""
+    names = []
+    bit = 1
+    while bit <= mask:
+        if mask & bit:
+            names.append((Permission(bit).name or "") if bit & ALL_PERMISSIONS else unknown.format(bit))
+        bit <<= 1
+    return names
 
 
 def parse_permissions(value: Any) -> int:
-    """A mask from a number, or from names joined with commas ("members,billing")."""
+    """A mask from a number, or from names and numbers joined with commas ("members,billing,8").
+    Bits Steward has no name for are kept: Kaiten's groups may have them."""
     if isinstance(value, bool):
         raise ValueError("must be a number or permission names separated by commas")
     if isinstance(value, int):
@@ -87,8 +97,8 @@ def parse_permissions(value: Any) -> int:
             item = raw.strip()
             if not item:
                 continue
-            if item.isdigit():
-                mask |= int(item)
+            if item.isascii() and item.isdigit():  # too many digits: refused below, not read
+                mask |= int(item) if len(item) <= len(str(MAX_MASK)) else MAX_MASK + 1
             elif item.lower() in Permission.__members__:
                 mask |= Permission[item.lower()].value
             else:
@@ -98,8 +108,8 @@ def parse_permissions(value: Any) -> int:
                 )
     else:
         raise ValueError("must be a number or permission names separated by commas")
-    if mask < 0 or mask & ~ALL_PERMISSIONS:
-        raise ValueError(f"may only combine the documented bits (1, 2, 4, 16 … 524288); {mask} has others")
+    if not 0 <= mask <= MAX_MASK:
+        raise ValueError(f"must be a bit mask, a whole number from 0 to {MAX_MASK}")
     return mask
 
 
@@ -109,7 +119,10 @@ Channel = Literal["inner", "mobile_app", "email", "slack", "telegram"]
 class KaitenUserUpdate(UpdateModel):
     """PATCH /users/{id}."""
 
-    username: Annotated[str, Field(min_length=1, description="Username for mentions and login")] = ""
+    # The page documents no length for username, lng and timezone: Steward's cap, FREE_TEXT.
+    username: Annotated[
+        str, Field(min_length=1, max_length=FREE_TEXT, description="Username for mentions and login")
+    ] = ""
     full_name: Annotated[str, Field(min_length=1, max_length=128, description="Full name")] = ""
     initials: Annotated[str, Field(min_length=2, max_length=2, description="Initials")] = ""
     avatar_type: Annotated[
@@ -117,7 +130,7 @@ class KaitenUserUpdate(UpdateModel):
     ] = AvatarType.initials
     password: Annotated[SecretStr, Field(min_length=6, description="New password")] = SecretStr("")
     old_password: Annotated[SecretStr | None, Field(min_length=6, description="Old password")] = None
-    lng: Annotated[str, Field(min_length=1, description="Language, e.g. en")] = ""
+    lng: Annotated[str, Field(min_length=1, max_length=FREE_TEXT, description="Language, e.g. en")] = ""
     default_space_id: Annotated[int | None, Field(description="Default space id, or null")] = None
     theme: Annotated[Theme, BeforeValidator(by_name(Theme)), Field(description="light, dark or auto")] = (
         Theme.auto
@@ -125,7 +138,9 @@ class KaitenUserUpdate(UpdateModel):
     email_frequency: Annotated[
         EmailFrequency, BeforeValidator(by_name(EmailFrequency)), Field(description="never or instantly")
     ] = EmailFrequency.instantly
-    timezone: Annotated[str, Field(min_length=1, description="Time zone, e.g. Europe/Moscow")] = ""
+    timezone: Annotated[
+        str, Field(min_length=1, max_length=FREE_TEXT, description="Time zone, e.g. Europe/Moscow")
+    ] = ""
     subject_by: Annotated[
         SubjectBy, BeforeValidator(by_name(SubjectBy)), Field(description="id_and_title or action")
     ] = SubjectBy.id_and_title

@@ -17,6 +17,7 @@ from bot.vendors.base import Record, short_text
 from bot.vendors.kaiten.models import KaitenGroupUpdate, KaitenUserUpdate
 
 SECRET_FIELDS = frozenset({"password", "old_password"})
+DEACTIVATED = 3  # `role`: "1 - owner, 2 - user, 3 - deactivated" (vendor-docs/kaiten-current-user.txt)
 USER_FIELDS = tuple(name for name in KaitenUserUpdate.model_fields if name not in SECRET_FIELDS)
 GROUP_FIELDS = tuple(KaitenGroupUpdate.model_fields)
 
@@ -47,10 +48,18 @@ class KaitenUser(BaseModel):
     created: str | None = None
     updated: str | None = None
 
+    @property
+    def inactive(self) -> bool:
+        """Deactivated, as GET answers say; a PATCH answer carries no `role` and so never says."""
+        return self.role == DEACTIVATED
+
     def record(self) -> Record:
-        """Id "42", label "Full Name (email)", and the current value of every field of
-        `KaitenUserUpdate` this answer reports (passwords are never reported)."""
+        """Id "42", label "Full Name (email)" (", inactive in Kaiten" added for a deactivated
+        user), and the current value of every field of `KaitenUserUpdate` this answer reports
+        (passwords are never reported; a field it leaves out is left out, not null)."""
         label = f"{self.full_name} ({self.email})" if self.email else self.full_name or f"user {self.id}"
+        if self.inactive:
+            label += ", inactive in Kaiten"
         return Record(str(self.id), label, _reported(self, USER_FIELDS))
 
 

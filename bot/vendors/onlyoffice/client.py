@@ -4,7 +4,9 @@ Facts the code relies on (notes/vendor-apis.md §2, from CommunityServer's Emplo
 - the token goes RAW in `Authorization`, no scheme (2.2); or Steward logs in (session.py);
 - answers come in an envelope `{count, status: 0, statusCode, response}`; errors as
   `{status: 1, statusCode, error: {message}}`, except the plain-text 401 `Unauthorized` (2.4, 2.5);
-- many refusals are 500s with a message ("The user is suspended"), so the message is always shown;
+- many refusals are 500s with a message ("The user is suspended"); those it is known to raise
+  (responses.REFUSALS, with their sources) are refusals: sent once, "Nothing was changed"; any
+  other 500 is a server fault, retried and reported as unknown whether applied;
 - PUT /people/{id} clears `contacts` and `lead` when they are left out and turns a guest into a
   full user when `isVisitor` is left out (2.8, EmployeeApi.UpdateMember), so every update is a
   read-modify-write that sends them again;
@@ -30,6 +32,7 @@ from bot.errors import (
     VendorError,
     VendorIgnored,
     VendorNotFound,
+    VendorRefused,
 )
 from bot.vendors.base import (
     RATE_LIMIT_PATIENCE,
@@ -42,13 +45,28 @@ from bot.vendors.base import (
 )
 from bot.vendors.fields import UpdateModel, build
 from bot.vendors.onlyoffice.models import OnlyofficeUserUpdate
-from bot.vendors.onlyoffice.responses import VENDOR, OnlyofficeUser, error_words, parse, unwrap
+from bot.vendors.onlyoffice.responses import (
+    LEAVE,
+    SAVED_BEFORE_SEATS,
+    SEAT_REMEDY,
+    VENDOR,
+    OnlyofficeUser,
+    error_words,
+    parse,
+    refusal,
+    unwrap,
+)
 from bot.vendors.onlyoffice.session import API, LOGIN, LOGIN_CREDENTIAL, Session
 
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 #: Sent again with their current values on every PUT unless the change sets them: ONLYOFFICE
 #: clears contacts and lead and makes a guest a full user when they are left out (2.8).
 KEPT = ("isVisitor", "contacts", "lead")
+#: A user on leave (status 4) is as inactive as a disabled one: UpdateMember refuses any status
+#: but Active ("The user is suspended"), and UpdateUserStatus activates only a Terminated user
+#: (CommunityServer EmployeeApi.cs), so the way back is through disabled.
+ON_LEAVE = "on leave (LeaveOfAbsence)"
+REACTIVATE = "disable the user, then enable them"
 Status = Literal["Active", "Terminated"]
 
 
@@ -122,7 +140,7 @@ class OnlyofficeClient:
             raise TypeError(f"ONLYOFFICE expects an OnlyofficeUserUpdate, not a {type(change).__name__}")
         user_id, checked = _guid(current.id), _checked(change)
         values = current.values
-        if any(name not in values for name in (*KEPT, "disable")):
+        if any(name not in values for name in (*KEPT, "disable", "status")):
             values = (await self.user(user_id)).record().values
         return (await self._update(user_id, checked, values)).record()
 
@@ -155,8 +173,10 @@ class OnlyofficeClient:
         """Apply `change` as a read-modify-write: the user is read unless `current` is given, and
         `isVisitor`, `contacts` and `lead` are sent with their current values unless the change
         sets them. `disable=false` goes through `set_status(…, "Active")` first, because PUT on a
-        Terminated user fails; `disable=true` is a PUT. After a status change alone the user is
-        read back. Returns the user as ONLYOFFICE reports it afterwards."""
+        Terminated user fails; `disable=true` is a PUT, or `set_status(…, "Terminated")` for a
+        user who is not active. A user who is disabled or on leave is sent no other change, and
+        one on leave cannot be enabled (ON_LEAVE). After a status change alone the user is read
+        back. Returns the user as ONLYOFFICE reports it afterwards."""
         user_id = _guid(user_id)
         checked = _checked(change)
         if current is None:
@@ -187,18 +207,27 @@ class OnlyofficeClient:
     ) -> OnlyofficeUser:
         body = change.body()
         disable = body.pop("disable", None)
+        leave = values.get("status") == LEAVE  # `disable` is true for a user on leave too
         if values.get("disable") and disable is not False:
             if body:
                 field = sorted(body)[0]
+                state, first = (ON_LEAVE, REACTIVATE) if leave else ("disabled", "enable the user first")
                 raise InvalidValue(
                     field,
-                    "cannot be changed while the user is disabled: ONLYOFFICE refuses every change "
-                    'to a disabled user ("The user is suspended"); enable the user first',
+                    f"cannot be changed while the user is {state}: ONLYOFFICE refuses every change "
+                    f'to a user who is not active ("The user is suspended"); {first}',
                     body[field],
                 )
-            # Already disabled: PUT would be refused, the status endpoint takes it again.
+            # Not active: PUT would be refused, the status endpoint disables (again).
             await self.set_status([user_id], "Terminated")
             return await self.user(user_id)
+        if disable is False and leave:
+            raise InvalidValue(
+                "disable",
+                f"cannot enable a user who is {ON_LEAVE}: ONLYOFFICE's status endpoint activates only "
+                f"a disabled user and leaves one on leave as they are; {REACTIVATE}",
+                False,
+            )
         if disable is False:
             enabled = await self.set_status([user_id], "Active")
             if not any(u.id.lower() == user_id.lower() and not u.disabled for u in enabled):
@@ -207,8 +236,7 @@ class OnlyofficeClient:
                     Attempt(f"enable user {user_id}", f"user {user_id}", writes=True),
                     detail="the user is still disabled, as ONLYOFFICE leaves them when the portal "
                     "has no free user seat (or for the portal owner and Steward's own account)",
-                    remedy="Free a seat in ONLYOFFICE (disable someone, or make them a guest) or raise "
-                    "the plan's user quota, then try again.",
+                    remedy=SEAT_REMEDY,
                 )
             if not body:
                 return await self.user(user_id)
@@ -218,7 +246,13 @@ class OnlyofficeClient:
             if name not in body:
                 body[name] = _kept(name, values.get(name))
         attempt = Attempt(f"update user {user_id}", f"user {user_id}", writes=True)
-        return await self._user_call("PUT", f"/people/{user_id}", attempt, json=body)
+        try:
+            return await self._user_call("PUT", f"/people/{user_id}", attempt, json=body)
+        except VendorRefused as err:
+            no_seat = err.vendor_message.startswith("Exceeds the maximum active users")
+            if no_seat and SAVED_BEFORE_SEATS & set(body):
+                err.changed = "unknown"  # the groups or the photo were saved before the seat check
+            raise
 
     # -- plumbing ------------------------------------------------------------------------------
 
@@ -274,13 +308,17 @@ class OnlyofficeClient:
         """The one place an ONLYOFFICE error answer becomes a Steward error: the message is the
         error envelope's (or the plain text of a 401), any token echoed back is masked, and the
         status decides the class (bot.vendors.base.status_error). A refused login — a 401, or the
-        500 "User authentication failed" the server sends for a wrong password — is an auth error."""
+        500 "User authentication failed" the server sends for a wrong password — is an auth error;
+        a 500 whose message is a refusal the server is known to raise (`refusal`) is that refusal."""
         message, enveloped = error_words(response)
         status = response.status_code
         if attempt == LOGIN and (status == 401 or (status == 500 and enveloped)):
             return VendorAuthError(
                 VENDOR, attempt, status=status, vendor_message=message, credential=LOGIN_CREDENTIAL
             )
+        known = refusal(message) if status == 500 and enveloped else None
+        if known is not None:
+            return known.error(attempt, status, message)
         return status_error(VENDOR, self._session.credential, response, attempt, message)
 
 

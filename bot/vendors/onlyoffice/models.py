@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from bot.vendors.fields import UpdateModel
+from bot.vendors.fields import FREE_TEXT, UpdateModel
 
 #: The input formats the server parses (ApiDateTime, notes 2.10): `yyyy-MM-dd`, and a time
 #: written `HH:mm:ss` or `HH-mm-ss`, with .fff or .fffffff, and Z, ±hh:mm or no zone.
@@ -25,8 +25,8 @@ class Contact(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
-    Type: Annotated[str, Field(min_length=1, alias="Type")]
-    Value: Annotated[str, Field(min_length=1, alias="Value")]
+    Type: Annotated[str, Field(min_length=1, max_length=FREE_TEXT, alias="Type")]
+    Value: Annotated[str, Field(min_length=1, max_length=FREE_TEXT, alias="Value")]
 
     @classmethod
     def from_any(cls, item: Any) -> Contact:
@@ -44,15 +44,17 @@ class OnlyofficeUserUpdate(UpdateModel):
     isVisitor: Annotated[bool, Field(description="Guest (true) or user (false)")] = False
     firstname: Annotated[str, Field(min_length=1, max_length=64, description="First name")] = ""
     lastname: Annotated[str, Field(min_length=1, max_length=64, description="Last name")] = ""
-    comment: Annotated[str, Field(description="Comment (notes)")] = ""
+    # The page documents no length for comment, title, location, files and the contacts:
+    # Steward's cap, FREE_TEXT.
+    comment: Annotated[str, Field(max_length=FREE_TEXT, description="Comment (notes)")] = ""
     department: Annotated[list[uuid.UUID], Field(description="Group GUIDs; replaces all memberships")] = []
-    title: Annotated[str, Field(description="Title")] = ""
-    location: Annotated[str, Field(description="Location")] = ""
+    title: Annotated[str, Field(max_length=FREE_TEXT, description="Title")] = ""
+    location: Annotated[str, Field(max_length=FREE_TEXT, description="Location")] = ""
     sex: Annotated[str, Field(description="male or female")] = ""
     birthday: Annotated[str, Field(description="Date, e.g. 1990-05-17")] = ""
     worksfrom: Annotated[str, Field(description="Date employed from, e.g. 2021-02-01")] = ""
     contacts: Annotated[list[Contact], Field(description='JSON list of {"Type": …, "Value": …}')] = []
-    files: Annotated[str, Field(description="Avatar photo URL")] = ""
+    files: Annotated[str, Field(max_length=FREE_TEXT, description="Avatar photo URL")] = ""
     # The vendor page says "array of boolean" for disable and "array of string" for lead; the
     # server binds a bool and a Guid? (CommunityServer EmployeeApi.UpdateMember), so those are used.
     disable: Annotated[bool, Field(description="Disable (true) or keep active")] = False

@@ -7,17 +7,30 @@ never breaks a read.
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import httpx
 import pydantic
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from bot.errors import Attempt, VendorBadResponse
+from bot.errors import (
+    Attempt,
+    VendorBadResponse,
+    VendorForbidden,
+    VendorRefused,
+    VendorRejected,
+    VendorStatusError,
+)
 from bot.vendors.base import Record, short_text
 
 VENDOR = "ONLYOFFICE"
-ACTIVE, TERMINATED = 1, 2  # `status`, an integer in JSON (2.7)
+ACTIVE, TERMINATED, LEAVE = 1, 2, 4  # `status`, an integer in JSON (2.7): LEAVE is LeaveOfAbsence
+SEAT_REMEDY = (
+    "Free a seat in ONLYOFFICE (disable someone, or make them a guest) or raise the plan's user "
+    "quota, then try again."
+)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -56,6 +69,65 @@ def error_words(response: httpx.Response) -> tuple[str, bool]:
     if len(token) >= 4:
         message = message.replace(token, "•••")
     return (message if len(message) <= 300 else message[:299] + "…"), enveloped
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """One refusal ONLYOFFICE raises as an exception of its own: the words it says, the error
+    they make, and what to do about it."""
+
+    words: re.Pattern[str]
+    kind: type[VendorStatusError]
+    remedy: str = ""
+
+    def error(self, attempt: Attempt, status: int, message: str) -> VendorStatusError:
+        if self.kind is VendorRefused:
+            return VendorRefused(VENDOR, attempt, status=status, vendor_message=message, remedy=self.remedy)
+        return self.kind(VENDOR, attempt, status=status, vendor_message=message)
+
+
+#: The refusals ONLYOFFICE raises as plain exceptions, which reach the client as HTTP 500 with the
+#: error envelope: CommunityServer's ApiHttpHandler gives 404, 400 and 403 only to ItemNotFound-,
+#: Argument-, Security- and InvalidOperationException, and 500 to every other. Each is thrown before
+#: the user is saved, so nothing was changed; the seat quota is checked after the groups and the
+#: photo are saved (see `SAVED_BEFORE_SEATS`). Sources (CommunityServer, module/ASC.Api/ASC.Employee/
+#: EmployeeApi.cs unless said): UpdateMember "The user is suspended" (any status but Active) and
+#: `TenantQuotaException("Exceeds the maximum active users ({0})")`; DeleteMember "The user is not
+#: suspended"; Resource.resx ErrorIncorrectUserName "Incorrect firstname or lastname" (UpdateMember)
+#: and ErrorEmailAlreadyExists "{!User} with this email is already registered" (ChangeUserEmail;
+#: {!User} is the portal's own word for a user); common/ASC.Common/Security/Authorizing/
+#: AuthorizingException.cs `"{subject}" access denied "{actions}"[. Cause: …]`, what
+#: SecurityContext.DemandPermissions throws for missing rights (it derives from RemotingException,
+#: not SecurityException). The Resource.resx texts come in the language of Steward's ONLYOFFICE
+#: account: in another language they are not recognised, and such an answer stays a server fault.
+#: Any other 500 — no message, or one not listed here — stays a server fault too: retried, and
+#: reported as unknown whether the change was applied.
+REFUSALS = (
+    Refusal(
+        re.compile(r"The user is suspended"),
+        VendorRefused,
+        "ONLYOFFICE changes only active users: enable the user first (a user on leave: disable, "
+        "then enable), then send the change again.",
+    ),
+    Refusal(
+        re.compile(r"The user is not suspended"),
+        VendorRefused,
+        "ONLYOFFICE deletes only disabled users: disable the user first.",
+    ),
+    Refusal(re.compile(r"Exceeds the maximum active users \(\d+\)"), VendorRefused, SEAT_REMEDY),
+    Refusal(re.compile(r"Incorrect firstname or lastname"), VendorRejected),
+    Refusal(re.compile(r"\S.* with this email is already registered"), VendorRejected),
+    Refusal(re.compile(r'".*" access denied ".*"(\. Cause: .*)?', re.DOTALL), VendorForbidden),
+)
+#: Fields whose change UpdateMember saves before it checks the seat quota: `department`
+#: (UserManager.AddUserIntoGroup/RemoveUserFromGroup write at once) and `files` (the photo).
+SAVED_BEFORE_SEATS = frozenset({"department", "files"})
+
+
+def refusal(message: str) -> Refusal | None:
+    """The refusal ONLYOFFICE's `message` (of a 500 with the envelope) is, if it is one."""
+    text = message.strip()
+    return next((r for r in REFUSALS if r.words.fullmatch(text)), None)
 
 
 class OnlyofficeContact(BaseModel):
@@ -124,7 +196,9 @@ class OnlyofficeUser(BaseModel):
 
     @property
     def disabled(self) -> bool:
-        return self.status == TERMINATED
+        """Not active: disabled (Terminated) or on leave (LeaveOfAbsence). Neither may sign in
+        (SecurityContext.AuthenticateMe: "Account disabled." for any status but Active)."""
+        return self.status != ACTIVE
 
     @property
     def label(self) -> str:
@@ -133,7 +207,9 @@ class OnlyofficeUser(BaseModel):
 
     def record(self) -> Record:
         """Id: the GUID; label "Display Name (email)"; values under the `OnlyofficeUserUpdate`
-        field names, in the form a change takes (dates as YYYY-MM-DD, contacts as Type/Value)."""
+        field names, in the form a change takes (dates as YYYY-MM-DD, contacts as Type/Value;
+        `disable` true for a user who is not active), and `status` (1 Active, 2 Terminated,
+        4 LeaveOfAbsence)."""
         values: dict[str, Any] = {
             "isVisitor": self.isVisitor,
             "firstname": self.firstName,
@@ -148,6 +224,7 @@ class OnlyofficeUser(BaseModel):
             "lead": self.lead or None,
             "disable": self.disabled,
             "department": [g.id for g in self.groups],
+            "status": self.status,  # not a field: the client refuses changes to a user not active
         }
         return Record(self.id, self.label, values)
 
