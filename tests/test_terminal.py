@@ -205,3 +205,23 @@ def test_the_sandbox_lists_its_sample_people_and_groups_with_ids_and_e_mails(tmp
     assert any("emil.novak@acme.test" in line and "(banned)" in line for line in lines)
     assert listed.stdout.strip() in helped.stdout
     assert "The sandbox is off" in off.stdout
+
+
+def test_the_terminals_as_reads_only_what_that_person_may_see(tmp_path: Path) -> None:
+    made = steward(tmp_path, "run", "kaiten user anna.petrova@acme.test set theme=dark", "--as", "U0ADMIN")
+    request_id = re.search(r"Change request (\w+)", made.stdout).group(1)  # type: ignore[union-attr]
+
+    status = steward(tmp_path, "run", f"status {request_id}", "--as", "U0STRANGER")
+    history = steward(tmp_path, "run", "history", "--as", "U0STRANGER")
+    check = steward(tmp_path, "run", "check", "--as", "U0STRANGER")
+    shown = steward(tmp_path, "run", "kaiten user anna.petrova@acme.test", "--as", "U0STRANGER")
+
+    assert (
+        status.returncode == 1
+        and status.stdout.strip() == f"There is no request {request_id} that you may see."
+    )
+    assert history.stdout.strip() == "Only Steward's admins and approvers may read the audit log."
+    assert check.returncode == 1 and check.stdout.strip() == "Only Steward's admins may run check."
+    assert shown.stdout.strip() == "Only Steward's admins of Kaiten may look up its users."
+    mine = steward(tmp_path, "run", f"status {request_id}", "--as", "U0ADMIN")
+    assert mine.returncode == 0 and request_id in mine.stdout

@@ -29,12 +29,18 @@ WHAT = {
     "/steward history [refused] [<vendor> [<target>]]": "latest audit entries of those vendors, or refusals",
 }
 VALUES = """\
-Targets: an id, an e-mail address or a Slack mention; several separated by commas.
+Targets: an id, an e-mail address or a Slack mention; several separated by commas (at most 500).
 Values: field=value; spaces around = are allowed. A value with spaces goes in quotes:
   "…", '…', “…”, ‘…’, «…» or „…“. Booleans: true/false, yes/no, on/off, 1/0.
   null clears a field that allows it (a quoted "null" is the text null).
   Lists: a,b,c or JSON ["a","b"]. Objects: JSON, like {"daily": true}.
-Words, field names and enum names are case-insensitive; reason="…" may follow any action."""
+Words, field names and enum names are case-insensitive; reason="…" (up to 1,000 characters)
+  may follow any action. A command is at most 4,000 characters.
+Who sees what: status answers the requester and the vendor's admins and approvers; history,
+  check, showing a target and the form are for admins, and show only their vendors.
+Need approval by default: passwords, Kaiten username and group permissions, ONLYOFFICE
+  disable/enable and isVisitor, Hub ban/unban, login and email, and any change to Steward's own
+  account on a vendor."""
 #: Each works against the sandbox as written (its sample company: `steward sandbox --list`).
 EXAMPLES = {
     "kaiten": (

@@ -214,6 +214,10 @@ async def test_a_field_kaiten_does_not_report_shows_on_the_card_as_not_reported(
     text = messages.card_text(notifier.shown[0])
     assert "`subject_by`: not reported by Kaiten → action (2)" in text  # GET /users leaves it out
     assert "`default_space_id`: (empty) → (empty)" in text  # reported, and null
+    [outcome] = notifier.finished[-1].outcomes  # and the outcome says what the answer left out
+    assert outcome.ok and "Kaiten's answer does not report `subject_by`, so Steward could not confirm it" in (
+        outcome.message
+    )
 
 
 async def test_a_bulk_change_runs_every_target_and_one_failure_does_not_stop_the_others(
