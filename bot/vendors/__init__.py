@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator
 import httpx
 
 from bot.config import Settings
-from bot.vendors.base import Record, Vendor
+from bot.vendors.base import Groups, Record, Vendor
 from bot.vendors.fields import UpdateModel, build, enum_rule, unsafe_rule
 from bot.vendors.names import ALIASES, MODELS, VENDOR_NAMES, VENDORS, value_name
 from bot.vendors.transport import open_http
@@ -27,6 +27,7 @@ __all__ = [
     "MODELS",
     "VENDORS",
     "VENDOR_NAMES",
+    "Groups",
     "Record",
     "UpdateModel",
     "Vendor",

@@ -93,6 +93,30 @@ class Vendor(Protocol):
         ...
 
 
+class Groups(Protocol):
+    """Group membership, as every vendor client offers it (PRODUCT.md: `<vendor> group <group>
+    add|remove|members`). A group is a `Record` (id, its name as label); a member is a user
+    `Record` as `find`/`read` return it."""
+
+    async def find_groups(self, target: str) -> list[Record]:
+        """The group whose vendor id is `target`, else the groups the vendor's own search finds
+        for the name `target` (the caller keeps the exact, case-insensitive match and lists the
+        rest as close matches)."""
+        ...
+
+    async def members(self, group: Record) -> list[Record]:
+        """The group's direct members (every page), as user records."""
+        ...
+
+    async def add_member(self, group: Record, user: Record) -> None:
+        """Put `user` into `group`, keeping the other members."""
+        ...
+
+    async def remove_member(self, group: Record, user: Record) -> None:
+        """Take `user` out of `group`, keeping the other members."""
+        ...
+
+
 class Pacer:
     """At most `rate` requests in any `per`-second window, counted when each request goes out.
 
