@@ -15,7 +15,19 @@ from collections.abc import AsyncIterator
 from bot.config import Settings
 from bot.errors import InvalidValue
 from bot.flow import TERMINAL, Pipeline, load_policy, reports
-from bot.language import Change, Check, CommandError, Help, History, Show, Status, help_text, parse
+from bot.language import (
+    Change,
+    Check,
+    CommandError,
+    Help,
+    History,
+    Members,
+    Membership,
+    Show,
+    Status,
+    help_text,
+    parse,
+)
 from bot.sandbox.listing import sample_company
 from bot.slack import Answer, Place, RequestCard, messages
 from bot.store import SecretBox, Store, export, parse_since
@@ -176,6 +188,10 @@ async def run(settings: Settings, text: str, user: str) -> int:
                     refused=parsed.refused,
                 )
             )
+        elif isinstance(parsed, Members):
+            print(await reports.members(pipeline, user, parsed.vendor, parsed.group, parsed.page))
+        elif isinstance(parsed, Membership):
+            return await _ended(pipeline, await pipeline.submit_membership(parsed, user, TERMINAL))
         elif isinstance(parsed, Show):
             print(await reports.show(pipeline, user, parsed.vendor, parsed.obj, parsed.target))
         elif isinstance(parsed, Change):

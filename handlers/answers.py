@@ -6,9 +6,21 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from bot.flow import reports
-from bot.language import Change, Check, CommandError, Help, History, Show, Status, help_text, parse
+from bot.language import (
+    Change,
+    Check,
+    CommandError,
+    Help,
+    History,
+    Members,
+    Membership,
+    Show,
+    Status,
+    help_text,
+    parse,
+)
 from bot.sandbox.listing import sample_company
-from bot.slack import messages
+from bot.slack import Answer, messages
 
 if TYPE_CHECKING:
     from handlers.deps import Deps
@@ -48,12 +60,21 @@ async def command(deps: Deps, text: str, user: str, channel: str, respond: Any) 
             pipeline.store, pipeline.policy, user, parsed.vendor, parsed.target, refused=parsed.refused
         )
         await private(respond, messages.preformatted("Latest audit entries", text))
+    elif isinstance(parsed, Members):
+        text = await reports.members(pipeline, user, parsed.vendor, parsed.group, parsed.page)
+        await private(respond, messages.preformatted(f"{parsed.vendor} group {parsed.group}", text))
+    elif isinstance(parsed, Membership):
+        await _answered(respond, await pipeline.submit_membership(parsed, user, channel))
     elif isinstance(parsed, Show):
         text = await reports.show(pipeline, user, parsed.vendor, parsed.obj, parsed.target)
         await private(respond, messages.preformatted(f"{parsed.vendor} {parsed.obj} {parsed.target}", text))
     elif isinstance(parsed, Change):
-        answer = await pipeline.submit(parsed, user, channel)
-        if answer.missing_channel:
-            await private(respond, messages.not_in_channel(answer.missing_channel))
-        elif answer.private:
-            await private(respond, messages.reply(answer.text))
+        await _answered(respond, await pipeline.submit(parsed, user, channel))
+
+
+async def _answered(respond: Any, answer: Answer) -> None:
+    """What the person who asked for a change reads privately, when the card does not say it."""
+    if answer.missing_channel:
+        await private(respond, messages.not_in_channel(answer.missing_channel))
+    elif answer.private:
+        await private(respond, messages.reply(answer.text))

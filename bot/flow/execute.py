@@ -13,11 +13,11 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from bot.errors import InvalidValue, StewardError, VendorError
 from bot.slack import TargetOutcome, messages
-from bot.vendors import Record, Vendor, build
+from bot.vendors import Groups, Record, Vendor, build
 
 log = logging.getLogger(__name__)
 
@@ -75,11 +75,15 @@ async def run_targets(
     targets: Sequence[Planned],
     *,
     bits: int = 0,
+    group: Record | None = None,
     secrets: Mapping[str, Any] | None = None,
     concurrency: int = 8,
     progress: Progress | None = None,
 ) -> list[TargetOutcome]:
-    """Run every target; return one outcome per target, in order."""
+    """Run every target; return one outcome per target, in order. With `group`, the targets are
+    people going into (`add`) or out of (`remove`) that group."""
+    if group is not None:
+        return await _run_membership(vendor, group, action, targets, concurrency, progress)
     try:
         fresh = await vendor.read(obj, [t.id for t in targets])
     except VendorError as err:
@@ -175,3 +179,96 @@ def checked(
         names = " and ".join(f"`{name}`" for name in unconfirmed)
         message += f"; {vendor.name}'s answer does not report {names}, so Steward could not confirm it"
     return TargetOutcome(target.id, label, True, message, changed="yes", values=reported)
+
+
+async def _run_membership(
+    vendor: Vendor,
+    group: Record,
+    action: str,
+    targets: Sequence[Planned],
+    concurrency: int,
+    progress: Progress | None,
+) -> list[TargetOutcome]:
+    """Read the group's members again, put each person in or take them out, then read the
+    members once more: a person whose membership the vendor answered for but does not show is
+    an error, never "changed". Membership is yes or no, so it cannot drift to a third value: a
+    person already as asked (someone else did it, or a run taken up after a crash) is left alone."""
+    calls = groups(vendor)
+    wanted = action == "add"
+    try:
+        inside = {m.id for m in await calls.members(group)}
+    except VendorError as err:
+        return [TargetOutcome(t.id, t.label, False, str(err), changed="no") for t in targets]
+    gate = asyncio.Semaphore(concurrency)
+    finished = 0
+    written: dict[str, TargetOutcome] = {}
+
+    async def one(target: Planned) -> None:
+        nonlocal finished
+        async with gate:
+            if (target.id in inside) == wanted:
+                written[target.id] = TargetOutcome(
+                    target.id,
+                    target.label,
+                    True,
+                    f"already {'in' if wanted else 'not in'} {group.label}",
+                    values={"member": wanted},
+                )
+            else:
+                person = Record(target.id, target.label)
+                try:
+                    await (calls.add_member if wanted else calls.remove_member)(group, person)
+                except VendorError as err:
+                    written[target.id] = TargetOutcome(
+                        target.id, target.label, False, str(err), changed=err.changed
+                    )
+                except StewardError as err:
+                    written[target.id] = TargetOutcome(target.id, target.label, False, str(err))
+                # a success is confirmed by the members read after every write, below
+        finished += 1
+        if progress is not None:
+            await progress(finished, len(targets))
+
+    await asyncio.gather(*(one(t) for t in targets))
+    try:
+        after = {m.id for m in await calls.members(group)}
+    except VendorError:
+        after = None  # written as far as the vendor answered; not confirmed
+    outcomes = []
+    for target in targets:
+        done = written.get(target.id)
+        if done is not None:  # failed, or already as asked: nothing written for them
+            outcomes.append(done)
+        elif after is not None and (target.id in after) != wanted:
+            state = "still not in" if wanted else "still in"
+            outcomes.append(
+                TargetOutcome(
+                    target.id,
+                    target.label,
+                    False,
+                    f"{vendor.name} answered without an error but {target.label} is {state} {group.label}.",
+                    changed="no",
+                    values={"member": not wanted},
+                )
+            )
+        else:
+            note = "" if after is not None else f"; {vendor.name} could not be asked to confirm it"
+            verb = "added to" if wanted else "removed from"
+            outcomes.append(
+                TargetOutcome(
+                    target.id,
+                    target.label,
+                    True,
+                    f"{verb} {group.label}{note}",
+                    changed="yes",
+                    values={"member": wanted},
+                )
+            )
+    return outcomes
+
+
+def groups(vendor: Vendor) -> Groups:
+    """The vendor's group membership calls (every client has them; a test double may not)."""
+    if not all(hasattr(vendor, name) for name in ("find_groups", "members", "add_member", "remove_member")):
+        raise StewardError(f"Steward cannot change group membership on {vendor.name} yet.")
+    return cast(Groups, vendor)

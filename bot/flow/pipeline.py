@@ -23,10 +23,10 @@ from pydantic import SecretStr
 
 from bot import metrics
 from bot.errors import StewardError
-from bot.flow.execute import Planned, plain, run_targets, same
+from bot.flow.execute import Planned, groups, plain, run_targets, same
 from bot.flow.policy import Decision, Policy, assess_approval, assess_own_account, assess_request, ttl_for
 from bot.flow.resolve import EmailLookup, TargetError, resolve
-from bot.language import MAX_TARGETS, Change, too_many
+from bot.language import MAX_TARGETS, Change, Membership, too_many
 from bot.slack import (
     Answer,
     Notifier,
@@ -141,18 +141,42 @@ class Pipeline:
         except StewardError as err:
             return Answer(f"{err} Nothing was changed.")
         planned = [plan(change, r.id, r.label, dict(r.values)) for r in records]
+        extra = {"bits": change_bits(change)}
+        return await self._make(
+            change.vendor, change.obj, decision, request, secrets, channel, planned, records, extra
+        )
+
+    async def _make(
+        self,
+        vendor: str,
+        obj: str,
+        decision: Decision,
+        request: dict[str, Any],
+        secrets: dict[str, Any],
+        channel: str,
+        planned: list[Planned],
+        records: list[Record],
+        extra: dict[str, Any],
+    ) -> Answer:
+        """Store the planned change (the targets already so left out), show its card, and run it
+        now when it needs no approval. `extra` goes into the card snapshot (grant bits, a group)."""
         todo = [p for p in planned if secrets or not already(p)]
+        if not todo and "group" in extra:
+            where = f"{'in' if request['action'] == 'add' else 'not in'} {extra['group']['label']}"
+            who = planned[0].label if len(planned) == 1 else f"all {len(planned)} people"
+            return Answer(f"Nothing to do: {who} {'is' if len(planned) == 1 else 'are'} already {where}.")
         if not todo:  # not written, so no approval either
-            return Answer(nothing_to_do(change, planned))
+            return Answer(nothing_to_do(vendor, obj, planned))
         if not decision.allowed:
             await self.store.refuse(**request, targets=[r.id for r in records], why=decision.reason)
-            metrics.REQUESTS.labels(change.vendor, change.action, "refused").inc()
+            metrics.REQUESTS.labels(vendor, request["action"], "refused").inc()
             return Answer(f"Refused: {decision.reason}. Nothing was changed.")
-        card: dict[str, Any] = {"targets": [dataclasses.asdict(p) for p in todo], "bits": change_bits(change)}
+        card: dict[str, Any] = {"targets": [dataclasses.asdict(p) for p in todo], **extra}
         if len(todo) < len(planned):
             left = len(planned) - len(todo)
+            kind = "people" if "group" in extra else f"{obj}s"
             card["note"] = (
-                f"{left} of {len(planned)} {change.obj}s already had these values and "
+                f"{left} of {len(planned)} {kind} already had these values and "
                 f"{'was' if left == 1 else 'were'} left out."
             )
         known = {r.id: {k: r.values[k] for k in KNOWN_AS if r.values.get(k)} for r in records}
@@ -165,7 +189,7 @@ class Pipeline:
             # each target as `history` may be asked for it: id, label, e-mail, login
             targets=[{"id": p.id, "label": p.label, **known.get(p.id, {})} for p in todo],
             approvals_required=decision.approvals_required if decision.needs_approval else 0,
-            expires_at=now() + ttl_for(self.policy, change.vendor),
+            expires_at=now() + ttl_for(self.policy, vendor),
             card=card,
             secret=self.secret_box.seal(secrets) if secrets and self.secret_box else None,
             card_channel=where,
@@ -190,6 +214,57 @@ class Pipeline:
             late = f"Slack did not take its card yet: Steward posts it in <#{where}> as soon as Slack"
             return Answer(f"{text} {late} answers again; it cannot be approved before.", row.id)
         return Answer(text, row.id, private=where != channel)
+
+    async def submit_membership(self, change: Membership, requester: str, channel: str) -> Answer:
+        """People into or out of a group, as a request like any other: one target per person,
+        `member` as it is now → as asked, and the group on the card."""
+        vendor = self.vendors.get(change.vendor)
+        if vendor is None:
+            return Answer(f"{change.vendor} is not configured on this Steward; an operator must set it up.")
+        decision = assess_request(self.policy, requester, change.vendor, "group", ["members"])
+        request: dict[str, Any] = {
+            "requester": requester,
+            "vendor": change.vendor,
+            "obj": "group",
+            "action": change.action,
+            "fields": {"members": list(change.people), "group": change.group},
+            "reason": change.reason,
+            "channel": channel,
+        }
+        if not decision.allowed:
+            await self.store.refuse(**request, targets=list(change.people), why=decision.reason)
+            metrics.REQUESTS.labels(change.vendor, change.action, "refused").inc()
+            return Answer(f"Refused: {decision.reason}. Nothing was changed.")
+        async with self._turns[change.vendor]:
+            try:
+                group = await self.group_of(change.vendor, change.group)
+                people = await resolve(vendor, "user", change.people, self.email_of)
+                inside = {m.id for m in await groups(vendor).members(group)}
+            except StewardError as err:
+                return Answer(f"{err} Nothing was changed.")
+            wanted = change.action == "add"
+            planned = [Planned(r.id, r.label, {"member": r.id in inside}, {"member": wanted}) for r in people]
+            extra = {"group": {"id": group.id, "label": group.label}}
+            return await self._make(
+                change.vendor, "group", decision, request, {}, channel, planned, people, extra
+            )
+
+    async def group_of(self, vendor: str, typed: str) -> Record:
+        """The one group `typed` names: its id, or its name (exactly, in any case). None or
+        several is an error that lists the close matches."""
+        client = self.vendors[vendor]
+        hits = await groups(client).find_groups(typed)
+        exact = [g for g in hits if g.id.lower() == typed.lower() or g.label.casefold() == typed.casefold()]
+        if len(exact) == 1:
+            return exact[0]
+        if exact:
+            listed = ", ".join(f"{g.label} (id {g.id})" for g in exact[:5])
+            raise TargetError(
+                f"{len(exact)} {client.name} groups are named {typed}: {listed}. "
+                "Use the id of the one you mean."
+            )
+        close = f" Close matches: {', '.join(f'{g.label} (id {g.id})' for g in hits[:5])}." if hits else ""
+        raise TargetError(f"{client.name} has no group {typed}.{close}")
 
     async def look_up(self, vendor: str, obj: str, targets: Sequence[str]) -> list[Record]:
         """The records of `targets` for the form's step 2: in the vendor's turn, like a submitted
@@ -370,6 +445,9 @@ class Pipeline:
                 row.action,
                 [Planned(**t) for t in row.card["targets"]],
                 bits=int(row.card.get("bits", 0)),
+                group=Record(str(row.card["group"]["id"]), str(row.card["group"]["label"]))
+                if row.card.get("group")
+                else None,
                 secrets=self._secrets(row),
                 concurrency=self.concurrency,
                 progress=progress,
@@ -548,12 +626,12 @@ def already(target: Planned) -> bool:
     )
 
 
-def nothing_to_do(change: Change, planned: list[Planned]) -> str:
+def nothing_to_do(vendor: str, obj: str, planned: list[Planned]) -> str:
     if len(planned) > 1:
-        return f"Nothing to do: all {len(planned)} {change.obj}s already have these values."
+        return f"Nothing to do: all {len(planned)} {obj}s already have these values."
     [target] = planned
     values = ", ".join(
-        f"`{name}` {messages.readable(value, vendor=change.vendor, name=name)}"
+        f"`{name}` {messages.readable(value, vendor=vendor, name=name)}"
         for name, value in target.requested.items()
     )
     return f"Nothing to do: {target.label} already has {values}."

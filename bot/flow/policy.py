@@ -46,10 +46,10 @@ from bot.vendors.onlyoffice import OnlyofficeUserUpdate
 OBJECT_FIELDS: Mapping[str, Mapping[str, frozenset[str]]] = {
     "kaiten": {
         "user": frozenset(KaitenUserUpdate.model_fields),
-        "group": frozenset(KaitenGroupUpdate.model_fields),
+        "group": frozenset(KaitenGroupUpdate.model_fields) | {"members"},
     },
-    "onlyoffice": {"user": frozenset(OnlyofficeUserUpdate.model_fields)},
-    "hub": {"user": frozenset(HubUserUpdate.model_fields)},
+    "onlyoffice": {"user": frozenset(OnlyofficeUserUpdate.model_fields), "group": frozenset({"members"})},
+    "hub": {"user": frozenset(HubUserUpdate.model_fields), "group": frozenset({"members"})},
 }
 
 #: PRODUCT.md "Sensitive changes", as `<vendor>.<object>.<field>`.
@@ -60,6 +60,11 @@ DEFAULT_SENSITIVE = frozenset(
         "kaiten.group.permissions",
         "onlyoffice.user.disable",
         "onlyoffice.user.isVisitor",
+        "kaiten.user.temporarily_inactive",  # deactivate / reactivate
+        "kaiten.group.members",
+        "onlyoffice.user.email",  # the server mails an activation link and ends the person's sessions
+        "onlyoffice.group.members",
+        "hub.group.members",
         "hub.user.banned",
         "hub.user.email",  # where Hub sends password resets
         "hub.user.login",
@@ -74,6 +79,10 @@ ACTION_FIELDS = {
     "enable": "disable",
     "ban": "banned",
     "unban": "banned",
+    "deactivate": "temporarily_inactive",
+    "reactivate": "temporarily_inactive",
+    "add": "members",
+    "remove": "members",
 }
 
 T = TypeVar("T")

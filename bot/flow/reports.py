@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Mapping
 
 from bot.errors import StewardError
+from bot.flow.execute import groups
 from bot.flow.pipeline import Pipeline
 from bot.flow.policy import Policy, admin_anywhere, may_read, readable_vendors
 from bot.language import SECRET_FIELDS
@@ -116,4 +117,35 @@ async def show(pipeline: Pipeline, user: str, vendor: str, obj: str, target: str
         else:
             value = f"(not reported by {name})"
         lines.append(f"{field:<{width}}  {value}")
+    return "\n".join(lines)
+
+
+MEMBERS_PAGE = 50
+
+
+async def members(pipeline: Pipeline, user: str, vendor: str, typed: str, page: int = 1) -> str:
+    """A group's direct members (name, e-mail, id), 50 a page, for an admin of that vendor."""
+    name = VENDOR_NAMES.get(vendor, vendor)
+    if user not in pipeline.policy.rules(vendor).admins:
+        return f"Only Steward's admins of {name} may look up its groups."
+    if vendor not in pipeline.vendors:
+        return f"{name} is not configured on this Steward; an operator must set it up."
+    try:
+        group = await pipeline.group_of(vendor, typed)
+        found = await groups(pipeline.vendors[vendor]).members(group)
+    except StewardError as err:
+        return str(err)
+    people = sorted(found, key=lambda r: r.label.casefold())
+    pages = max(1, -(-len(people) // MEMBERS_PAGE))
+    shown = people[(page - 1) * MEMBERS_PAGE : page * MEMBERS_PAGE]
+    count = f"{len(people)} direct member{'s' if len(people) != 1 else ''}"
+    lines = [f"{group.label} · {name} group {group.id} · {count}"] + [
+        f"{p.label} · {p.values.get('email') or '-'} · {p.id}" for p in shown
+    ]
+    if pages > 1:
+        lines.append(
+            f"page {page} of {pages}; the next: `/steward {vendor} group {group.id} members {page + 1}`"
+            if page < pages
+            else f"page {page} of {pages}"
+        )
     return "\n".join(lines)

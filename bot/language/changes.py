@@ -85,6 +85,8 @@ def fields_for(
         return fields, _kept(reason, lines)
     if action in ("disable", "enable"):
         fields = {"disable": action == "disable"}
+    elif action in ("deactivate", "reactivate"):
+        fields = {"temporarily_inactive": action == "deactivate"}
     elif action == "ban":
         fields = {"banned": True, **({"banReason": reason} if reason else {})}
     elif action == "unban":

@@ -37,8 +37,8 @@ from bot.language.usage import (
     unknown,
     usage,
 )
-from bot.language.values import text_of
-from bot.vendors import ALIASES, MODELS, VENDOR_NAMES
+from bot.language.values import text_of, unlink
+from bot.vendors import ALIASES, MODELS, VENDOR_NAMES, unsafe_rule
 from bot.vendors.kaiten import permission_names
 
 __all__ = [
@@ -53,6 +53,8 @@ __all__ = [
     "CommandError",
     "Help",
     "History",
+    "Members",
+    "Membership",
     "OpenForm",
     "Show",
     "Status",
@@ -108,6 +110,27 @@ class Show:
 
 
 @dataclass(frozen=True)
+class Membership:
+    """`<vendor> group <group> add|remove <people>`: people put into or taken out of a group.
+    `group` is as typed: the vendor's group id, or the group's name (quoted when it has spaces)."""
+
+    vendor: str
+    group: str
+    action: str  # add | remove
+    people: tuple[str, ...]
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Members:
+    """`<vendor> group <group> members [<page>]`: the group's direct members."""
+
+    vendor: str
+    group: str
+    page: int = 1
+
+
+@dataclass(frozen=True)
 class Change:
     """A change to one or more users or groups of one vendor.
 
@@ -135,7 +158,7 @@ class Change:
         return " ".join(words)
 
 
-Command = OpenForm | Help | Check | Status | History | Show | Change
+Command = OpenForm | Help | Check | Status | History | Show | Membership | Members | Change
 
 
 def quote(value: str) -> str:
@@ -198,6 +221,8 @@ def parse(text: str, *, allow_passwords: bool = False, limit: int | None = MAX_T
     if ALIASES.get(first, first) not in ACTIONS:
         choices = [*_WORDS, *ACTIONS, *ALIASES]
         raise CommandError(unknown(words[0].raw, choices, "command"), USAGE_LINES)
+    if len(words) >= 4 and words[1].word() == "group" and words[3].word() in MEMBERSHIP:
+        return _membership(words)
     return _change(text, words, allow_passwords)
 
 
@@ -221,6 +246,47 @@ def _vendor(word: Token, lines: str | Sequence[str]) -> str:
 def _raw(word: Token) -> str:
     """A word as typed (with its `=`), or its value when it was quoted."""
     return word.value if word.key is None else word.raw
+
+
+#: The words after `<vendor> group <group>` that are about its members, on every vendor.
+MEMBERSHIP = ("add", "remove", "members")
+
+
+def _membership(words: list[Token]) -> Membership | Members:
+    vendor = _vendor(words[0], USAGE_LINES)
+    group, action = words[2].value.strip(), words[3].word()
+    if not group or len(group) > 255 or unsafe_rule(group) is not None:
+        raise CommandError("Name the group by its id, or by its name in quotes.", usage_of(action))
+    rest = words[4:]
+    if action == "members":
+        if len(rest) > 1 or (rest and not rest[0].word().isdigit()):
+            raise CommandError("`members` takes at most a page number.", usage_of(action))
+        return Members(vendor, group, max(1, int(rest[0].word())) if rest else 1)
+    if not rest or rest[0].key is not None:
+        raise CommandError(f"Name the people to {action}, like `{action} anna@acme.com`.", usage_of(action))
+    end = list_end(rest, 0)
+    people, bad = targets(vendor, "user", "".join(_raw(w) for w in rest[: end + 1]))
+    if bad is not None:
+        raise CommandError(
+            f"`{shown(bad)}` is not a user Steward knows: use {FORMS[(vendor, 'user')]}.", usage_of(action)
+        )
+    if len(people) > MAX_TARGETS:
+        raise CommandError(too_many(len(people), "user"), usage_of(action))
+    reason = ""
+    for word in rest[end + 1 :]:
+        if (word.key or "").lower() != "reason":
+            raise CommandError(
+                f"After the people, only `reason=…` may follow; not `{shown(word.raw)}`.", usage_of(action)
+            )
+        reason = word.value if word.quoted else unlink(word.value)
+        rule = unsafe_rule(reason, newline=True)
+        if rule is not None:
+            raise CommandError(f"`reason`: {rule}.", usage_of(action))
+    return Membership(vendor, group, action, people, reason)
+
+
+def usage_of(action: str) -> tuple[str, ...]:
+    return (USAGE[action],)
 
 
 def _history(words: list[Token]) -> History:

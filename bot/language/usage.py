@@ -12,7 +12,7 @@ from bot.vendors import VENDOR_NAMES
 
 #: The actions each object takes, `set` first.
 ACTIONS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
-    "kaiten": {"user": ("set",), "group": ("set", "grant", "revoke")},
+    "kaiten": {"user": ("set", "deactivate", "reactivate"), "group": ("set", "grant", "revoke")},
     "onlyoffice": {"user": ("set", "disable", "enable")},
     "hub": {"user": ("set", "ban", "unban")},
 }
@@ -31,6 +31,11 @@ USAGE: Mapping[str, str] = {
     "enable": "/steward onlyoffice user <targets> disable|enable [reason=<text>]",
     "ban": "/steward hub user <targets> ban [reason=<text>] | unban [reason=<text>]",
     "unban": "/steward hub user <targets> ban [reason=<text>] | unban [reason=<text>]",
+    "deactivate": "/steward kaiten user <targets> deactivate|reactivate [reason=<text>]",
+    "reactivate": "/steward kaiten user <targets> deactivate|reactivate [reason=<text>]",
+    "add": "/steward <vendor> group <group> add|remove <people> [reason=<text>]",
+    "remove": "/steward <vendor> group <group> add|remove <people> [reason=<text>]",
+    "members": "/steward <vendor> group <group> members [<page>]",
     "show": "/steward <vendor> user <target>  |  /steward kaiten group <target>",
     "status": "/steward status <request-id>",
     "history": "/steward history [refused] [<vendor> [<target>]]",
@@ -46,6 +51,9 @@ USAGE_LINES: tuple[str, ...] = (
     USAGE["revoke"],
     USAGE["disable"],
     USAGE["ban"],
+    USAGE["deactivate"],
+    USAGE["add"],
+    USAGE["members"],
     "/steward <vendor> user <target>",
     "/steward kaiten group <target>",
     USAGE["status"],

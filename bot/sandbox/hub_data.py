@@ -11,6 +11,16 @@ The cast, drawn from `company.people("hub")`, with ids from uuid5 so they are th
                   the attribute is "whether the user account is the guest account" (Hub REST
                   docs, User attributes), not a kind of user
     bulk1…bulkN   option `extra_users`, for bulk runs
+
+The user groups, with the same kind of ids (`group_id(name)`):
+    All Users           Hub's own group of every account (`allUsers: true`); its members are
+                        worked out, not stored, and cannot be changed
+    Engineering         boris.ivanov, chen.wei directly; its subgroup Backend Developers brings
+                        farah.haddad and julia.meyer in as well (`users`, not `ownUsers`)
+    Backend Developers  farah.haddad, julia.meyer; a name of two words (`name: {…}`)
+    Support             hana.sato, kofi.mensah, and emil.novak, who is banned
+    Support Leads       nobody; found by `name: Support` too, so a lookup must pick the exact name
+    Bulk Group 1…N      option `extra_groups`, empty, for paging
 """
 
 from __future__ import annotations
@@ -52,7 +62,8 @@ def user(login: str, name: str, email: str | None, n: int, **fields: Any) -> dic
         "creationTime": CREATED + n * DAY_MS,
         "lastAccessTime": CREATED + (n + 30) * DAY_MS,
         "profile": profile,
-        "groups": [{"type": "userGroup", "id": user_id("group:All Users"), "name": "All Users"}],
+        # `groups` (the groups a user is in directly) is worked out from the groups when a user
+        # is answered (hub_groups.direct_groups), so that it always agrees with them.
     } | fields
 
 
@@ -78,3 +89,51 @@ def extra_user(number: int) -> dict[str, Any]:
 def is_extra(stored: dict[str, Any]) -> bool:
     login = str(stored.get("login", ""))
     return login.startswith("bulk") and login[4:].isdigit()
+
+
+ALL_USERS = "All Users"
+#: name -> (parent, direct members' logins); the order is the order Hub lists them in here.
+GROUPS: dict[str, tuple[str | None, tuple[str, ...]]] = {
+    "Engineering": (None, ("boris.ivanov", "chen.wei")),
+    "Backend Developers": ("Engineering", ("farah.haddad", "julia.meyer")),
+    "Support": (None, ("hana.sato", "kofi.mensah", "emil.novak")),
+    "Support Leads": (None, ()),
+}
+
+
+def group_id(name: str) -> str:
+    """The sandbox's Hub UUID for a group name."""
+    return user_id("group:" + name)
+
+
+def group(
+    name: str, parent: str | None = None, members: tuple[str, ...] = (), **fields: Any
+) -> dict[str, Any]:
+    """One stored group: its scalars, its parent's id and its direct members' ids (`ownUsers`);
+    what Hub answers besides (`users`, `subgroups`, `userCount`) is worked out from these."""
+    return {
+        "type": "userGroup",
+        "id": group_id(name),
+        "name": name,
+        "description": f"The {name} group",
+        "autoJoin": False,
+        "allUsers": False,
+        "parent": None if parent is None else group_id(parent),
+        "ownUsers": [user_id(login) for login in members],
+    } | fields
+
+
+def sample_groups() -> dict[str, dict[str, Any]]:
+    """Every sample group by id, All Users first."""
+    groups = [group(ALL_USERS, description="All users of the system", allUsers=True)]
+    groups += [group(name, parent, members) for name, (parent, members) in GROUPS.items()]
+    return {g["id"]: g for g in groups}
+
+
+def extra_group(number: int) -> dict[str, Any]:
+    return group(f"Bulk Group {number}")
+
+
+def is_extra_group(stored: dict[str, Any]) -> bool:
+    name = str(stored.get("name", ""))
+    return name.startswith("Bulk Group ") and name[11:].isdigit()

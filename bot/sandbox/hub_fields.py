@@ -4,6 +4,12 @@ With `fields`, Hub sends only what was asked, nesting included, and every object
 `type`. Without it, "all immediate fields of a resource" and, "for nested objects, only the
 basic info (for example, `id`)": here `{type, id}`. A page of users follows the same rule, so
 GET /users without `fields` lists each user as `{type, id}`.
+
+A page of user groups (`trim_page`) follows Hub's "Get All User Groups" page instead: `fields`
+"Returns only the specified subset of the fields for each UserGroup", and JetBrains' ring-ui
+(src/hub-source/hub-source-users-groups.ts) asks `id,name,total,userCount,iconUrl` and reads
+`usergroups` and `total`: so `fields` names each group's fields, and the page's own `total`,
+`skip` and `top` come when named there (all of them when there is no `fields`).
 """
 
 from __future__ import annotations
@@ -78,3 +84,10 @@ def _basic(item: Any) -> Any:
     if isinstance(item, dict):
         return {k: item[k] for k in ("type", "id") if k in item}
     return item
+
+
+def trim_page(page: dict[str, Any], items: str, tree: Tree | None) -> dict[str, Any]:
+    """A page whose `items` list is trimmed item by item with `tree`, its own scalars kept when
+    `tree` names them (or when there is no `fields`); `type` and the list always come."""
+    out = {key: value for key, value in page.items() if key != items and (tree is None or key in tree)}
+    return {"type": page["type"]} | out | {items: trim(page[items], tree)}

@@ -1,5 +1,5 @@
-"""Hub's query language for users, as far as Hub documents it, and of that what the sandbox
-evaluates.
+"""Hub's query language for users and for user groups, as far as Hub documents it, and of that
+what the sandbox evaluates.
 
 The grammar is Hub's "Search Query Grammar" (jetbrains.com/help/hub/search-query-grammar.html):
 `or` of `and` of an item with an optional `not`, an item being a field (`Name: value`), a tuple,
@@ -19,6 +19,14 @@ so that a test never mistakes an unsupported query for "nobody matched". Every r
 How Hub matches values is not documented as exact, so the sandbox matches loosely, as a search
 box does: `login:` and `email:` by prefix, `name:` by substring, all ignoring case. A client that
 wants one account must filter the answer.
+
+User groups (`GET /usergroups?query=`) take the fields on Hub's "Get All User Groups" page
+(jetbrains.com/help/hub/HUB-REST-API_User-Groups_Get-All-User-Groups.html): `GROUP_DOCUMENTED`.
+The sandbox evaluates `name:` ("Group with the given name"; like a user's name, by substring,
+ignoring case: exactness is not documented), `id:`, `user:` ("Groups that immediately contain
+the given user", by the user's id; All Users left out), `has: user`, `has: subgroup` and
+`is: allUsers`. A group is evaluated as hub_groups.view shows it (`ownUsers` as user objects,
+`subgroups`).
 """
 
 from __future__ import annotations
@@ -47,18 +55,26 @@ DOCUMENTED: dict[str, frozenset[str] | None] = {
 }  # fmt: skip
 #: Tuples Hub documents for users (`access(project: …, with: …)`, `lastAccess(after: …)`).
 TUPLES = ("access", "lastaccess")
+#: The fields Hub documents for a user groups query, with the values it lists for `is:` and `has:`.
+GROUP_DOCUMENTED: dict[str, frozenset[str] | None] = {
+    **dict.fromkeys(("id", "name", "ownrole", "parent", "project", "subgroup", "team", "user"), None),
+    "is": frozenset({"allusers", "autojoin"}),
+    "has": frozenset({"ownrole", "user", "subgroup", "icon"}),
+}
+GROUP_TUPLES = ("access",)
 
 
 class QueryError(ValueError):
     """The query is not one the sandbox takes; the text is Hub's error_description."""
 
 
-def compile_query(text: str) -> Predicate:
-    """A predicate over stored users; an empty query matches everyone."""
+def compile_query(text: str, kind: str = "users") -> Predicate:
+    """A predicate over stored users (or, for `kind` "user groups", over groups as
+    hub_groups.view shows them); an empty query matches everything."""
     tokens = _tokens(text)
     if not tokens:
         return lambda user: True
-    parser = _Parser(tokens)
+    parser = _Parser(tokens, kind)
     predicate = parser.any_of()
     if parser.i != len(tokens):
         raise QueryError(f"Can't parse query `{text}`: unexpected `{tokens[parser.i]}`")
@@ -81,9 +97,10 @@ def _tokens(text: str) -> list[str]:
 class _Parser:
     """or < and < not < an item: a field, or a bracketed query."""
 
-    def __init__(self, tokens: list[str]) -> None:
+    def __init__(self, tokens: list[str], kind: str = "users") -> None:
         self.tokens = tokens
         self.i = 0
+        self.kind = kind
 
     def peek(self) -> str:
         return self.tokens[self.i] if self.i < len(self.tokens) else ""
@@ -125,13 +142,15 @@ class _Parser:
         if token.startswith(("{", '"')) or self.peek() not in (":", "("):
             raise QueryError(f"The sandbox Hub does not implement free text or phrases (`{token}`)")
         if self.peek() == "(":
-            what = "tuple" if token.lower() in TUPLES else "not a tuple Hub documents for users"
+            tuples = GROUP_TUPLES if self.kind == "user groups" else TUPLES
+            what = "tuple" if token.lower() in tuples else f"not a tuple Hub documents for {self.kind}"
             raise QueryError(f"The sandbox Hub does not implement `{token}(…)` ({what})")
         self.take()
         value = self.take() if self.peek() not in ("", "(", ")", ":") else ""
         if not value:
             raise QueryError(f"Can't parse query: `{token}:` has no value")
-        return clause(token.lower(), value.strip("{}").strip().lower())
+        field, value = token.lower(), value.strip("{}").strip().lower()
+        return group_clause(field, value) if self.kind == "user groups" else clause(field, value)
 
 
 def clause(field: str, value: str) -> Predicate:
@@ -156,6 +175,33 @@ def clause(field: str, value: str) -> Predicate:
         return lambda user: bool(email_of(user))
     shown = f"{field}:" if listed is None else f"{field}: {value}"
     raise QueryError(f"The sandbox Hub does not implement `{shown}` in a query")
+
+
+def group_clause(field: str, value: str) -> Predicate:
+    if field not in GROUP_DOCUMENTED:
+        raise QueryError(f"`{field}` is not a field Hub documents for user groups")
+    listed = GROUP_DOCUMENTED[field]
+    if listed is not None and value not in listed:
+        raise QueryError(f"`{field}: {value}` is not one Hub documents for user groups")
+    if field == "id":
+        return lambda group: str(group.get("id") or "").lower() == value
+    if field == "name":
+        return lambda group: value in str(group.get("name") or "").lower()
+    if field == "user":
+        # Not All Users: JetBrains' YouTrackSharp lists a user's groups with `user:<id> or
+        # is:allUsers` (Management/UserManagementService.cs), so `user:` alone leaves it out.
+        return lambda group: (
+            not group.get("allUsers")
+            and any(str(u.get("id")).lower() == value for u in group.get("ownUsers") or [])
+        )
+    if (field, value) == ("has", "user"):
+        return lambda group: bool(group.get("users"))
+    if (field, value) == ("has", "subgroup"):
+        return lambda group: bool(group.get("subgroups"))
+    if (field, value) == ("is", "allusers"):
+        return lambda group: bool(group.get("allUsers"))
+    shown = f"{field}:" if listed is None else f"{field}: {value}"
+    raise QueryError(f"The sandbox Hub does not implement `{shown}` in a user groups query")
 
 
 def email_of(user: User) -> str:

@@ -1,6 +1,7 @@
 """A sandbox Kaiten: users and groups as vendor-docs/kaiten-*.txt describe them, with the
 behaviour notes/vendor-apis.md §1.7 lists (bare arrays, no GET /users/{id}, empty 403/404
-bodies, 402 without the groups feature, 5 requests per second per token).
+bodies, 402 without the groups feature, 5 requests per second per token), group members under
+/groups/{uid}/users and deactivation through PATCH /company/users/{id} (§4.1).
 
 Options (constructor keywords, or `/__sandbox__/options` at run time):
     plan_groups         True   False: every group endpoint answers 402, as on a tariff without groups
@@ -8,8 +9,9 @@ Options (constructor keywords, or `/__sandbox__/options` at run time):
     rate                5      requests allowed per window
     retry_after_header  False  also send Retry-After with a 429 (Kaiten documents only X-RateLimit-*)
     extra_users         0      that many generated users more, ids from 1000 (bulk benchmarks)
-    fail_after_write    0      the next N PATCHes are applied, then answered 500, as when a proxy
-                               loses the answer: what a retried write must survive
+    fail_after_write    0      the next N writes (PATCH, and POST/DELETE of a group member) are
+                               applied, then answered 500, as when a proxy loses the answer: what
+                               a retried write must survive
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ DEFAULTS: dict[str, Any] = {
 }
 PREFIXES = ("/api/latest", "/api/v1")
 ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
-USERS_MAX = 100  # GET /users: "limit Default: 100 Max: 100"
+USERS_MAX = 100  # GET /users: "limit Default: 100 Max: 100"; GET /groups/{uid}/users: limit 1..100
 
 
 def _message(status: int, text: str) -> Response:
@@ -79,11 +81,23 @@ class KaitenSandbox(SandboxApp):
                 Route(f"{root}/users/current", self._api(self.current_user), methods=["GET"]),
                 Route(f"{root}/users", self._api(self.list_users), methods=["GET"]),
                 Route(f"{root}/users/{{id}}", self._api(self.patch_user), methods=["PATCH"]),
+                Route(f"{root}/company/users/{{id}}", self._api(self.patch_company_user), methods=["PATCH"]),
                 Route(f"{root}/company/groups", self._api(self.list_groups, groups=True), methods=["GET"]),
                 Route(
                     f"{root}/company/groups/{{uid}}",
                     self._api(self.one_group, groups=True),
                     methods=["GET", "PATCH"],
+                ),
+                # Members live under /groups/, not /company/groups/ (notes/vendor-apis.md §1.3).
+                Route(
+                    f"{root}/groups/{{uid}}/users",
+                    self._api(self.group_users, groups=True),
+                    methods=["GET", "POST"],
+                ),
+                Route(
+                    f"{root}/groups/{{uid}}/users/{{user_id}}",
+                    self._api(self.remove_group_user, groups=True),
+                    methods=["DELETE"],
                 ),
                 # Everything else, GET /users/{id} included: Kaiten documents no such endpoint.
                 Route(f"{root}/{{rest:path}}", self._api(self.nothing), methods=ALL_METHODS),
@@ -191,8 +205,7 @@ class KaitenSandbox(SandboxApp):
         problem = data.check_user_patch(body)
         if problem:
             return _message(400, problem)
-        raw_id = request.path_params["id"]
-        user = self.users.get(int(raw_id)) if raw_id.isdigit() else None
+        user = self._user(request.path_params["id"])
         if user is None:
             return _empty(404)
         for name, value in body.items():
@@ -202,6 +215,45 @@ class KaitenSandbox(SandboxApp):
                 user[name] = value
         user["updated"] = data.stamp()
         return self._lose_answer() or JSONResponse(data.shown(user, data.PATCH_FIELDS))
+
+    async def patch_company_user(self, request: Request) -> Response:
+        """PATCH /company/users/{id} (DOC company-users/update-user; notes/vendor-apis.md §4.1):
+        `temporarily_inactive` true makes the user's `role` 3 (deactivated), false gives back the
+        role they had (a user of the sample company deactivated from the start comes back as 2).
+        Answers the company user."""
+        body, bad = await self._body(request)
+        if bad is not None:
+            return bad
+        problem = data.check_company_user_patch(body)
+        if problem:
+            return _message(400, problem)
+        user = self._user(request.path_params["id"])
+        if user is None:
+            return _empty(404)
+        if "apps_permissions" in body:
+            user["apps_permissions"] = body["apps_permissions"]
+        inactive = body.get("temporarily_inactive")
+        if inactive is True and user["role"] != data.DEACTIVATED:
+            user["role_before_deactivation"] = user["role"]  # never shown: not in any answer's fields
+            user["role"] = data.DEACTIVATED
+        elif inactive is False and user["role"] == data.DEACTIVATED:
+            user["role"] = user.pop("role_before_deactivation", data.MEMBER)
+        user["updated"] = data.stamp()
+        return self._lose_answer() or JSONResponse(self._company_user(user))
+
+    def _company_user(self, user: dict[str, Any]) -> dict[str, Any]:
+        shown = data.shown(user, data.COMPANY_USER_FIELDS)
+        shown["temporarily_inactive"] = user["role"] == data.DEACTIVATED
+        # The spec types `groups` as one CompanyUserGroup; a user may be in several, so a list.
+        shown["groups"] = [
+            data.shown(group, data.GROUP_FIELDS)
+            for group in sorted(self.groups.values(), key=lambda g: int(g["id"]))
+            if user["id"] in group.get("members", ())
+        ]
+        return shown
+
+    def _user(self, raw_id: str) -> dict[str, Any] | None:
+        return self.users.get(int(raw_id)) if raw_id.isascii() and raw_id.isdigit() else None
 
     # -- groups -------------------------------------------------------------------------------
 
@@ -233,6 +285,54 @@ class KaitenSandbox(SandboxApp):
         group.update(body)
         group["updated"] = data.stamp()
         return self._lose_answer() or JSONResponse(data.shown(group, data.GROUP_FIELDS))
+
+    async def group_users(self, request: Request) -> Response:
+        """GET /groups/{uid}/users: the members, a bare array of group users by id, paged with
+        `limit` (1..100) and `offset`; deactivated members are listed too (the docs do not say
+        otherwise). POST: `{"user_id": …}` adds one and answers the user."""
+        group = self.groups.get(request.path_params["uid"])
+        if request.method == "GET":
+            params = request.query_params
+            try:
+                limit = min(int(params.get("limit", USERS_MAX)), USERS_MAX)
+                offset = int(params.get("offset", 0))
+            except ValueError:
+                return _message(400, "limit and offset should be integers")
+            if limit < 1 or offset < 0:
+                return _message(400, "limit should be >= 1 and offset should be >= 0")
+            if group is None:
+                return _empty(404)
+            rows = [self.users[i] for i in group.get("members", ()) if i in self.users]
+            return JSONResponse([data.shown(u, data.MEMBER_FIELDS) for u in rows[offset : offset + limit]])
+        body, bad = await self._body(request)
+        if bad is not None:
+            return bad
+        problem = data.check_member_post(body)
+        if problem:
+            return _message(400, problem)
+        user = self.users.get(body["user_id"])
+        if group is None or user is None:
+            return _empty(404)
+        members = group.setdefault("members", [])
+        # UNCONFIRMED: the docs do not say what adding a member again does (notes/vendor-apis.md
+        # §4.1); the sandbox answers 200 with the user and changes nothing.
+        if user["id"] not in members:
+            members.append(user["id"])
+            members.sort()
+        return self._lose_answer() or JSONResponse(data.shown(user, data.MEMBER_FIELDS))
+
+    async def remove_group_user(self, request: Request) -> Response:
+        """DELETE /groups/{uid}/users/{user_id}: answers the removed user."""
+        group = self.groups.get(request.path_params["uid"])
+        user = self._user(request.path_params["user_id"])
+        if group is None or user is None:
+            return _empty(404)
+        members = group.setdefault("members", [])
+        # UNCONFIRMED: the docs do not say what removing a non-member does (notes/vendor-apis.md
+        # §4.1); the sandbox answers 200 with the user and changes nothing.
+        if user["id"] in members:
+            members.remove(user["id"])
+        return self._lose_answer() or JSONResponse(data.shown(user, data.MEMBER_FIELDS))
 
     async def nothing(self, request: Request) -> Response:
         return _empty(404)

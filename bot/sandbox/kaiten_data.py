@@ -40,6 +40,17 @@ PATCH_FIELDS = (
     "work_time_settings", "telegram_id", "telegram_settings", "has_password",
 )  # fmt: skip
 GROUP_FIELDS = ("id", "uid", "name", "permissions", "add_to_cards_and_spaces_enabled", "created", "updated")
+# A group user, as GET, POST and DELETE /groups/{uid}/users answer it (the GroupUser of
+# notes/vendor-apis.md §1.3's spec, from DOC group-users): no role, permissions or company fields.
+MEMBER_FIELDS = (
+    "id", "full_name", "email", "username", "avatar_initials_url", "avatar_uploaded_url", "initials",
+    "avatar_type", "lng", "timezone", "theme", "updated", "created", "activated", "ui_version", "virtual",
+    "sd_telegram_id", "news_subscription",
+)  # fmt: skip
+# The company user PATCH /company/users/{id} answers (DOC company-users/update-user; notes §4.1):
+# the user with `role` (3 when deactivated), `permissions`, `apps_permissions`,
+# `temporarily_inactive` and `groups`, the last two added by `KaitenSandbox._company_user`.
+COMPANY_USER_FIELDS = (*LIST_FIELDS, "work_time_settings")
 
 
 def stamp(when: float | None = None) -> str:
@@ -100,7 +111,8 @@ def user(uid: int, full_name: str, email: str, username: str, initials: str, **f
     return data
 
 
-OWNER, DEACTIVATED = 1, 3  # user `role`: "1 - owner, 2 - user, 3 - deactivated" (kaiten-current-user.txt)
+# User `role`: "1 - owner, 2 - user, 3 - deactivated" (kaiten-current-user.txt).
+OWNER, MEMBER, DEACTIVATED = 1, 2, 3
 #: People whose Kaiten user is deactivated: GET /users leaves them out unless asked with
 #: `include_inactive=true` (DOC users/retrieve-list-of-users; notes/vendor-apis.md §4.1).
 INACTIVE = frozenset({"mira.volkova"})
@@ -124,6 +136,17 @@ def extra_user(number: int) -> dict[str, Any]:
     return user(number, f"Bulk User {number}", f"bulk{number}@{company.DOMAIN}", f"bulk{number}", "BU")
 
 
+#: Who is in each sample group, by login (`members` of a stored group: user ids, kept sorted).
+#: Support holds a deactivated user; Auditors has nobody.
+MEMBERS: dict[str, tuple[str, ...]] = {
+    "QA engineers": ("anna.petrova", "chen.wei"),
+    "Admins": ("steward", "boris.ivanov"),
+    "Support": ("farah.haddad", "julia.meyer", "mira.volkova"),
+    "Developers": ("chen.wei", "emil.novak", "gleb.orlov", "ivan.smirnov"),
+    "Auditors": (),
+}
+
+
 def sample_groups() -> dict[str, dict[str, Any]]:
     rows = [
         (11, "00000000-0000-4000-8000-000000000001", "QA engineers", 1 | 2, False),
@@ -134,6 +157,7 @@ def sample_groups() -> dict[str, dict[str, Any]]:
         # (notes/vendor-apis.md §4.1), and Kaiten keeps them.
         (15, "00000000-0000-4000-8000-000000000005", "Auditors", 1 | 2 | 8, False),
     ]
+    ids = {person.login: number for number, person in enumerate(company.people("kaiten"), start=1)}
     return {
         uid: {
             "id": gid,
@@ -143,6 +167,7 @@ def sample_groups() -> dict[str, dict[str, Any]]:
             "add_to_cards_and_spaces_enabled": add,
             "created": CREATED,
             "updated": CREATED,
+            "members": sorted(ids[login] for login in MEMBERS[name]),
         }
         for gid, uid, name, mask, add in rows
     }
@@ -166,6 +191,7 @@ TEXTS = {"username": (0, None), "full_name": (1, 128), "initials": (2, 2), "pass
 TEXTS |= {"lng": (0, None), "timezone": (0, None)}
 OBJECTS = ("email_settings", "telegram_settings", "slack_settings", "notification_settings")
 USER_BODY = (*TEXTS, *ENUMS, *OBJECTS, "old_password", "default_space_id", "notification_enabled_channels")
+APPS_PERMISSIONS = (0, 1, 2, 4, 5, 6)  # PATCH /company/users/{id}: "0 no access; 1 full Kaiten, …"
 
 
 def _text(name: str, value: Any, low: int, high: int | None) -> str | None:
@@ -205,6 +231,47 @@ def check_user_patch(body: Any) -> str | None:
             not isinstance(value, list) or any(v not in CHANNELS for v in value)
         ):
             problem = f"{name} should be an array of {', '.join(CHANNELS)}"
+        if problem:
+            return problem
+    return None
+
+
+def check_company_user_patch(body: Any) -> str | None:
+    """PATCH /company/users/{id}: `apps_permissions` (0, 1, 2, 4, 5, 6) and `temporarily_inactive`
+    (boolean) are its only fields (DOC company-users/update-user; notes/vendor-apis.md §4.1)."""
+    if not isinstance(body, dict) or not body:
+        return "At least one field is required"
+    for name, value in body.items():
+        if name == "temporarily_inactive":
+            problem = None if isinstance(value, bool) else f"{name} should be boolean"
+        elif name == "apps_permissions":
+            ok = _is_int(value) and value in APPS_PERMISSIONS
+            allowed = list(APPS_PERMISSIONS)
+            problem = None if ok else f"{name} should be equal to one of the allowed values {allowed}"
+        else:
+            problem = f"{name} is not allowed (should NOT have additional properties)"
+        if problem:
+            return problem
+    return None
+
+
+def check_member_post(body: Any) -> str | None:
+    """POST /groups/{uid}/users: `user_id` (integer, required), `request_id` and
+    `operator_comment` (1..1024) optional (notes/vendor-apis.md §1.3 and §4.1)."""
+    if not isinstance(body, dict):
+        return "body should be object"
+    if "user_id" not in body:
+        return "body should have required property 'user_id'"
+    for name, value in body.items():
+        problem: str | None = None
+        if name == "user_id":
+            problem = None if _is_int(value) else f"{name} should be integer"
+        elif name == "request_id":
+            problem = None if isinstance(value, str) else f"{name} should be string"
+        elif name == "operator_comment":
+            problem = _text(name, value, 1, 1024)
+        else:
+            problem = f"{name} is not allowed (should NOT have additional properties)"
         if problem:
             return problem
     return None

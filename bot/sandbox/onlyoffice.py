@@ -11,6 +11,22 @@
     PUT  /api/2.0/people/{userid}           with UpdateMember's omission semantics (onlyoffice_update.py)
     PUT  /api/2.0/people/status/{Active|Terminated}  {"userIds": […]} → the users; Active
                                             activates only a Terminated user (not one on leave)
+    PUT  /api/2.0/people/{userid}/email     {"email"} → the user, the address lower-cased and to be
+                                            activated again (`mails`, `sessions_reset` record the
+                                            mail sent and the sessions ended); the address of anyone
+                                            (the user too, any case) → 500 "User with this email is
+                                            already registered"; a Terminated, LDAP, SSO or unknown
+                                            user, or the owner for someone else → 403 "No permissions
+                                            to perform this action" (EmployeeApi.ChangeUserEmail)
+    GET  /api/2.0/group                     every group {id, name, manager (a user name)}
+    GET  /api/2.0/group/search?groupName=   groups whose name holds the text, case-sensitively
+    GET  /api/2.0/group/{id}                the group with its manager and members, Terminated
+                                            members left out; 404 "group not found"
+    PUT  /api/2.0/group/{id}/members        {"members": […]} adds, keeping the others; unknown ids
+                                            are skipped without a word → the group
+    POST /api/2.0/group/{id}/members        replaces the members (Terminated ones stay) → 201
+    DELETE /api/2.0/group/{id}/members      {"members": […]} (a JSON body) removes those → the group
+                                            (GroupsApi.cs; a non-admin is refused with a 500)
 
 Every path also answers with `.json` appended. A token goes raw in `Authorization` (or as
 `Bearer …`); company.ONLYOFFICE_TOKEN is always valid, login tokens live `token_ttl` seconds;
@@ -38,6 +54,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 import secrets
 import time
 from collections.abc import Awaitable, Callable
@@ -58,6 +75,12 @@ Handler = Callable[[Request, str], Awaitable[Response]]
 DEFAULTS: dict[str, Any] = {"rate_limit": True, "token_ttl": 3600, "seats": 50, "extra_users": 0}
 API = "/api/2.0"
 HRESULT = -2146233088  # what .NET gives a plain Exception; the envelope always carries one
+NOT_ACTIVATED, AUTO_GENERATED = 0, 4  # EmployeeActivationStatus
+#: What the group calls demand (Core.Users.Constants: Action_EditGroups, Action_AddRemoveUser).
+GROUP_RIGHTS = ("Edit categories and groups", "Add/Remove user")
+#: Near enough to what System.Net.Mail.MailAddress parses: dot-atoms around one `@`.
+_ATOM = r'[^\s@<>()\[\],;:\\".]+'
+MAIL_ADDRESS = re.compile(rf"^{_ATOM}(\.{_ATOM})*@{_ATOM}(\.{_ATOM})*$")
 
 
 class ServerJSON(JSONResponse):
@@ -92,6 +115,8 @@ class OnlyofficeSandbox(SandboxApp):
             )
         self.users: dict[str, dict[str, Any]] = {}
         self.tokens: dict[str, float] = {}  # login token -> when it expires (epoch seconds)
+        self.mails: list[tuple[str, str]] = []  # (user id, address): activation mails "sent"
+        self.sessions_reset: list[str] = []  # user ids whose sessions an e-mail change ended
         self.window = FixedWindow(500, 10.0)
         self._extras = 0
         super().__init__(SandboxState({**DEFAULTS, **options}))
@@ -99,6 +124,8 @@ class OnlyofficeSandbox(SandboxApp):
     def reset_data(self) -> None:
         self.users = data.sample_users()
         self.tokens = {}
+        self.mails = []
+        self.sessions_reset = []
         self.window = FixedWindow(500, 10.0)
         self._extras = 0
         self._sync_extras()
@@ -109,11 +136,17 @@ class OnlyofficeSandbox(SandboxApp):
             routes += [
                 Route(f"{API}/authentication{suffix}", self.login, methods=["POST"]),
                 Route(f"{API}/people{suffix}", self._api(self.everyone), methods=["GET"]),
+                Route(f"{API}/group{suffix}", self._api(self.all_groups), methods=["GET"]),
             ]
         return [
             *routes,
             Route(f"{API}/people/{{rest:path}}", self._api(self.people_get), methods=["GET"]),
             Route(f"{API}/people/{{rest:path}}", self._api(self.people_put), methods=["PUT"]),
+            Route(
+                f"{API}/group/{{rest:path}}",
+                self._api(self.group_call),
+                methods=["GET", "PUT", "POST", "DELETE"],
+            ),
             Route(f"{API}/{{rest:path}}", self._api(self.nothing), methods=["GET", "POST", "PUT", "DELETE"]),
         ]
 
@@ -219,6 +252,8 @@ class OnlyofficeSandbox(SandboxApp):
             if not caller["isAdmin"]:  # DemandPermissions(Action_EditUser), for anyone's status
                 return fail(500, access_denied(caller).message)
             return self._status(request, path.removeprefix("status/"), body)
+        if path.endswith("/email") and path.count("/") == 1:
+            return self._email(request, path.removesuffix("/email"), body)
         if "/" in path:
             return fail(404, "Method not found")
         return self._update(request, path, body)
@@ -264,6 +299,101 @@ class OnlyofficeSandbox(SandboxApp):
             return fail(changed.status, changed.message)
         self.users[user["id"]] = changed
         return ok(self._shown(request, changed))
+
+    def _email(self, request: Request, user_id: str, body: dict[str, Any]) -> Response:
+        """EmployeeApi.ChangeUserEmail, in its order: the right to edit the user, the address taken
+        by anyone (GetUserByEmail ignores case, and finds the user themselves too), the user,
+        then `new MailAddress(email)`; the address is stored `.Address.ToLowerInvariant()`."""
+        if not is_guid(user_id):
+            return fail(400, "Invalid arguments")  # {userid} binds to a Guid
+        caller = self.users[request.state.caller]
+        if not (caller["isAdmin"] or caller["id"] == user_id.lower()):
+            return fail(500, access_denied(caller).message)
+        email = {k.lower(): v for k, v in body.items()}.get("email")
+        if email is not None and not isinstance(email, str):
+            return fail(400, "Invalid arguments")
+        email = email or ""
+        if email and any(u["email"].lower() == email.lower() for u in self.users.values()):
+            return fail(500, "User with this email is already registered")  # {!User} is "User"
+        user = self.users.get(user_id.lower())
+        if (
+            user is None  # GetUsers gives the LostUser, a system user
+            or user["status"] == data.TERMINATED
+            or user["isLDAP"]
+            or user["isSSO"]
+            or (user["isOwner"] and user["id"] != caller["id"])
+        ):
+            return fail(403, "No permissions to perform this action")  # a SecurityException
+        if not email:
+            return ok(self._shown(request, user))  # an empty address changes nothing
+        if not MAIL_ADDRESS.match(email):
+            return fail(500, "The specified string is not in the form required for an e-mail address.")
+        user["email"] = email.lower()
+        auto = user["activationStatus"] & AUTO_GENERATED
+        user["activationStatus"] = AUTO_GENERATED if auto else NOT_ACTIVATED
+        self.sessions_reset.append(user["id"])  # CookiesManager.ResetUserCookie
+        self.mails.append((user["id"], email))  # SendEmailActivationInstructions(user, email)
+        return ok(self._shown(request, user))
+
+    # -- groups (GroupsApi.cs) ------------------------------------------------------------------
+
+    async def all_groups(self, request: Request, path: str) -> Response:
+        return ok([data.group_summary(g) for g in data.GROUP_NAMES])
+
+    async def group_call(self, request: Request, path: str) -> Response:
+        parts = path.split("/")
+        if request.method == "GET" and path == "search":
+            # GetTagsByName: the name trimmed, an empty one finds nothing, String.Contains (ordinal)
+            wanted = (request.query_params.get("groupName") or "").strip()
+            hits = [g for g, name in data.GROUP_NAMES.items() if wanted and wanted in name]
+            return ok([data.group_summary(g) for g in hits])
+        if request.method == "GET" and len(parts) == 1:
+            return self._group(request, parts[0], lambda group: ok(self._group_shown(request, group)))
+        if len(parts) == 2 and parts[1] == "members" and request.method != "GET":
+            return await self._members(request, parts[0])
+        return fail(404, "Method not found")
+
+    def _group(self, request: Request, group_id: str, then: Callable[[str], Response]) -> Response:
+        """GetGroupInfo: a group id that binds, of a group the portal has."""
+        if not is_guid(group_id):
+            return fail(400, "Invalid arguments")
+        if group_id.lower() not in data.GROUP_NAMES:
+            return fail(404, "group not found")  # ItemNotFoundException, lower-case
+        return then(group_id.lower())
+
+    def _group_shown(self, request: Request, group: str) -> dict[str, Any]:
+        return data.group_full(group, self.users, f"{request.url.scheme}://{request.url.netloc}")
+
+    async def _members(self, request: Request, group_id: str) -> Response:
+        """AddMembersTo (PUT), SetMembersTo (POST), RemoveMembersFrom (DELETE, the list in a JSON
+        body). The rights come first (DemandPermissions(Action_EditGroups, Action_AddRemoveUser),
+        an AuthorizingException: 500), then the group; ids of users the portal does not have are
+        skipped without a word."""
+        try:
+            body = json.loads(await request.body() or b"{}")
+        except ValueError:
+            return fail(400, "Invalid arguments")
+        caller = self.users[request.state.caller]
+        if not caller["isAdmin"]:
+            return fail(500, access_denied(caller, *GROUP_RIGHTS).message)
+        given = {k.lower(): v for k, v in body.items()}.get("members") if isinstance(body, dict) else None
+        if not isinstance(given, list) or not all(is_guid(m) for m in given):
+            return fail(400, "Invalid arguments")  # IEnumerable<Guid> did not bind
+
+        def change(group: str) -> Response:
+            wanted = [self.users[m.lower()] for m in given if m.lower() in self.users]
+            if request.method == "POST":  # GetUsersByGroup(id): Active and LeaveOfAbsence members
+                for user in self.users.values():
+                    if group in user["groups"] and user["status"] != data.TERMINATED:
+                        user["groups"] = [g for g in user["groups"] if g != group]
+            for user in wanted:
+                if request.method == "DELETE":
+                    user["groups"] = [g for g in user["groups"] if g != group]
+                elif group not in user["groups"]:
+                    user["groups"] = [*user["groups"], group]
+            return ok(self._group_shown(request, group), status=201 if request.method == "POST" else 200)
+
+        return self._group(request, group_id, change)
 
     @property
     def seats(self) -> int:

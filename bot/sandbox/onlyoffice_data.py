@@ -14,6 +14,14 @@ The cast, from `company.people("onlyoffice")`, with ids from uuid5 so they are t
     nadia.rahman  on leave (status 4, LeaveOfAbsence)
     oskar.lind    comes from LDAP (isLDAP), with a title
     bulk1…bulkN   option `extra_users`, for bulk runs
+
+The groups (`GROUPS`; membership is kept on each user, as `groups`):
+    Operations    Anna (its manager), Farah, Nadia (on leave: still listed as a member)
+    Engineering   Dana, Chen, Julia
+    Contractors   Kofi
+    IT            Oskar
+    IT Security   Hana ("it" is in "Secur-it-y": the server's case-sensitive search finds it)
+Boris, Gleb, Steward and the bulk users are in no group.
 """
 
 from __future__ import annotations
@@ -33,7 +41,21 @@ LEFT_OUT = ("contacts", "birthday", "sex", "workFrom", "location", "notes", "lea
 STEWARD_LOGIN = "steward"
 USER_LOGIN = "boris.ivanov"  # whose company.ONLYOFFICE_USER_TOKEN is: not an admin
 OWNER_LOGIN = "anna.petrova"
-GROUPS = ("Operations", "Engineering", "Contractors")
+GROUPS = ("Operations", "Engineering", "Contractors", "IT", "IT Security")
+#: A group's manager (GroupsApi.SetManager), by login; the others have none.
+MANAGERS = {"Operations": OWNER_LOGIN}
+#: Members added here, in logins; Anna, Kofi and Dana are placed in `sample_users` with their fields.
+MEMBERS = {
+    "Operations": ("farah.haddad", "nadia.rahman"),
+    "Engineering": ("chen.wei", "julia.meyer"),
+    "IT": ("oskar.lind",),
+    "IT Security": ("hana.sato",),
+}
+#: `Constants.LostUser`, whom GroupWrapperFull shows as the manager of a group without one
+#: (GetDepartmentManager gives Guid.Empty, GetUsers that id the LostUser); DisplayUserSettings names a
+#: user who does not exist with Resource.ProfileRemoved. UNCONFIRMED live.
+LOST_USER = {"id": "4a515a15-d4d6-4b8e-828e-e0586f18f3a3", "displayName": "Profile has been removed"}
+EMPTY_GUID = "00000000-0000-0000-0000-000000000000"
 
 
 def user_id(login: str) -> str:
@@ -43,6 +65,9 @@ def user_id(login: str) -> str:
 
 def group_id(name: str) -> str:
     return str(uuid.uuid5(NAMESPACE, "group:" + name))
+
+
+GROUP_NAMES = {group_id(name): name for name in GROUPS}  # by id
 
 
 def stamp(moment: dt.datetime) -> str:
@@ -122,6 +147,9 @@ def sample_users(extra: int = 0) -> dict[str, dict[str, Any]]:
         "lead": user_id(OWNER_LOGIN),
         "groups": [group_id("Engineering")],
     }
+    for name, logins in MEMBERS.items():
+        for login in logins:
+            users[login]["groups"] = [*users[login]["groups"], group_id(name)]
     stored = {u["id"]: u for u in users.values()}
     for number in range(1, extra + 1):
         generated = extra_user(number)
@@ -142,8 +170,7 @@ def is_extra(stored: dict[str, Any]) -> bool:
 def shown(stored: dict[str, Any], portal: str) -> dict[str, Any]:
     """EmployeeWraperFull: camelCase, empty fields left out, `groups` as objects and `department`
     as their names joined with ", "."""
-    names = {group_id(name): name for name in GROUPS}
-    groups = [{"id": g, "name": names[g], "manager": ""} for g in stored["groups"] if g in names]
+    groups = [group_summary(g) for g in stored["groups"] if g in GROUP_NAMES]
     out: dict[str, Any] = {
         "id": stored["id"],
         "displayName": f"{stored['firstName']} {stored['lastName']}".strip(),
@@ -161,3 +188,41 @@ def shown(stored: dict[str, Any], portal: str) -> dict[str, Any]:
     if stored["isAdmin"]:
         out["listAdminModules"] = ["people"]
     return {k: v for k, v in out.items() if not (k in LEFT_OUT and v in (None, "", []))}
+
+
+def group_summary(group: str) -> dict[str, Any]:
+    """GroupWrapperSummary (GET /group, /group/search, a user's `groups`): the manager as a user
+    name, "" for none (the server's LostUser has no user name)."""
+    name = GROUP_NAMES[group]
+    return {"id": group, "name": name, "manager": MANAGERS.get(name, "")}
+
+
+def employee(stored: dict[str, Any], portal: str) -> dict[str, Any]:
+    """EmployeeWraper, the short user a group lists: no e-mail; an empty title left out."""
+    out = {
+        "id": stored["id"],
+        "displayName": f"{stored['firstName']} {stored['lastName']}".strip(),
+        "title": stored["title"],
+        "avatarSmall": "/skins/default/images/default_user_photo_size_32-32.png",
+        "profileUrl": f"{portal}/Products/People/Profile.aspx?user={stored['userName']}",
+    }
+    return {k: v for k, v in out.items() if not (k == "title" and not v)}
+
+
+def group_full(group: str, users: dict[str, dict[str, Any]], portal: str) -> dict[str, Any]:
+    """GroupWrapperFull (GET /group/{id} and the members calls), in its DataMember order. `members`
+    is GetUsersByGroup(id) with its default status, Active | LeaveOfAbsence: a Terminated member is
+    in the group and not listed."""
+    name = GROUP_NAMES[group]
+    by_login = {u["userName"]: u for u in users.values()}
+    manager = by_login.get(MANAGERS.get(name, ""))
+    members = [u for u in users.values() if group in u["groups"] and u["status"] != TERMINATED]
+    return {
+        "id": group,
+        "name": name,
+        "category": EMPTY_GUID,  # departments are the groups of the empty category
+        "parent": EMPTY_GUID,
+        "description": None,
+        "manager": employee(manager, portal) if manager else dict(LOST_USER),
+        "members": [employee(u, portal) for u in members],
+    }

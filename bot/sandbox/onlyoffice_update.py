@@ -17,8 +17,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from bot.sandbox.onlyoffice_data import ACTIVE, TENANT, TERMINATED, group_id, now, stamp
-from bot.sandbox.onlyoffice_data import GROUPS as GROUP_NAMES
+from bot.sandbox.onlyoffice_data import ACTIVE, GROUP_NAMES, TENANT, TERMINATED, now, stamp
 
 #: ApiDateTime's input formats (2.10): a date, or a time as HH:mm:ss or HH-mm-ss, with .fff or
 #: .fffffff, and Z, ±hh:mm or no zone (then the portal's).
@@ -61,13 +60,16 @@ def _offset(text: str) -> dt.timezone:
     return dt.timezone(sign * dt.timedelta(hours=int(text[1:3]), minutes=int(text[4:6])))
 
 
-def access_denied(caller: dict[str, Any]) -> Refusal:
-    """What SecurityContext.DemandPermissions throws when `caller` may not edit a user: an
-    AuthorizingException (PermissionResolver.Demand, AuthorizingException.FormatErrorMessage),
-    which is no SecurityException and so reaches the client as a 500 (notes 2.5)."""
+def access_denied(caller: dict[str, Any], *actions: str) -> Refusal:
+    """What SecurityContext.DemandPermissions throws when `caller` may not do `actions` (editing a
+    user unless said): an AuthorizingException (PermissionResolver.Demand,
+    AuthorizingException.FormatErrorMessage), which is no SecurityException and so reaches the
+    client as a 500 (notes 2.5)."""
     name = f"{caller['firstName']} {caller['lastName']}"
-    action = "Edit user information"
-    return Refusal(500, f'"{name}" access denied "{action}, ". Cause: {action}: access denied..')
+    actions = actions or ("Edit user information",)
+    listed = "".join(f"{action}, " for action in actions)
+    reasons = ", ".join(f"{action}: access denied." for action in actions)
+    return Refusal(500, f'"{name}" access denied "{listed}". Cause: {reasons}.')
 
 
 def update(
@@ -151,8 +153,7 @@ def _departments(user: dict[str, Any], department: Any) -> Refusal | None:
     (UNCONFIRMED: the server adds the user to no group it does not have)."""
     if not isinstance(department, list) or not all(is_guid(g) for g in department):
         return INVALID
-    known = {group_id(name) for name in GROUP_NAMES}
-    user["groups"] = [str(g).lower() for g in department if str(g).lower() in known]
+    user["groups"] = [str(g).lower() for g in department if str(g).lower() in GROUP_NAMES]
     return None
 
 

@@ -72,6 +72,7 @@ class RequestCard:
     progress: tuple[int, int] | None = None  # (targets finished, targets in all) while running
     note: str = ""  # e.g. why a run was taken up again after a restart
     rejection_reason: str = ""  # what the approver who rejected it said (the terminal's --reason)
+    group: str = ""  # add/remove: the group the people go into or out of (its name)
 
     @property
     def pending(self) -> bool:

@@ -58,6 +58,10 @@ ACTIONS = {
     "enable": "enable",
     "ban": "ban",
     "unban": "unban",
+    "deactivate": "deactivate",
+    "reactivate": "reactivate",
+    "add": "add",
+    "remove": "remove",
 }
 
 
@@ -179,14 +183,17 @@ def _target_text(card: RequestCard, target: TargetCard, *, bold: bool = True) ->
 def summary(card: RequestCard) -> str:
     """One line: who asks what, for the notification text and the terminal."""
     count = len(card.targets)
+    verb = ACTIONS.get(card.action, card.action)
+    if card.group:  # add/remove: the targets are people, the group is where they go
+        who = f"{count} people" if count != 1 else (card.targets[0].label if card.targets else "")
+        where = f"{'to' if card.action == 'add' else 'from'} {card.vendor_name} group {flat(card.group)}"
+        return f"<@{card.requester}> asks to {verb} {flat(who)} {where}"
     what = (
         f"{count} {card.obj}s"
         if count != 1
         else f"{card.obj} {card.targets[0].label if card.targets else ''}"
     )
-    return (
-        f"<@{card.requester}> asks to {ACTIONS.get(card.action, card.action)} {card.vendor_name} {flat(what)}"
-    )
+    return f"<@{card.requester}> asks to {verb} {card.vendor_name} {flat(what)}"
 
 
 def state_line(card: RequestCard) -> str:

@@ -33,6 +33,7 @@ def to_card(row: StoredRequest, vendor_name: str, progress: tuple[int, int] | No
         outcomes=outcomes,
         progress=progress,
         note=(row.card or {}).get("note", ""),
+        group=str(((row.card or {}).get("group") or {}).get("label", "")),
         rejection_reason=str((row.card or {}).get("rejection_reason", "")),
     )
 

@@ -189,9 +189,20 @@ def test_without_a_file_the_settings_are_the_policy(tmp_path: Path) -> None:
     rules = policy.rules("kaiten")
     assert rules.admins == rules.approvers == {"U0ANNA", "U0BORIS"}
     assert (rules.approvals_required, rules.self_approval, rules.ttl) == (1, False, dt.timedelta(hours=2))
-    assert rules.sensitive == {"user.password", "user.username", "group.permissions"}
-    assert policy.rules("onlyoffice").sensitive == {"user.disable", "user.isVisitor"}
-    assert policy.rules("hub").sensitive == {"user.banned", "user.email", "user.login"}
+    assert rules.sensitive == {
+        "user.password",
+        "user.username",
+        "user.temporarily_inactive",
+        "group.permissions",
+        "group.members",
+    }
+    assert policy.rules("onlyoffice").sensitive == {
+        "user.disable",
+        "user.isVisitor",
+        "user.email",
+        "group.members",
+    }
+    assert policy.rules("hub").sensitive == {"user.banned", "user.email", "user.login", "group.members"}
     assert _policy(tmp_path, None).rules("hub").ttl == dt.timedelta(hours=24)
 
 

@@ -7,7 +7,20 @@ from typing import Any
 
 import pytest
 
-from bot.language.commands import Change, Check, Command, Help, History, OpenForm, Status, parse, usage
+from bot.language.commands import (
+    Change,
+    Check,
+    Command,
+    CommandError,
+    Help,
+    History,
+    Members,
+    Membership,
+    OpenForm,
+    Status,
+    parse,
+    usage,
+)
 from bot.vendors.kaiten.models import AvatarType, EmailFrequency, Permission, SubjectBy, Theme, UiVersion
 from bot.vendors.onlyoffice.models import Contact
 
@@ -316,8 +329,8 @@ def test_the_usage_line_of_each_action(vendor: str, obj: str, action: str, line:
 
 
 def test_the_usage_lines_narrow_as_more_is_known() -> None:
-    assert len(usage()) == 13  # with the two lines that show a target
-    assert len(usage("kaiten")) == 4 and len(usage("kaiten", "group")) == 3
+    assert len(usage()) == 16  # with showing a target, deactivate, group add|remove and members
+    assert len(usage("kaiten")) == 5 and len(usage("kaiten", "group")) == 3
     assert usage("onlyoffice", "user") == (
         "/steward onlyoffice user <targets> set <field>=<value> ... [reason=<text>]",
         "/steward onlyoffice user <targets> disable|enable [reason=<text>]",
@@ -350,3 +363,33 @@ def test_grant_prints_permission_names() -> None:
         change(f"kaiten group {QA} set permissions=3").text()
         == f"kaiten group {QA} set permissions=members,billing"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            'kaiten group "QA engineers" add anna@acme.com,42 reason="month end"',
+            Membership("kaiten", "QA engineers", "add", ("anna@acme.com", "42"), "month end"),
+        ),
+        (f"youtrack group {GUID} remove me", Membership("hub", GUID, "remove", ("me",))),
+        ("onlyoffice group Designers members", Members("onlyoffice", "Designers")),
+        ("onlyoffice group «Design team» members 3", Members("onlyoffice", "Design team", 3)),
+    ],
+)
+def test_group_membership_is_a_group_then_add_remove_or_members(text: str, expected: object) -> None:
+    assert parse(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("kaiten group Finance add", "Name the people to add"),
+        ("hub group Finance add anna@acme.com color=red", "only `reason=…` may follow"),
+        ("hub group Finance add anna", "`anna` is not a user Steward knows"),
+        ("onlyoffice group Finance members soon", "`members` takes at most a page number"),
+    ],
+)
+def test_a_membership_mistake_says_what_is_wrong(text: str, words: str) -> None:
+    with pytest.raises(CommandError, match=words):
+        parse(text)

@@ -56,7 +56,10 @@ def refusal(text: str, *, allow_passwords: bool = False) -> str:
             "kaiten usr 42 set theme=dark",
             ["Unknown object `usr`", "Did you mean `user`?", "objects in Kaiten are: user, group"],
         ),
-        ("kaiten user 42 st theme=dark", ["Unknown action `st`", "Did you mean `set`?", SET_USER]),
+        (
+            "kaiten user 42 st theme=dark",
+            ["Unknown action `st`", "Did you mean `set`?", SET_USER.removeprefix("Usage: ")],
+        ),
         ("hub user me disable", ["Unknown action `disable`", "actions on a Hub user are: set, ban, unban"]),
         (f"kaiten group {QA} grnat tags", ["Did you mean `grant`?", "set, grant, revoke"]),
     ],
@@ -139,7 +142,10 @@ def test_a_bad_value_names_the_field_the_rule_and_the_value(text: str, words: li
         ("hub user you ban", ["`you` is not a target", "me (Steward's own account)", BAN]),
         ("kaiten user 42 43 set theme=dark", ["Unknown action `43`", "separated by commas"]),
         ("kaiten user set theme=dark", ["Name the users to change before `set`"]),
-        ("kaiten user 42,43", ["Say what to do with the users: set; or name one user alone to see it."]),
+        (
+            "kaiten user 42,43",
+            ["Say what to do with the users: set, deactivate, reactivate; or name one user"],
+        ),
         ("kaiten group", ["Name the groups to change", "grant", "revoke"]),
         ("kaiten", ["Say what to change in Kaiten: user or group"]),
         ("kaiten user , set theme=dark", ["Name at least one user"]),

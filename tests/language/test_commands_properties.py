@@ -115,6 +115,10 @@ TARGETS: dict[tuple[str, str], st.SearchStrategy[str]] = {
     ("onlyoffice", "user"): st.one_of(GUID.map(str), EMAIL, MENTION),
     ("hub", "user"): st.one_of(st.just("me"), GUID.map(str), EMAIL, MENTION),
 }
+EMAIL = st.builds(
+    lambda a, b, c: f"{a}@{b}.{c}",
+    *[st.text(st.characters(exclude_characters="@<>"), min_size=1, max_size=6)] * 3,
+).filter(lambda s: writable(s) and not any(c.isspace() for c in s))
 FIELDS: dict[tuple[str, str], dict[str, st.SearchStrategy[Any]]] = {
     ("kaiten", "user"): {
         "username": text(1),
@@ -135,6 +139,7 @@ FIELDS: dict[tuple[str, str], dict[str, st.SearchStrategy[Any]]] = {
         ),
         "notification_settings": OBJECT,
         "ui_version": st.sampled_from(list(UiVersion)),
+        "temporarily_inactive": st.booleans(),
     },
     ("kaiten", "group"): {
         "name": text(1, 60),
@@ -156,6 +161,7 @@ FIELDS: dict[tuple[str, str], dict[str, st.SearchStrategy[Any]]] = {
         "files": text(),
         "disable": st.booleans(),
         "lead": st.none() | GUID,
+        "email": EMAIL.map(str.lower),  # ONLYOFFICE keeps addresses lower-cased, and so does the model
     },
     ("hub", "user"): {
         "login": st.text(min_size=1, max_size=20).filter(
@@ -165,10 +171,7 @@ FIELDS: dict[tuple[str, str], dict[str, st.SearchStrategy[Any]]] = {
         "banned": st.booleans(),
         "banReason": text(),
         "banBadge": text(max_size=64),
-        "email": st.builds(
-            lambda a, b, c: f"{a}@{b}.{c}",
-            *[st.text(st.characters(exclude_characters="@<>"), min_size=1, max_size=6)] * 3,
-        ).filter(lambda s: writable(s) and not any(c.isspace() for c in s)),
+        "email": EMAIL,
     },
 }
 
@@ -186,6 +189,8 @@ def changes(draw: st.DrawFn) -> Change:
         fields = {"permissions": draw(MASK)}
     elif action in ("disable", "enable"):
         fields = {"disable": action == "disable"}
+    elif action in ("deactivate", "reactivate"):
+        fields = {"temporarily_inactive": action == "deactivate"}
     else:
         fields = {"banned": action == "ban", **({"banReason": reason} if reason and action == "ban" else {})}
     return Change(vendor, obj, targets, action, fields, reason)

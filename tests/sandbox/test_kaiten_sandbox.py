@@ -198,12 +198,15 @@ async def test_a_group_keeps_bits_the_docs_do_not_list(api: Any) -> None:
 async def test_without_groups_in_the_plan_every_group_endpoint_answers_402(
     api: Any, kaiten_sandbox: Sandbox
 ) -> None:
-    kaiten_sandbox.option(plan_groups=False)
+    kaiten_sandbox.option(plan_groups=False, rate_limit=False)  # six requests
 
     answers = [
         await api("GET", "/company/groups"),
         await api("GET", f"/company/groups/{QA}"),
         await api("PATCH", f"/company/groups/{QA}", json={"name": "QA"}),
+        await api("GET", f"/groups/{QA}/users"),
+        await api("POST", f"/groups/{QA}/users", json={"user_id": 3}),
+        await api("DELETE", f"/groups/{QA}/users/2"),
     ]
 
     assert {r.status_code for r in answers} == {402}
@@ -232,3 +235,176 @@ async def test_a_fresh_sandbox_takes_only_documented_options() -> None:
     sandbox = KaitenSandbox(extra_users=3, plan_groups=False)
     assert sandbox.state.options["plan_groups"] is False
     assert sorted(u for u in sandbox.users if u >= 1000) == [1000, 1001, 1002]
+
+
+# -- group members: /groups/{uid}/users (notes/vendor-apis.md §1.3, §4.1) ----------------------
+
+ADMINS = "00000000-0000-4000-8000-000000000002"
+DEAD = "00000000-0000-4000-8000-00000000dead"
+
+
+async def test_sample_groups_have_members_listed_under_groups_not_company_groups(api: Any) -> None:
+    listed = {}
+    for uid in (QA, ADMINS, AUDITORS):
+        response = await api("GET", f"/groups/{uid}/users")
+        assert response.status_code == 200 and isinstance(response.json(), list)
+        listed[uid] = response.json()
+    wrong_root = await api("GET", f"/company/groups/{QA}/users")
+
+    assert [(u["id"], u["email"]) for u in listed[QA]] == [
+        (2, f"anna.petrova@{company.DOMAIN}"),
+        (4, f"chen.wei@{company.DOMAIN}"),
+    ]
+    assert [u["id"] for u in listed[ADMINS]] == [1, 3]
+    assert listed[AUDITORS] == []
+    anna = listed[QA][0]
+    assert (anna["full_name"], anna["username"], anna["initials"]) == ("Anna Petrova", "anna.petrova", "AP")
+    assert "role" not in anna and "permissions" not in anna  # a group user, as the docs list it
+    assert (wrong_root.status_code, wrong_root.content) == (404, b"")
+
+
+async def test_members_are_paged_with_limit_and_offset_capped_at_100(
+    api: Any, kaiten_sandbox: Sandbox
+) -> None:
+    kaiten_sandbox.option(extra_users=250)
+    kaiten_sandbox.app.groups[QA]["members"] = list(range(1000, 1250))  # type: ignore[attr-defined]
+
+    first = await api("GET", f"/groups/{QA}/users", params={"limit": 500})
+    last = await api("GET", f"/groups/{QA}/users", params={"limit": 100, "offset": 200})
+    bad = await api("GET", f"/groups/{QA}/users", params={"offset": "x"})
+
+    assert len(first.json()) == 100 and first.json()[0]["id"] == 1000
+    assert [u["id"] for u in last.json()] == list(range(1200, 1250))
+    assert bad.status_code == 400 and bad.json()["message"]
+
+
+async def test_a_member_is_added_and_removed_and_each_answer_is_the_user(api: Any) -> None:
+    added = await api(
+        "POST", f"/groups/{QA}/users", json={"user_id": 3, "operator_comment": "asked in Slack"}
+    )
+    members = await api("GET", f"/groups/{QA}/users")
+    removed = await api("DELETE", f"/groups/{QA}/users/2")
+    after = await api("GET", f"/groups/{QA}/users")
+
+    assert added.status_code == 200 and (added.json()["id"], added.json()["full_name"]) == (3, "Boris Ivanov")
+    assert [u["id"] for u in members.json()] == [2, 3, 4]
+    assert removed.status_code == 200 and removed.json()["email"] == f"anna.petrova@{company.DOMAIN}"
+    assert [u["id"] for u in after.json()] == [3, 4]
+
+
+async def test_adding_a_member_again_and_removing_a_non_member_are_answered_200(api: Any) -> None:
+    """UNCONFIRMED: the docs do not say (notes/vendor-apis.md §4.1); the sandbox is idempotent."""
+    again = await api("POST", f"/groups/{QA}/users", json={"user_id": 2})
+    absent = await api("DELETE", f"/groups/{QA}/users/3")
+    members = await api("GET", f"/groups/{QA}/users")
+
+    assert (again.status_code, again.json()["id"]) == (200, 2)
+    assert (absent.status_code, absent.json()["id"]) == (200, 3)
+    assert [u["id"] for u in members.json()] == [2, 4]
+
+
+async def test_an_unknown_group_or_user_is_404_without_a_body(api: Any, kaiten_sandbox: Sandbox) -> None:
+    kaiten_sandbox.option(rate_limit=False)  # six requests
+    answers = [
+        await api("GET", f"/groups/{DEAD}/users"),
+        await api("POST", f"/groups/{DEAD}/users", json={"user_id": 2}),
+        await api("DELETE", f"/groups/{DEAD}/users/2"),
+        await api("POST", f"/groups/{QA}/users", json={"user_id": 999}),
+        await api("DELETE", f"/groups/{QA}/users/999"),
+        await api("DELETE", f"/groups/{QA}/users/anna"),
+    ]
+
+    assert [(r.status_code, r.content) for r in answers] == [(404, b"")] * 6
+    assert kaiten_sandbox.app.groups[QA]["members"] == [2, 4]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"user_id": "3"},
+        {"user_id": True},
+        {"user_id": 3.0},
+        {"user_id": 3, "operator_comment": ""},
+        {"user_id": 3, "operator_comment": "x" * 1025},
+        {"user_id": 3, "role": 1},
+        [3],
+        "not json",
+    ],
+)
+async def test_adding_with_a_bad_body_is_400_with_a_message(
+    api: Any, kaiten_sandbox: Sandbox, body: Any
+) -> None:
+    if body == "not json":
+        response = await api("POST", f"/groups/{QA}/users", content=b"{user_id: 3")
+    else:
+        response = await api("POST", f"/groups/{QA}/users", json=body)
+
+    assert response.status_code == 400 and response.json()["message"]
+    assert kaiten_sandbox.app.groups[QA]["members"] == [2, 4]  # type: ignore[attr-defined]
+
+
+# -- deactivate / reactivate: PATCH /company/users/{id} (notes/vendor-apis.md §4.1) ------------
+
+
+async def test_a_company_user_patch_deactivates_and_reactivates_through_role_3(api: Any) -> None:
+    off = await api("PATCH", "/company/users/3", json={"temporarily_inactive": True})
+    hidden = await api("GET", "/users", params={"ids": "3"})
+    shown = await api("GET", "/users", params={"ids": "3", "include_inactive": "true"})
+    on = await api("PATCH", "/company/users/3", json={"temporarily_inactive": False})
+    back = await api("GET", "/users", params={"ids": "3"})
+
+    assert off.status_code == 200
+    assert (off.json()["id"], off.json()["role"], off.json()["temporarily_inactive"]) == (3, 3, True)
+    assert STAMP.match(off.json()["updated"]) and off.json()["updated"] > off.json()["created"]
+    assert hidden.json() == [] and [u["role"] for u in shown.json()] == [3]
+    assert (on.json()["role"], on.json()["temporarily_inactive"]) == (2, False)
+    assert [u["role"] for u in back.json()] == [2]
+
+
+async def test_reactivation_restores_the_role_the_user_had(api: Any) -> None:
+    owner_off = await api("PATCH", "/company/users/1", json={"temporarily_inactive": True})
+    owner_on = await api("PATCH", "/company/users/1", json={"temporarily_inactive": False})
+    mira_on = await api("PATCH", "/company/users/12", json={"temporarily_inactive": False})
+    again = await api("PATCH", "/company/users/12", json={"temporarily_inactive": False})
+
+    assert [owner_off.json()["role"], owner_on.json()["role"]] == [3, 1]
+    assert mira_on.json()["role"] == 2  # deactivated in the sample company: back as a user
+    assert again.json()["role"] == 2  # reactivating an active user changes nothing
+
+
+async def test_the_company_user_answer_carries_the_users_groups(api: Any) -> None:
+    response = await api("PATCH", "/company/users/4", json={"apps_permissions": 5})
+
+    user = response.json()
+    assert (user["apps_permissions"], user["role"], user["temporarily_inactive"]) == (5, 2, False)
+    assert sorted(g["name"] for g in user["groups"]) == ["Developers", "QA engineers"]
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        ({}, "At least one field"),
+        ({"temporarily_inactive": "yes"}, "temporarily_inactive"),
+        ({"temporarily_inactive": 1}, "temporarily_inactive"),
+        ({"apps_permissions": 3}, "apps_permissions"),
+        ({"apps_permissions": True}, "apps_permissions"),
+        ({"role": 3}, "role"),
+    ],
+)
+async def test_a_company_user_patch_with_a_bad_body_is_400_with_a_message(
+    api: Any, kaiten_sandbox: Sandbox, body: dict[str, Any], words: str
+) -> None:
+    before = dict(kaiten_sandbox.app.users[2])  # type: ignore[attr-defined]
+
+    response = await api("PATCH", "/company/users/2", json=body)
+
+    assert response.status_code == 400 and words in response.json()["message"]
+    assert kaiten_sandbox.app.users[2] == before  # type: ignore[attr-defined]
+
+
+async def test_a_company_user_patch_of_an_unknown_user_is_404_without_a_body(api: Any) -> None:
+    unknown = await api("PATCH", "/company/users/999", json={"temporarily_inactive": True})
+    not_an_id = await api("PATCH", "/company/users/anna", json={"temporarily_inactive": True})
+
+    assert [(r.status_code, r.content) for r in (unknown, not_an_id)] == [(404, b"")] * 2

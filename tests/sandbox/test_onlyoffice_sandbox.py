@@ -416,3 +416,233 @@ async def test_extra_users_appear_at_run_time_and_reset_restores_everything(
 def test_an_unknown_option_is_refused() -> None:
     with pytest.raises(TypeError, match="no option seatz"):
         OnlyofficeSandbox(seatz=3)
+
+
+# -- groups: GET /group, /group/search, /group/{id}; members PUT / POST / DELETE ------------------
+# CommunityServer module/ASC.Api/ASC.Employee/GroupsApi.cs, GroupWrapperFull.cs, EmployeeWraper.cs
+
+OPS, ENG, IT, IT_SECURITY = (group_id(n) for n in ("Operations", "Engineering", "IT", "IT Security"))
+FARAH, CHEN, JULIA, HANA = (user_id(n) for n in ("farah.haddad", "chen.wei", "julia.meyer", "hana.sato"))
+NO_GROUP = "00000000-0000-4000-8000-0000000000aa"
+EMPTY_GUID = "00000000-0000-0000-0000-000000000000"
+
+
+def member_ids(answer: httpx.Response) -> list[str]:
+    assert answer.status_code in (200, 201), answer.text
+    return [m["id"] for m in answer.json()["response"]["members"]]
+
+
+async def test_groups_are_listed_with_the_managers_user_name(api: Any) -> None:
+    answer = (await api("GET", "/group")).json()
+
+    assert answer["count"] == len(answer["response"]) == 5
+    assert {g["name"]: g["manager"] for g in answer["response"]} == {
+        "Operations": "anna.petrova",
+        "Engineering": "",
+        "Contractors": "",
+        "IT": "",
+        "IT Security": "",
+    }
+    assert all(set(g) == {"id", "name", "manager"} for g in answer["response"])
+    assert {g["id"] for g in answer["response"]} >= {OPS, ENG, IT, IT_SECURITY}
+
+
+@pytest.mark.parametrize(
+    ("name", "found"),
+    [
+        ("Eng", ["Engineering"]),
+        ("eng", []),  # a case-sensitive substring (String.Contains)
+        ("IT", ["IT", "IT Security"]),
+        ("it", ["IT Security"]),  # "Secur-it-y"
+        ("  IT Sec ", ["IT Security"]),  # the name is trimmed
+        ("", []),
+    ],
+)
+async def test_group_search_is_a_case_sensitive_substring_of_the_name(
+    api: Any, name: str, found: list[str]
+) -> None:
+    answer = (await api("GET", "/group/search", params={"groupName": name})).json()
+
+    assert [g["name"] for g in answer["response"]] == found
+    assert answer.get("count", 0) == len(found)  # a zero count is left out
+
+
+async def test_a_group_is_shown_with_its_manager_and_members_without_their_email(api: Any) -> None:
+    answer = await api("GET", f"/group/{OPS}")
+    group = answer.json()["response"]
+
+    assert list(group) == ["id", "name", "category", "parent", "description", "manager", "members"]
+    assert (group["id"], group["name"], group["category"], group["parent"]) == (
+        OPS,
+        "Operations",
+        EMPTY_GUID,
+        EMPTY_GUID,
+    )
+    assert group["manager"]["id"] == ANNA and group["manager"]["displayName"] == "Anna Petrova"
+    assert sorted(member_ids(answer)) == sorted([ANNA, FARAH, NADIA])  # on leave is still a member
+    anna = next(m for m in group["members"] if m["id"] == ANNA)
+    assert set(anna) == {"id", "displayName", "title", "avatarSmall", "profileUrl"}  # no email
+    farah = next(m for m in group["members"] if m["id"] == FARAH)
+    assert "title" not in farah  # an empty title is left out
+
+
+async def test_an_unknown_group_is_404_group_not_found(api: Any) -> None:
+    answers = [
+        await api("GET", f"/group/{NO_GROUP}"),
+        await api("PUT", f"/group/{NO_GROUP}/members", json={"members": [HANA]}),
+        await api("DELETE", f"/group/{NO_GROUP}/members", json={"members": [HANA]}),
+    ]
+
+    for answer in answers:
+        assert answer.status_code == 404
+        assert answer.json()["error"]["message"] == "group not found"
+        assert answer.json()["statusCode"] == 404 and answer.json()["status"] == 1
+
+
+async def test_put_members_adds_keeps_the_others_and_skips_unknown_ids_silently(api: Any) -> None:
+    answer = await api("PUT", f"/group/{ENG}/members", json={"members": [HANA, NO_GROUP]})
+
+    assert sorted(member_ids(answer)) == sorted([DANA, CHEN, JULIA, HANA])
+    again = await api("PUT", f"/group/{ENG}/members", json={"members": [HANA]})
+    assert sorted(member_ids(again)) == sorted([DANA, CHEN, JULIA, HANA])  # adding twice is no error
+    hana = await user(api, HANA)
+    assert [g["name"] for g in hana["groups"]] == ["IT Security", "Engineering"]
+
+
+async def test_delete_members_takes_a_json_body_and_removes_only_those(api: Any) -> None:
+    answer = await api("DELETE", f"/group/{ENG}/members", json={"members": [CHEN, NO_GROUP, HANA]})
+
+    assert sorted(member_ids(answer)) == sorted([DANA, JULIA])  # unknown ids and non-members: no error
+    assert "groups" not in (await user(api, CHEN))
+
+
+async def test_post_members_replaces_every_member_but_the_disabled_ones(api: Any) -> None:
+    # SetMembersTo removes GetUsersByGroup(groupid) (Active and LeaveOfAbsence) and adds the list:
+    # the reason Steward never POSTs to add someone
+    await api("PUT", f"/group/{OPS}/members", json={"members": [GLEB]})
+
+    answer = await api("POST", f"/group/{OPS}/members", json={"members": [HANA]})
+
+    assert answer.status_code == 201 and member_ids(answer) == [HANA]
+    assert [g["name"] for g in (await user(api, GLEB))["groups"]] == ["Operations"]  # Terminated stays
+
+
+async def test_the_members_leave_out_disabled_users(api: Any) -> None:
+    added = await api("PUT", f"/group/{ENG}/members", json={"members": [GLEB]})  # Terminated: added ...
+    await api("PUT", "/people/status/Terminated", json={"userIds": [DANA]})
+
+    after = await api("GET", f"/group/{ENG}")
+
+    assert GLEB not in member_ids(added)  # ... but not listed
+    assert sorted(member_ids(after)) == sorted([CHEN, JULIA])
+    assert (await user(api, GLEB))["department"] == "Engineering"
+    assert (await user(api, DANA))["department"] == "Engineering"  # still in the group, disabled
+
+
+async def test_a_non_admin_may_not_change_members_and_is_refused_with_a_500(api: Any) -> None:
+    user_auth = {"Authorization": company.ONLYOFFICE_USER_TOKEN}
+    denied = (
+        '"Boris Ivanov" access denied "Edit categories and groups, Add/Remove user, ". '
+        "Cause: Edit categories and groups: access denied., Add/Remove user: access denied.."
+    )
+
+    add = await api("PUT", f"/group/{ENG}/members", headers=user_auth, json={"members": [BORIS]})
+    remove = await api("DELETE", f"/group/{NO_GROUP}/members", headers=user_auth, json={"members": [DANA]})
+    read = await api("GET", f"/group/{ENG}", headers=user_auth)
+
+    for refused in (add, remove):  # the rights are checked before the group is looked up
+        assert refused.status_code == 500 and refused.json()["error"]["message"] == denied
+    assert sorted(member_ids(read)) == sorted([DANA, CHEN, JULIA])
+
+
+@pytest.mark.parametrize(
+    ("method", "body"),
+    [("PUT", {"members": "x"}), ("DELETE", {"members": ["hana"]})],
+    ids=["not a list", "not a guid"],
+)
+async def test_members_that_do_not_bind_are_400(api: Any, method: str, body: dict[str, Any]) -> None:
+    answer = await api(method, f"/group/{ENG}/members", json=body)
+
+    assert answer.status_code == 400 and answer.json()["error"]["message"] == "Invalid arguments"
+
+
+@pytest.mark.parametrize("suffix", ["", ".json"])
+async def test_the_group_paths_answer_with_and_without_json(api: Any, suffix: str) -> None:
+    answers = [
+        await api("GET", f"/group{suffix}"),
+        await api("GET", f"/group/search{suffix}", params={"groupName": "IT"}),
+        await api("GET", f"/group/{ENG}{suffix}"),
+        await api("PUT", f"/group/{ENG}/members{suffix}", json={"members": [HANA]}),
+        await api("DELETE", f"/group/{ENG}/members{suffix}", json={"members": [HANA]}),
+        await api("PUT", f"/people/{DANA}/email{suffix}", json={"email": f"dana{suffix}@acme.test"}),
+    ]
+
+    assert [a.status_code for a in answers] == [200] * len(answers)
+
+
+# -- PUT /people/{userid}/email (EmployeeApi.ChangeUserEmail) --------------------------------------
+
+
+async def test_an_email_change_is_lower_cased_needs_activation_and_mails_the_person(
+    api: Any, onlyoffice_sandbox: Sandbox
+) -> None:
+    answer = await api("PUT", f"/people/{DANA}/email", json={"email": "Dana.Kim@Example.TEST"})
+
+    dana = answer.json()["response"]
+    assert answer.status_code == 200 and answer.json()["statusCode"] == 200
+    assert (dana["email"], dana["activationStatus"]) == ("dana.kim@example.test", 0)  # NotActivated
+    assert dana["title"] == "QA engineer" and dana["lead"] == ANNA  # nothing else changed
+    sandbox = onlyoffice_sandbox.app
+    assert sandbox.mails == [(DANA, "Dana.Kim@Example.TEST")]  # type: ignore[attr-defined]
+    assert sandbox.sessions_reset == [DANA]  # type: ignore[attr-defined]
+
+
+async def test_an_email_on_leave_is_changed_and_the_own_one_is_taken(api: Any) -> None:
+    nadia = await api("PUT", f"/people/{NADIA}/email", json={"email": "nadia@example.test"})
+    own = await api("PUT", f"/people/{DANA}/email", json={"email": "DANA.KIM@acme.test"})
+
+    assert nadia.status_code == 200  # only Terminated users are refused
+    # GetUserByEmail finds the person themselves: their own address (in any case) is taken too
+    assert own.status_code == 500
+    assert own.json()["error"]["message"] == "User with this email is already registered"
+
+
+@pytest.mark.parametrize(
+    ("guid", "address", "status", "message"),
+    [
+        (DANA, "KOFI.Mensah@acme.test", 500, "User with this email is already registered"),
+        (DANA, "gleb.orlov@acme.test", 500, "User with this email is already registered"),  # Terminated
+        (GLEB, "gleb@example.test", 403, "No permissions to perform this action"),
+        (OSKAR, "oskar@example.test", 403, "No permissions to perform this action"),  # LDAP
+        (ANNA, "anna@example.test", 403, "No permissions to perform this action"),  # the owner, by another
+        ("00000000-0000-4000-8000-000000000001", "x@example.test", 403, "No permissions to perform"),
+        (DANA, "dana@acme..test", 500, "The specified string is not in the form required for an e-mail"),
+        ("dana.kim", "dana@example.test", 400, "Invalid arguments"),
+    ],
+    ids=["taken", "taken by a disabled user", "terminated", "ldap", "owner", "unknown", "malformed", "id"],
+)
+async def test_an_email_change_onlyoffice_refuses_gets_its_status_and_words(
+    api: Any, guid: str, address: str, status: int, message: str
+) -> None:
+    answer = await api("PUT", f"/people/{guid}/email", json={"email": address})
+
+    assert answer.status_code == status and answer.json()["statusCode"] == status
+    assert answer.json()["error"]["message"].startswith(message)
+    if guid in (DANA, GLEB, OSKAR, ANNA):
+        stored = await user(api, guid)
+        assert stored["email"] == f"{stored['userName']}@acme.test"  # nothing was changed
+
+
+async def test_an_sso_user_keeps_their_email_and_a_non_admin_may_not_change_anothers(
+    api: Any, onlyoffice_sandbox: Sandbox
+) -> None:
+    onlyoffice_sandbox.app.users[JULIA]["isSSO"] = True  # type: ignore[attr-defined]
+    user_auth = {"Authorization": company.ONLYOFFICE_USER_TOKEN}
+
+    sso = await api("PUT", f"/people/{JULIA}/email", json={"email": "julia@example.test"})
+    other = await api("PUT", f"/people/{DANA}/email", headers=user_auth, json={"email": "d@example.test"})
+    own = await api("PUT", f"/people/{BORIS}/email", headers=user_auth, json={"email": "b@example.test"})
+
+    assert (sso.status_code, sso.json()["error"]["message"]) == (403, "No permissions to perform this action")
+    assert other.status_code == 500 and "access denied" in other.json()["error"]["message"]
+    assert own.status_code == 200 and own.json()["response"]["email"] == "b@example.test"

@@ -322,6 +322,324 @@ async def test_a_change_for_the_wrong_object_is_a_programming_error(kaiten: Kait
         await kaiten.write("user", NOBODY, change)
 
 
+# -- group membership (the Groups protocol) --------------------------------------------------
+
+SUPPORT = "00000000-0000-4000-8000-000000000003"
+DEAD = "00000000-0000-4000-8000-00000000dead"
+BORIS = Record("3", f"Boris Ivanov (boris.ivanov@{company.DOMAIN})", {})
+
+
+async def test_find_groups_reads_a_uid_and_an_unknown_uid_finds_nothing_without_a_search(
+    kaiten: KaitenClient, kaiten_sandbox: Sandbox
+) -> None:
+    [admins] = await kaiten.find_groups(ADMINS)
+    unknown = await kaiten.find_groups(DEAD)
+
+    assert admins == Record(
+        ADMINS, "Admins", {"name": "Admins", "permissions": 7, "add_to_cards_and_spaces_enabled": True}
+    )
+    assert unknown == []
+    assert [(r.method, r.path) for r in kaiten_sandbox.requests()] == [
+        ("GET", f"{ROOT}/company/groups/{ADMINS}"),
+        ("GET", f"{ROOT}/company/groups/{DEAD}"),
+    ]
+
+
+async def test_find_groups_by_name_asks_kaitens_search_and_leaves_the_exact_match_to_the_caller(
+    kaiten: KaitenClient, kaiten_sandbox: Sandbox
+) -> None:
+    found = await kaiten.find_groups("  qa ENGINEERS ")
+    one_word = await kaiten.find_groups("Support")  # uid-shaped text: the uid first, then the name
+
+    search = kaiten_sandbox.requests()[0]
+    assert (search.path, query(search)) == (
+        f"{ROOT}/company/groups",
+        {"query": "qa ENGINEERS", "limit": "100", "offset": "0"},
+    )
+    assert [(g.id, g.label) for g in found] == [(QA, "QA engineers")]
+    assert [(g.id, g.label) for g in one_word] == [(SUPPORT, "Support")]
+    assert [(r.path, query(r).get("query"), r.status) for r in kaiten_sandbox.requests()][1:] == [
+        (f"{ROOT}/company/groups/Support", None, 404),
+        (f"{ROOT}/company/groups", "Support", 200),
+    ]
+
+
+async def test_find_groups_reads_every_page_of_the_search(
+    kaiten: KaitenClient, kaiten_sandbox: Sandbox
+) -> None:
+    groups = kaiten_sandbox.app.groups  # type: ignore[attr-defined]
+    for number in range(150):
+        uid = f"10000000-0000-4000-8000-{number:012d}"
+        groups[uid] = {"id": 100 + number, "uid": uid, "name": f"Night team {number}", "permissions": 0}
+
+    found = await kaiten.find_groups("night TEAM")
+
+    assert len(found) == 150
+    assert [query(r)["offset"] for r in kaiten_sandbox.requests("GET")] == ["0", "100"]
+
+
+async def test_members_are_read_under_groups_not_company_groups_as_user_records(
+    kaiten: KaitenClient, kaiten_sandbox: Sandbox
+) -> None:
+    [qa] = await kaiten.find_groups(QA)
+    kaiten_sandbox.app.state.clear_log()
+
+    members = await kaiten.members(qa)
+
+    request = only(kaiten_sandbox)
+    assert (request.method, request.path, query(request)) == (
+        "GET",
+        f"{ROOT}/groups/{QA}/users",
+        {"limit": "100", "offset": "0"},
+    )
+    assert [(m.id, m.label) for m in members] == [
+        ("2", f"Anna Petrova ({ANNA})"),
+        ("4", f"Chen Wei (chen.wei@{company.DOMAIN})"),
+    ]
+    assert members[0].values["username"] == "anna.petrova" and members[0].values["theme"] == "auto"
+    assert await kaiten.members(Record(AUDITORS, "Auditors", {})) == []
+
+
+async def test_members_are_read_every_page(kaiten: KaitenClient, kaiten_sandbox: Sandbox) -> None:
+    kaiten_sandbox.option(extra_users=250)
+    kaiten_sandbox.app.groups[QA]["members"] = list(range(EXTRA_FROM, EXTRA_FROM + 250))  # type: ignore[attr-defined]
+
+    members = await kaiten.members(NO_GROUP)
+
+    assert sorted(int(m.id) for m in members) == list(range(EXTRA_FROM, EXTRA_FROM + 250))
+    assert [query(r)["offset"] for r in kaiten_sandbox.requests("GET")] == ["0", "100", "200"]
+
+
+async def test_a_member_is_added_by_user_id_and_removed_by_path(
+    kaiten: KaitenClient, kaiten_sandbox: Sandbox
+) -> None:
+    await kaiten.add_member(NO_GROUP, BORIS)
+    added = await kaiten.members(NO_GROUP)
+    await kaiten.remove_member(NO_GROUP, BORIS)
+    removed = await kaiten.members(NO_GROUP)
+
+    post, _, delete, _ = kaiten_sandbox.requests()
+    assert (post.method, post.path, post.json()) == ("POST", f"{ROOT}/groups/{QA}/users", {"user_id": 3})
+    assert (delete.method, delete.path, delete.body) == ("DELETE", f"{ROOT}/groups/{QA}/users/3", "")
+    assert [m.id for m in added] == ["2", "3", "4"]  # the other members kept
+    assert [m.id for m in removed] == ["2", "4"]
+
+
+def _plan(sandbox: Sandbox) -> None:
+    sandbox.option(plan_groups=False)
+
+
+def _fault(status: int, body: str = "", path: str = "/groups/") -> Any:
+    def apply(sandbox: Sandbox) -> None:
+        sandbox.fail(Fault(status=status, body=body, path=path))
+
+    return apply
+
+
+MEMBERSHIP_CALLS = {
+    "find_groups": lambda k: k.find_groups(QA),
+    "members": lambda k: k.members(NO_GROUP),
+    "add_member": lambda k: k.add_member(NO_GROUP, BORIS),
+    "remove_member": lambda k: k.remove_member(NO_GROUP, BORIS),
+}
+
+
+@pytest.mark.parametrize("call", list(MEMBERSHIP_CALLS))
+@pytest.mark.parametrize(
+    ("setup", "error", "words"),
+    [
+        (_fault(400, '{"message": "user_id should be integer"}', "/"), "VendorRejected", "should be integer"),
+        (_plan, "VendorPlanError", "Feature is not supported by tariff"),
+        (_fault(403, "", "/"), "VendorForbidden", "(403)"),
+        (_fault(401, "Invalid token", "/"), "VendorAuthError", "Invalid token"),
+    ],
+    ids=["400", "402", "403", "401"],
+)
+async def test_membership_errors_map_through_the_status_table_with_kaitens_words(
+    kaiten: KaitenClient, kaiten_sandbox: Sandbox, call: str, setup: Any, error: str, words: str
+) -> None:
+    setup(kaiten_sandbox)
+
+    with pytest.raises(errors.VendorError) as caught:
+        await MEMBERSHIP_CALLS[call](kaiten)
+
+    assert type(caught.value).__name__ == error
+    assert words in str(caught.value) and "Kaiten" in str(caught.value)
+    assert len(kaiten_sandbox.requests()) == 1  # refused, not retried
+
+
+async def test_an_unknown_group_or_user_is_not_found(kaiten: KaitenClient) -> None:
+    gone = Record(DEAD, "Gone", {})
+    nobody = Record("999", "Nobody", {})
+    calls = [
+        kaiten.members(gone),
+        kaiten.add_member(gone, BORIS),
+        kaiten.remove_member(gone, BORIS),
+        kaiten.add_member(NO_GROUP, nobody),
+        kaiten.remove_member(NO_GROUP, nobody),
+    ]
+
+    failures = []
+    for pending in calls:
+        with pytest.raises(errors.VendorNotFound) as caught:
+            await pending
+        failures.append(str(caught.value))
+
+    assert "Kaiten has no group Gone (404)" in failures[0]
+    assert all("(404)" in text and "Nothing was changed" in text for text in failures)
+    assert "user 999" in failures[3] and "user 999" in failures[4]
+
+
+@pytest.mark.parametrize(
+    ("call", "field", "value"),
+    [
+        (lambda k: k.find_groups("  "), "group", ""),
+        (lambda k: k.members(Record("QA engineers", "QA engineers", {})), "group", "QA engineers"),
+        (lambda k: k.add_member(NO_GROUP, Record("anna", "Anna", {})), "user", "anna"),
+        (lambda k: k.remove_member(Record("a/b", "x", {}), BORIS), "group", "a/b"),
+    ],
+    ids=["empty name", "members of a name", "add a non-id", "remove from a bad uid"],
+)
+async def test_membership_input_is_checked_before_any_request(
+    kaiten: KaitenClient, kaiten_sandbox: Sandbox, call: Any, field: str, value: str
+) -> None:
+    with pytest.raises(errors.InvalidValue) as caught:
+        await call(kaiten)
+
+    assert (caught.value.field, caught.value.value) == (field, value)
+    assert kaiten_sandbox.requests() == []
+
+
+# -- deactivate / reactivate: temporarily_inactive -------------------------------------------
+
+
+async def test_records_say_whether_the_user_is_temporarily_inactive(kaiten: KaitenClient) -> None:
+    read = await kaiten.read("user", ["12", "2"])
+
+    assert read["12"].values["temporarily_inactive"] is True  # role 3 in Kaiten's answer
+    assert read["2"].values["temporarily_inactive"] is False
+    assert read["12"].label.endswith(", inactive in Kaiten") and "inactive" not in read["2"].label
+
+
+async def test_deactivating_patches_the_company_user_with_only_that_field(
+    kaiten: KaitenClient, kaiten_sandbox: Sandbox
+) -> None:
+    [anna] = await kaiten.find("user", ANNA)
+    kaiten_sandbox.app.state.clear_log()
+
+    after = await kaiten.write("user", anna, KaitenUserUpdate(temporarily_inactive=True))
+
+    request = only(kaiten_sandbox)
+    assert (request.method, request.path, request.json()) == (
+        "PATCH",
+        f"{ROOT}/company/users/2",
+        {"temporarily_inactive": True},
+    )
+    assert after.id == "2" and after.label == f"Anna Petrova ({ANNA}), inactive in Kaiten"
+    assert after.values["temporarily_inactive"] is True
+    [again] = await kaiten.find("user", ANNA)
+    assert again.values["temporarily_inactive"] is True
+
+
+async def test_reactivating_patches_the_company_user_back(
+    kaiten: KaitenClient, kaiten_sandbox: Sandbox
+) -> None:
+    [mira] = await kaiten.find("user", MIRA)
+    kaiten_sandbox.app.state.clear_log()
+
+    after = await kaiten.write("user", mira, KaitenUserUpdate(temporarily_inactive=False))
+
+    assert only(kaiten_sandbox).json() == {"temporarily_inactive": False}
+    assert after.values["temporarily_inactive"] is False and after.label == f"Mira Volkova ({MIRA})"
+    assert (await kaiten.read("user", ["12"]))["12"].values["temporarily_inactive"] is False
+
+
+@pytest.mark.parametrize(
+    ("inactive", "order"),
+    [(True, ["/users/2", "/company/users/2"]), (False, ["/company/users/2", "/users/2"])],
+    ids=["deactivate last", "reactivate first"],
+)
+async def test_a_change_with_other_fields_too_makes_both_calls(
+    kaiten: KaitenClient, kaiten_sandbox: Sandbox, inactive: bool, order: list[str]
+) -> None:
+    change = KaitenUserUpdate(full_name="Anna P.", theme="dark", temporarily_inactive=inactive)
+
+    after = await kaiten.write("user", NOBODY, change)
+
+    patches = kaiten_sandbox.requests("PATCH")
+    assert [r.path.removeprefix(ROOT) for r in patches] == order
+    bodies = {r.path.removeprefix(ROOT): r.json() for r in patches}
+    assert bodies == {
+        "/users/2": {"full_name": "Anna P.", "theme": "dark"},
+        "/company/users/2": {"temporarily_inactive": inactive},
+    }
+    assert (after.values["full_name"], after.values["theme"]) == ("Anna P.", "dark")
+    assert after.values["temporarily_inactive"] is inactive
+
+
+REFUSED = '{"message": "temporarily_inactive should be boolean"}'
+INVALID = {"status": 401, "body": "Invalid token", "content_type": "text/plain"}
+
+
+@pytest.mark.parametrize(
+    ("fault", "error", "words"),
+    [
+        ({"status": 400, "body": REFUSED}, "VendorRejected", "temporarily_inactive should be boolean"),
+        (INVALID, "VendorAuthError", "Invalid token"),
+        ({"status": 403}, "VendorForbidden", "may not deactivate user 2 (403)"),
+        ({"status": 404}, "VendorNotFound", "has no user 2 (404)"),
+    ],
+    ids=["400", "401", "403", "404"],
+)
+async def test_deactivation_errors_map_through_the_status_table(
+    kaiten: KaitenClient, kaiten_sandbox: Sandbox, fault: dict[str, Any], error: str, words: str
+) -> None:
+    kaiten_sandbox.fail(Fault(**fault))
+
+    with pytest.raises(errors.VendorError) as caught:
+        await kaiten.write("user", NOBODY, KaitenUserUpdate(temporarily_inactive=True))
+
+    assert type(caught.value).__name__ == error
+    assert words in str(caught.value) and caught.value.changed == "no"
+
+
+async def test_an_unknown_user_is_not_found_when_deactivated(kaiten: KaitenClient) -> None:
+    with pytest.raises(errors.VendorNotFound):
+        await kaiten.write("user", Record("999", "user 999", {}), KaitenUserUpdate(temporarily_inactive=True))
+
+
+async def test_when_the_second_call_fails_the_first_may_have_changed_the_user(
+    kaiten: KaitenClient, kaiten_sandbox: Sandbox
+) -> None:
+    kaiten_sandbox.fail(Fault(status=403, path="/company/users/"))
+
+    with pytest.raises(errors.VendorForbidden) as caught:
+        await kaiten.write("user", NOBODY, KaitenUserUpdate(full_name="Anna P.", temporarily_inactive=True))
+
+    assert caught.value.changed == "unknown"  # the full name was written before the refusal
+    assert "check user 2 in Kaiten" in str(caught.value)
+    assert kaiten_sandbox.app.users[2]["full_name"] == "Anna P."  # type: ignore[attr-defined]
+
+
+async def test_the_new_calls_keep_to_five_requests_a_second(
+    kaiten: KaitenClient, kaiten_sandbox: Sandbox
+) -> None:
+    await asyncio.gather(
+        *(kaiten.members(NO_GROUP) for _ in range(6)),
+        *(kaiten.add_member(NO_GROUP, BORIS) for _ in range(4)),
+        *(kaiten.find_groups("QA engineers") for _ in range(3)),
+        *(
+            kaiten.write("user", NOBODY, KaitenUserUpdate(temporarily_inactive=flag))
+            for flag in (True, False)
+        ),
+    )
+
+    log = kaiten_sandbox.requests()
+    assert len(log) == 15 and {r.status for r in log} == {200}
+    times = sorted(r.time for r in log)
+    assert max(sum(1 for t in times if start <= t < start + 1.0) for start in times) <= 5
+
+
 # -- rate limits and retries -----------------------------------------------------------------
 
 

@@ -21,6 +21,7 @@ from bot.errors import (
     VendorIgnored,
     VendorNotFound,
     VendorRefused,
+    VendorRejected,
     VendorServerError,
 )
 from bot.sandbox import company
@@ -41,6 +42,11 @@ OSKAR = user_id("oskar.lind")  # comes from LDAP, title "Network engineer"
 BORIS = user_id("boris.ivanov")  # not an admin: company.ONLYOFFICE_USER_TOKEN is his
 NOBODY = "00000000-0000-4000-8000-000000000001"
 KOFI_CONTACTS = [{"Type": "mail", "Value": "kofi@contractor.test"}, {"Type": "skype", "Value": "kofi.m"}]
+FARAH, CHEN, JULIA, HANA = (user_id(n) for n in ("farah.haddad", "chen.wei", "julia.meyer", "hana.sato"))
+OPS, ENG, IT, IT_SECURITY = (group_id(n) for n in ("Operations", "Engineering", "IT", "IT Security"))
+NO_GROUP = "00000000-0000-4000-8000-0000000000aa"
+#: What `read` gives for Gleb, who is Terminated: enough for `write` to send nothing first.
+GLEB_VALUES = {"isVisitor": False, "contacts": [], "lead": None, "disable": True, "status": 2}
 
 
 def change(**fields: Any) -> OnlyofficeUserUpdate:
@@ -156,6 +162,7 @@ async def test_read_gets_each_user_once_and_leaves_out_ids_onlyoffice_does_not_k
         "disable": False,
         "department": [group_id("Contractors")],
         "status": 1,
+        "email": "kofi.mensah@acme.test",
     }
     assert records[DANA].values["birthday"] == "1990-05-17" and records[DANA].values["sex"] == "female"
 
@@ -653,6 +660,11 @@ async def test_a_success_without_the_envelope_is_a_bad_response_not_a_guess(
         lambda c: c.set_status([KOFI], "Deleted"),
         lambda c: c.find("user", "kofi"),
         lambda c: c.find("group", KOFI),
+        lambda c: c.find_groups("  "),
+        lambda c: c.members(Record("ops", "Operations")),
+        lambda c: c.add_member(Record(OPS, "Operations"), Record("kofi", "Kofi")),
+        lambda c: c.remove_member(Record("ops", "Operations"), Record(KOFI, "Kofi")),
+        lambda c: c.write("user", Record(GLEB, "Gleb", GLEB_VALUES), change(email="gleb@example.test")),
         lambda c: c.user_by_email("kofi"),
         lambda c: c.update_user(KOFI, OnlyofficeUserUpdate.model_construct(sex="other", _fields_set={"sex"})),
     ],
@@ -664,6 +676,11 @@ async def test_a_success_without_the_envelope_is_a_bad_response_not_a_guess(
         "status",
         "target",
         "object",
+        "group name",
+        "group id",
+        "member id",
+        "remove group id",
+        "email of a disabled user",
         "email",
         "constructed",
     ],
@@ -685,7 +702,9 @@ async def test_invalid_input_is_refused_before_any_request(
         ({"lead": "anna"}, "GUID"),
         ({"department": ["ops"]}, "GUID"),
         ({"contacts": [{"Type": "mail"}]}, "Type"),
-        ({"email": "a@b.c"}, "not a field"),
+        ({"email": "anna"}, "e-mail address"),
+        ({"email": "anna@acme"}, "e-mail address"),
+        ({"password": "x"}, "not a field"),
     ],
 )
 def test_values_onlyoffice_would_not_take_are_refused_by_the_model(fields: dict[str, Any], rule: str) -> None:
@@ -744,3 +763,293 @@ async def test_enabling_when_no_seat_is_free_is_an_error_that_says_so_and_nothin
     assert "did not enable user" in message and "no free user seat" in message
     assert "Nothing was changed." in message and "Free a seat" in message
     assert [r.path for r in onlyoffice_sandbox.requests("PUT")] == ["/api/2.0/people/status/Active"]
+
+
+# -- groups: the Groups protocol -------------------------------------------------------------------
+
+
+async def test_find_groups_by_guid_reads_that_group_and_an_unknown_one_gives_nothing(
+    onlyoffice: OnlyofficeClient, onlyoffice_sandbox: Sandbox
+) -> None:
+    [ops] = await onlyoffice.find_groups(OPS.upper())
+    assert await onlyoffice.find_groups(NO_GROUP) == []
+
+    assert ops == Record(OPS, "Operations")
+    assert calls(onlyoffice_sandbox) == [
+        ("GET", f"/api/2.0/group/{OPS.upper()}"),
+        ("GET", f"/api/2.0/group/{NO_GROUP}"),
+    ]
+    assert onlyoffice_sandbox.requests()[1].status == 404
+
+
+async def test_find_groups_by_name_asks_the_servers_search_once_when_it_finds_the_name(
+    onlyoffice: OnlyofficeClient, onlyoffice_sandbox: Sandbox
+) -> None:
+    found = await onlyoffice.find_groups("IT")
+
+    assert [g.label for g in found] == ["IT", "IT Security"]  # the caller keeps the exact one
+    [search] = onlyoffice_sandbox.requests()
+    assert (search.method, search.path, parse_qs(search.query)) == (
+        "GET",
+        "/api/2.0/group/search",
+        {"groupName": ["IT"]},
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "found"),
+    [
+        ("engineering", ["Engineering"]),  # the search is case-sensitive: it finds nothing
+        ("it", ["IT", "IT Security"]),  # it finds "IT Security" ("Secur-it-y"), not the name "it"
+        ("Eng", ["Engineering"]),  # a hit, not the name
+        ("Finance", []),
+    ],
+)
+async def test_find_groups_without_the_name_among_the_hits_looks_through_every_group_ignoring_case(
+    typed: str,
+    found: list[str],
+    onlyoffice: OnlyofficeClient,
+    onlyoffice_sandbox: Sandbox,
+) -> None:
+    groups = await onlyoffice.find_groups(typed)
+
+    assert [g.label for g in groups] == found
+    assert calls(onlyoffice_sandbox) == [("GET", "/api/2.0/group/search"), ("GET", "/api/2.0/group")]
+    answer = onlyoffice_sandbox.requests()[0]
+    assert parse_qs(answer.query) == {"groupName": [typed]}
+
+
+async def test_members_are_read_in_one_request_without_disabled_users_or_emails(
+    onlyoffice: OnlyofficeClient, onlyoffice_sandbox: Sandbox
+) -> None:
+    await onlyoffice.add_member(Record(ENG, "Engineering"), (await onlyoffice.find("user", GLEB))[0])
+    onlyoffice_sandbox.app.state.clear_log()
+
+    members = await onlyoffice.members(Record(ENG, "Engineering"))
+
+    # GET /group/{id} lists Active and LeaveOfAbsence members only (GetUsersByGroup's default
+    # status): Gleb, Terminated, is in the group and not among them
+    assert sorted((m.id, m.label) for m in members) == sorted(
+        [(DANA, "Dana Kim"), (CHEN, "Chen Wei"), (JULIA, "Julia Meyer")]
+    )
+    assert all(m.values == {} for m in members)  # the answer has no e-mail; no user is read for it
+    assert calls(onlyoffice_sandbox) == [("GET", f"/api/2.0/group/{ENG}")]
+
+
+async def test_adding_a_member_puts_only_that_user_and_keeps_the_others(
+    onlyoffice: OnlyofficeClient, onlyoffice_sandbox: Sandbox
+) -> None:
+    [hana] = await onlyoffice.find("user", HANA)
+    onlyoffice_sandbox.app.state.clear_log()
+
+    await onlyoffice.add_member(Record(ENG, "Engineering"), hana)
+
+    [put] = onlyoffice_sandbox.requests()
+    assert (put.method, put.path, put.json()) == ("PUT", f"/api/2.0/group/{ENG}/members", {"members": [HANA]})
+    assert onlyoffice_sandbox.requests("POST") == []  # POST would replace every member
+    members = {m.id for m in await onlyoffice.members(Record(ENG, "Engineering"))}
+    assert members == {DANA, CHEN, JULIA, HANA}
+
+
+async def test_removing_a_member_deletes_with_a_json_body_and_keeps_the_others(
+    onlyoffice: OnlyofficeClient, onlyoffice_sandbox: Sandbox
+) -> None:
+    await onlyoffice.remove_member(Record(OPS, "Operations"), Record(FARAH, "Farah Haddad"))
+
+    [delete] = onlyoffice_sandbox.requests()
+    assert (delete.method, delete.path, delete.json()) == (
+        "DELETE",
+        f"/api/2.0/group/{OPS}/members",
+        {"members": [FARAH]},
+    )
+    assert delete.headers["content-type"] == "application/json"
+    assert {m.id for m in await onlyoffice.members(Record(OPS, "Operations"))} == {ANNA, NADIA}
+
+
+async def test_adding_a_user_onlyoffice_does_not_know_is_an_error_not_a_silent_success(
+    onlyoffice: OnlyofficeClient, onlyoffice_sandbox: Sandbox
+) -> None:
+    # AddMembersTo skips an unknown id without a word and answers 200 with the group
+    with pytest.raises(VendorIgnored) as caught:
+        await onlyoffice.add_member(Record(ENG, "Engineering"), Record(NOBODY, "Nobody"))
+
+    text = str(caught.value)
+    assert "did not add user" in text and "does not know" in text and "Nothing was changed." in text
+    assert calls(onlyoffice_sandbox) == [
+        ("PUT", f"/api/2.0/group/{ENG}/members"),
+        ("GET", f"/api/2.0/people/{NOBODY}"),  # not listed: unknown, or disabled? asked once
+    ]
+
+
+async def test_adding_a_disabled_user_is_done_though_the_answer_cannot_show_them(
+    onlyoffice: OnlyofficeClient, onlyoffice_sandbox: Sandbox
+) -> None:
+    [gleb] = await onlyoffice.find("user", GLEB)
+    onlyoffice_sandbox.app.state.clear_log()
+
+    await onlyoffice.add_member(Record(OPS, "Operations"), gleb)
+
+    assert calls(onlyoffice_sandbox) == [("PUT", f"/api/2.0/group/{OPS}/members")]  # the record says so
+    assert [g.name for g in (await onlyoffice.user(GLEB)).groups] == ["Operations"]
+
+
+async def test_a_member_still_listed_after_removal_is_an_error(
+    onlyoffice: OnlyofficeClient, onlyoffice_sandbox: Sandbox
+) -> None:
+    group = {"id": OPS, "name": "Operations", "members": [{"id": FARAH, "displayName": "Farah Haddad"}]}
+    answer = f'{{"count":1,"status":0,"statusCode":200,"response":{_json(group)}}}'
+    onlyoffice_sandbox.fail(Fault(status=200, body=answer, method="DELETE"))
+
+    with pytest.raises(VendorIgnored, match=r"did not remove user .* still a member"):
+        await onlyoffice.remove_member(Record(OPS, "Operations"), Record(FARAH, "Farah Haddad"))
+
+
+async def test_group_calls_on_a_group_onlyoffice_does_not_know_are_not_found(
+    onlyoffice: OnlyofficeClient, onlyoffice_sandbox: Sandbox
+) -> None:
+    gone = Record(NO_GROUP, "Finance")
+    for call in (
+        onlyoffice.members(gone),
+        onlyoffice.add_member(gone, Record(HANA, "Hana Sato")),
+        onlyoffice.remove_member(gone, Record(HANA, "Hana Sato")),
+    ):
+        with pytest.raises(VendorNotFound, match="group not found") as caught:
+            await call
+        assert caught.value.attempts_made == 1 and "group Finance" in str(caught.value)
+
+
+async def test_a_non_admin_token_may_not_change_members_and_onlyoffice_refuses_with_a_500(
+    onlyoffice_sandbox: Sandbox, http: httpx.AsyncClient
+) -> None:
+    client = OnlyofficeClient(http, onlyoffice_sandbox.url, token=company.ONLYOFFICE_USER_TOKEN)
+
+    with pytest.raises(VendorForbidden) as caught:
+        await client.add_member(Record(ENG, "Engineering"), Record(BORIS, "Boris Ivanov"))
+
+    text = str(caught.value)
+    assert '(500): "Boris Ivanov" access denied "Edit categories and groups, Add/Remove user' in text
+    assert caught.value.attempts_made == 1 and "Nothing was changed." in text
+    assert {m.id for m in await client.members(Record(ENG, "Engineering"))} == {DANA, CHEN, JULIA}
+
+
+# -- the e-mail address: PUT /people/{id}/email ----------------------------------------------------
+
+
+async def test_an_email_change_goes_alone_to_its_own_endpoint_lower_cased(
+    onlyoffice: OnlyofficeClient, onlyoffice_sandbox: Sandbox
+) -> None:
+    [dana] = await onlyoffice.find("user", DANA)
+    onlyoffice_sandbox.app.state.clear_log()
+
+    after = await onlyoffice.write("user", dana, change(email="Dana.Kim@Example.TEST"))
+
+    [put] = onlyoffice_sandbox.requests()
+    assert (put.method, put.path, put.json()) == (
+        "PUT",
+        f"/api/2.0/people/{DANA}/email",
+        {"email": "dana.kim@example.test"},  # as the server will store it
+    )
+    assert after.values["email"] == "dana.kim@example.test" and after.label.endswith(
+        "(dana.kim@example.test)"
+    )
+    assert after.values["title"] == "QA engineer" and after.values["lead"] == ANNA
+    assert onlyoffice_sandbox.app.mails == [(DANA, "dana.kim@example.test")]  # type: ignore[attr-defined]
+
+
+async def test_an_email_with_other_fields_changes_the_email_first_then_puts_the_rest(
+    onlyoffice: OnlyofficeClient, onlyoffice_sandbox: Sandbox
+) -> None:
+    after = await onlyoffice.update_user(KOFI, change(email="kofi@example.test", title="Courier"))
+
+    _, email, put = onlyoffice_sandbox.requests()
+    assert (email.path, email.json()) == (f"/api/2.0/people/{KOFI}/email", {"email": "kofi@example.test"})
+    assert (put.path, put.json()) == (
+        f"/api/2.0/people/{KOFI}",
+        {"title": "Courier", "isVisitor": True, "contacts": KOFI_CONTACTS, "lead": ANNA},
+    )
+    assert (after.email, after.title) == ("kofi@example.test", "Courier")
+
+
+async def test_an_address_already_taken_is_refused_once_and_nothing_else_is_sent(
+    onlyoffice: OnlyofficeClient, onlyoffice_sandbox: Sandbox
+) -> None:
+    with pytest.raises(VendorRejected) as caught:
+        await onlyoffice.update_user(DANA, change(email="Kofi.Mensah@acme.test", title="Lead"))
+
+    text = str(caught.value)
+    assert "(500): User with this email is already registered." in text
+    assert "Nothing was changed." in text and caught.value.attempts_made == 1
+    assert calls(onlyoffice_sandbox) == [
+        ("GET", f"/api/2.0/people/{DANA}"),
+        ("PUT", f"/api/2.0/people/{DANA}/email"),
+    ]
+    dana = await onlyoffice.user(DANA)
+    assert (dana.email, dana.title) == ("dana.kim@acme.test", "QA engineer")
+
+
+async def test_an_address_onlyoffice_cannot_parse_is_refused_once(
+    onlyoffice: OnlyofficeClient, onlyoffice_sandbox: Sandbox
+) -> None:
+    # the model takes it (local@domain.with.a.dot); System.Net.Mail.MailAddress does not
+    with pytest.raises(VendorRejected, match="not in the form required for an e-mail address") as caught:
+        await onlyoffice.update_user(DANA, change(email="dana@acme..test"))
+
+    assert caught.value.attempts_made == 1 and len(onlyoffice_sandbox.requests("PUT")) == 1
+
+
+async def test_the_email_of_a_user_from_ldap_is_refused_with_what_to_do(
+    onlyoffice: OnlyofficeClient, onlyoffice_sandbox: Sandbox
+) -> None:
+    with pytest.raises(VendorRefused) as caught:
+        await onlyoffice.update_user(OSKAR, change(email="oskar@example.test"))
+
+    text = str(caught.value)
+    assert "(403): No permissions to perform this action." in text and "Nothing was changed." in text
+    assert "LDAP" in text and "SSO" in text and "owner" in text
+    assert caught.value.attempts_made == 1
+    assert (await onlyoffice.user(OSKAR)).email == "oskar.lind@acme.test"
+
+
+async def test_the_email_of_a_disabled_user_is_refused_before_any_request_and_on_leave_it_changes(
+    onlyoffice: OnlyofficeClient, onlyoffice_sandbox: Sandbox
+) -> None:
+    with pytest.raises(InvalidValue, match="disabled") as caught:
+        await onlyoffice.update_user(GLEB, change(email="gleb@example.test"))
+    on_leave = await onlyoffice.update_user(NADIA, change(email="nadia@example.test"))
+
+    assert caught.value.field == "email" and "No permissions to perform this action" in str(caught.value)
+    assert calls(onlyoffice_sandbox) == [
+        ("GET", f"/api/2.0/people/{GLEB}"),
+        ("GET", f"/api/2.0/people/{NADIA}"),
+        ("PUT", f"/api/2.0/people/{NADIA}/email"),  # ChangeUserEmail refuses Terminated users only
+    ]
+    assert on_leave.email == "nadia@example.test" and on_leave.status == 4
+
+
+async def test_enabling_with_a_new_email_enables_first(
+    onlyoffice: OnlyofficeClient, onlyoffice_sandbox: Sandbox
+) -> None:
+    after = await onlyoffice.update_user(GLEB, change(disable=False, email="gleb@example.test"))
+
+    assert calls(onlyoffice_sandbox) == [
+        ("GET", f"/api/2.0/people/{GLEB}"),
+        ("PUT", "/api/2.0/people/status/Active"),
+        ("PUT", f"/api/2.0/people/{GLEB}/email"),
+    ]
+    assert after.email == "gleb@example.test" and not after.disabled
+
+
+async def test_a_refused_put_after_the_email_changed_says_it_is_unknown_what_was_applied(
+    onlyoffice: OnlyofficeClient, onlyoffice_sandbox: Sandbox
+) -> None:
+    with pytest.raises(VendorRejected) as caught:  # a blank name: "Incorrect firstname or lastname"
+        await onlyoffice.update_user(DANA, change(email="dana@example.test", firstname=" "))
+
+    assert caught.value.changed == "unknown" and "unknown whether the change was applied" in str(caught.value)
+    assert (await onlyoffice.user(DANA)).email == "dana@example.test"
+
+
+def _json(value: Any) -> str:
+    import json
+
+    return json.dumps(value)

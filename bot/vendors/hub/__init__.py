@@ -2,6 +2,24 @@
 
 from bot.vendors.hub.client import HubClient
 from bot.vendors.hub.models import HubUserUpdate
-from bot.vendors.hub.responses import USER_FIELDS, HubEmail, HubPage, HubProfile, HubUser
+from bot.vendors.hub.responses import (
+    USER_FIELDS,
+    HubEmail,
+    HubGroup,
+    HubGroupPage,
+    HubPage,
+    HubProfile,
+    HubUser,
+)
 
-__all__ = ["USER_FIELDS", "HubClient", "HubEmail", "HubPage", "HubProfile", "HubUser", "HubUserUpdate"]
+__all__ = [
+    "USER_FIELDS",
+    "HubClient",
+    "HubEmail",
+    "HubGroup",
+    "HubGroupPage",
+    "HubPage",
+    "HubProfile",
+    "HubUser",
+    "HubUserUpdate",
+]

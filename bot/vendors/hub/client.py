@@ -6,6 +6,12 @@ sends back only what `fields` asks for, so every call names its fields; users ar
 POST /users/{id} taking a partial user, e-mail nested as `profile.email.email`; lookups go
 through `query=` (`email: {…}`, `login: {…}`), whose matching is not documented as exact, so the
 answers are filtered; errors carry the JetBrains body `{error, error_description, …}`.
+
+Group membership (the `Groups` protocol, notes/vendor-apis.md §4.3) uses Hub's user groups:
+GET /usergroups (Get All User Groups), GET /usergroups/{id} (Get User Group), POST
+/usergroups/{id}/users (Add User to Users of a User Group) and DELETE /usergroups/{id}/users/
+{userId} (Remove User from Users of a User Group), all at jetbrains.com/help/hub/HUB-REST-API_
+User-Groups_….html; each documents 200, 400, 403, 404 and 500.
 """
 
 from __future__ import annotations
@@ -31,14 +37,23 @@ from bot.vendors.base import (
 )
 from bot.vendors.fields import UpdateModel, build
 from bot.vendors.hub.models import HubUserUpdate
-from bot.vendors.hub.responses import USER_FIELDS, HubPage, HubUser, error_words
+from bot.vendors.hub.responses import USER_FIELDS, HubGroup, HubGroupPage, HubPage, HubUser, error_words
 
 VENDOR = "Hub"
 CREDENTIAL = "HUB_TOKEN"
-PAGE = 100  # users per GET /users page
+PAGE = 100  # users per GET /users page, groups per GET /usergroups page
+#: What Steward asks for of a group it looks up: a group Record is its id and name.
+GROUP_FIELDS = "id,name"
 UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 M = TypeVar("M", bound=BaseModel)
+#: How an answer that is not Hub's is described, by the model it failed.
+_ANSWERS: dict[type[BaseModel], str] = {
+    HubUser: "user",
+    HubPage: "page of users",
+    HubGroup: "user group",
+    HubGroupPage: "page of user groups",
+}
 
 
 class HubClient:
@@ -121,6 +136,54 @@ class HubClient:
             _check_ban_details(current, change)
         return (await self.update_user(current.id, change)).record()
 
+    # -- the Groups protocol ----------------------------------------------------------------------
+
+    async def find_groups(self, target: str) -> list[Record]:
+        """A group's Hub UUID (unknown → []), else every group Hub's `name:` query finds for the
+        name, which goes in `{ }` for names of several words (Search Query Grammar,
+        jetbrains.com/help/hub/search-query-grammar.html)."""
+        # Get All User Groups (jetbrains.com/help/hub/HUB-REST-API_User-Groups_Get-All-User-
+        # Groups.html) lists `name: groupName — Group with the given name` but does not say that
+        # the match is exact or whether case counts. JetBrains' ring-ui searches prefixes with
+        # other words (`nameStartsWith:`, `Support*`), which suggests `name:` is exact, perhaps
+        # case-sensitive: then a name typed in another case finds nothing, and close matches
+        # come back only from a server that matches loosely (the sandbox does). Either way the
+        # caller keeps the exact, case-insensitive match.
+        target = target.strip()
+        if UUID.match(target):
+            try:
+                return [(await self.group(target)).record()]
+            except VendorNotFound:
+                return []
+        name = _lookup_value("group name", target)
+        return [g.record() for g in await self.groups(f"name: {{{name}}}")]
+
+    async def members(self, group: Record) -> list[Record]:
+        """The group's direct members, from its `ownUsers` (Hub's `users` would add everyone in
+        its subgroups, at any depth), as the same user records `find` and `read` return. The
+        attribute is one set in one answer: Hub documents no paging inside `fields`."""
+        found = await self.group(group.id, f"{GROUP_FIELDS},ownUsers({USER_FIELDS})", label=group.label)
+        return [user.record() for user in found.ownUsers or []]
+
+    async def add_member(self, group: Record, user: Record) -> None:
+        """POST /usergroups/{groupId}/users with the user's Hub id. JetBrains' YouTrackSharp also
+        sends `failOnPermissionReduce=true`, which Hub's page does not document; Steward does not.
+        Whether adding a member again is an error is not documented (the sandbox answers 200)."""
+        attempt = Attempt(f"add {user.label} to group {group.label}", f"group {group.label}", writes=True)
+        path = f"/usergroups/{_segment(group.id, 'group')}/users"
+        body = {"id": _checked(user.id)}
+        await self._call(HubUser, "POST", path, attempt, params={"fields": "id"}, json=body)
+
+    async def remove_member(self, group: Record, user: Record) -> None:
+        """DELETE /usergroups/{groupId}/users/{userId}: Hub answers 200 (with nothing Steward
+        reads). Whether removing a non-member is an error is not documented (the sandbox: 200);
+        a member through a subgroup only is not a direct member, and stays a member."""
+        attempt = Attempt(
+            f"remove {user.label} from group {group.label}", f"group {group.label}", writes=True
+        )
+        path = f"/usergroups/{_segment(group.id, 'group')}/users/{_segment(user.id)}"
+        await self._http.request("DELETE", path, attempt=attempt, headers=self._headers())
+
     # -- endpoints ------------------------------------------------------------------------------
 
     async def me(self, fields: str = USER_FIELDS) -> HubUser:
@@ -169,6 +232,29 @@ class HubClient:
         wanted = login.lower()
         return [u for u in await self.users(f"login: {{{login}}}") if (u.login or "").lower() == wanted]
 
+    async def group(self, group_id: str, fields: str = GROUP_FIELDS, *, label: str = "") -> HubGroup:
+        """GET /usergroups/{id}: one user group."""
+        name = label or group_id
+        attempt = Attempt(f"read group {name}", f"group {name}", writes=False)
+        path = f"/usergroups/{_segment(group_id, 'group')}"
+        return await self._call(HubGroup, "GET", path, attempt, params={"fields": fields})
+
+    async def groups(self, query: str, fields: str = GROUP_FIELDS) -> list[HubGroup]:
+        """GET /usergroups?query=…, every page until a short one (or one with nothing new).
+        `fields` names each group's fields ("Returns only the specified subset of the fields for
+        each UserGroup", Get All User Groups)."""
+        attempt = Attempt(f"look up groups ({query})", f"groups matching {query}", writes=False)
+        found: dict[str, HubGroup] = {}
+        skip = 0
+        while True:
+            params = {"query": query, "fields": fields, "$skip": str(skip), "$top": str(PAGE)}
+            page = await self._call(HubGroupPage, "GET", "/usergroups", attempt, params=params)
+            fresh = [g for g in page.usergroups if g.id not in found]
+            found.update((g.id, g) for g in fresh)
+            skip += len(page.usergroups)
+            if len(page.usergroups) < PAGE or not fresh:
+                return list(found.values())
+
     async def update_user(self, user_id: str, change: HubUserUpdate, fields: str = USER_FIELDS) -> HubUser:
         """POST /users/{id} with the given fields only; ban is `banned` + `banReason`/`banBadge`."""
         if not change.model_fields_set:
@@ -188,16 +274,18 @@ class HubClient:
         params: Mapping[str, str],
         json: Any = None,
     ) -> M:
-        headers = {"Authorization": f"Bearer {self._token.get_secret_value()}", "Accept": "application/json"}
         response = await self._http.request(
-            method, path, attempt=attempt, headers=headers, params=params, json=json
+            method, path, attempt=attempt, headers=self._headers(), params=params, json=json
         )
         data = json_body(response, VENDOR, attempt)
         try:
             return model.model_validate(data)
         except pydantic.ValidationError:
-            detail = f"not a Hub {'user' if model is HubUser else 'page of users'}"
+            detail = f"not a Hub {_ANSWERS.get(model, 'answer')}"
             raise VendorBadResponse(VENDOR, attempt, status=response.status_code, detail=detail) from None
+
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self._token.get_secret_value()}", "Accept": "application/json"}
 
 
 def _make_status_error(response: httpx.Response, attempt: Attempt) -> VendorError:
@@ -241,10 +329,15 @@ def _check_ban_details(current: Record, change: HubUserUpdate) -> None:
     )
 
 
-def _segment(user_id: str) -> str:
-    if not user_id.strip():
-        raise InvalidValue("user", "must be a Hub user id, `me` or `guest`", user_id)
-    return quote(user_id, safe="")
+def _checked(some_id: str, what: str = "user") -> str:
+    if not some_id.strip():
+        rule = "must be a Hub user id, `me` or `guest`" if what == "user" else f"must be a Hub {what} id"
+        raise InvalidValue(what, rule, some_id)
+    return some_id
+
+
+def _segment(some_id: str, what: str = "user") -> str:
+    return quote(_checked(some_id, what), safe="")
 
 
 def _lookup_value(what: str, value: str) -> str:

@@ -1,4 +1,5 @@
-"""Hub's answers, as far as Steward reads them: a user, a page of users, and the words of an error.
+"""Hub's answers, as far as Steward reads them: a user, a page of users, a user group, a page of
+groups, and the words of an error.
 
 Only the fields Steward asks for (`USER_FIELDS`) are declared; anything else Hub sends is kept as
 an extra field, so a new attribute on Hub's side never breaks a read. Every field is optional
@@ -75,6 +76,34 @@ class HubPage(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True)
 
     users: list[HubUser] = []
+    total: int | None = None
+
+
+class HubGroup(BaseModel):
+    """A user group as GET /usergroups/{id} and GET /usergroups report it (`type` "userGroup").
+
+    `ownUsers` is "The list of users that belong to this group directly"; Hub's `users` is "The
+    list of all users that belong to this group", those of its subgroups included, and is not
+    read (UserGroup attributes, jetbrains.com/help/youtrack/devportal/rest-api-hub-operations-
+    api-usergroups.html)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    id: str
+    name: str | None = None
+    ownUsers: list[HubUser] | None = None
+
+    def record(self) -> Record:
+        """Id: the group's Hub UUID; label: its name."""
+        return Record(self.id, self.name or self.id, {"name": self.name})
+
+
+class HubGroupPage(BaseModel):
+    """GET /usergroups: `{"usergroups": [...]}`, with `total` when asked for."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    usergroups: list[HubGroup] = []
     total: int | None = None
 
 

@@ -1,19 +1,24 @@
-"""Kaiten's API as Steward uses it: users and groups, read and patched (vendor-docs/kaiten-*.txt).
+"""Kaiten's API as Steward uses it: users and groups, read and patched (vendor-docs/kaiten-*.txt),
+users deactivated and reactivated, and the members of groups (notes/vendor-apis.md §4.1).
 
 Facts the code relies on: there is no GET /users/{id}, so users are read with GET /users?ids=…;
 list endpoints answer bare arrays of at most 100 items, so every list is paged with
 `limit`/`offset` until a short page; the `query` of GET /users is a substring search over e-mail
 and name; GET /users leaves deactivated users out unless asked with `include_inactive=true`
-(DOC users/retrieve-list-of-users, notes/vendor-apis.md §1.3 and §4.1); and Kaiten allows 5
-requests per second per token, announcing the end of its window in `X-RateLimit-Reset` (a UTC
-epoch) rather than `Retry-After`.
+(DOC users/retrieve-list-of-users, notes/vendor-apis.md §1.3 and §4.1); a user is deactivated
+and reactivated with `temporarily_inactive` at PATCH /company/users/{id}, which answers `role` 3
+for a deactivated user (DOC company-users/update-user); the group itself is under
+/company/groups/{uid} but its members are under /groups/{uid}/users, added with
+`{"user_id": <int>}` and removed with DELETE /groups/{uid}/users/{user_id} (DOC group-users,
+notes §1.3 and §4.1); and Kaiten allows 5 requests per second per token, announcing the end of
+its window in `X-RateLimit-Reset` (a UTC epoch) rather than `Retry-After`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, ClassVar, Protocol, TypeVar
 from urllib.parse import quote
 
@@ -37,6 +42,8 @@ from bot.vendors.kaiten.responses import KaitenGroup, KaitenUser, vendor_message
 VENDOR = "Kaiten"
 PAGE = 100  # GET /users: "Default: 100 Max: 100"; GET /company/groups: "Default: 100"
 UID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+#: Kaiten's group uids are UUIDs (notes/vendor-apis.md §1.5): text shaped so is no group's name.
+UUID = re.compile(r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$")
 
 USER = TypeAdapter(KaitenUser)
 USERS = TypeAdapter(list[KaitenUser])
@@ -131,14 +138,65 @@ class KaitenClient:
 
     async def write(self, obj: str, current: Record, change: UpdateModel) -> Record:
         if obj == "user":
-            if not current.id.isdigit():
-                raise InvalidValue("user", "must be a Kaiten user id (a whole number)", current.id)
-            user = await self.update_user(int(current.id), _of(KaitenUserUpdate, change))
+            user = await self.update_user(_user_id(current.id), _of(KaitenUserUpdate, change))
             return user.record()
         if obj == "group":
             group = await self.update_group(current.id, _of(KaitenGroupUpdate, change))
             return group.record()
         raise _unknown(obj)
+
+    # -- the Groups protocol ------------------------------------------------------------------
+
+    async def find_groups(self, target: str) -> list[Record]:
+        """The group whose uid is `target`, else every group Kaiten's search finds for the name
+        `target` (GET /company/groups?query=, every page: "`query` is a search, match the name
+        exactly yourself", DOC groups/get-list-of-groups, notes/vendor-apis.md §4.1). Text shaped
+        like a uid but no UUID ("Support") is tried as a uid first, then searched for; an unknown
+        UUID finds nothing, without a search."""
+        target = target.strip()
+        if not target:
+            raise InvalidValue("group", "must be a Kaiten group uid or a group name", target)
+        if UID.match(target):
+            try:
+                return [(await self.group(target)).record()]
+            except VendorNotFound:
+                if UUID.match(target):
+                    return []
+        return [g.record() for g in await self.groups(query=target)]
+
+    async def members(self, group: Record) -> list[Record]:
+        """GET /groups/{uid}/users, every page: the group's users (notes/vendor-apis.md §1.3 and
+        §4.1, citing DOC group-users/get-list-of-group-users). Their answers carry no `role`, so
+        these records do not say whether a member is deactivated."""
+        _check_uid(group.id)
+        attempt = Attempt(f"list the members of group {group.label}", f"group {group.label}", writes=False)
+        path = f"/groups/{quote(group.id, safe='')}/users"
+        return [user.record() for user in await self._pages(path, {}, USERS, attempt)]
+
+    async def add_member(self, group: Record, user: Record) -> None:
+        """POST /groups/{uid}/users with `{"user_id": <int>}`; Kaiten answers the user and keeps
+        the other members (notes/vendor-apis.md §4.1)."""
+        _check_uid(group.id)
+        user_id = _user_id(user.id)
+        attempt = Attempt(
+            f"add user {user_id} to group {group.label}",
+            f"group {group.label} or user {user_id}",
+            writes=True,
+        )
+        path = f"/groups/{quote(group.id, safe='')}/users"
+        await self._call(USER, "POST", path, attempt, json={"user_id": user_id})
+
+    async def remove_member(self, group: Record, user: Record) -> None:
+        """DELETE /groups/{uid}/users/{user_id}; Kaiten answers the user (DOC
+        group-users/remove-user-from-group, notes/vendor-apis.md §4.1)."""
+        _check_uid(group.id)
+        user_id = _user_id(user.id)
+        attempt = Attempt(
+            f"remove user {user_id} from group {group.label}",
+            f"group {group.label} or user {user_id}",
+            writes=True,
+        )
+        await self._call(USER, "DELETE", f"/groups/{quote(group.id, safe='')}/users/{user_id}", attempt)
 
     # -- the endpoints ------------------------------------------------------------------------
 
@@ -179,8 +237,43 @@ class KaitenClient:
         return [user for page in pages for user in page if user.id in wanted]
 
     async def update_user(self, user_id: int, change: KaitenUserUpdate) -> KaitenUser:
-        """PATCH /users/{id} with the given fields; the user as Kaiten reports it afterwards."""
+        """Apply `change` and return the user as Kaiten reports it afterwards: PATCH /users/{id}
+        with the given fields but `temporarily_inactive`, which goes alone to `set_inactive`:
+        before the others when it reactivates (they are then written to an active user), after
+        them when it deactivates. With both, both calls are made; the answer is the last one's,
+        with the first one's fields it leaves out (`role`). Should the second call fail, the
+        first has changed the user, and the error says the change may have been applied."""
         body = _checked(change)
+        inactive = body.pop("temporarily_inactive", None)
+        steps: list[Callable[[], Awaitable[KaitenUser]]] = []
+        if inactive is False:
+            steps.append(lambda: self.set_inactive(user_id, False))
+        if body:
+            steps.append(lambda: self._patch_user(user_id, body))
+        if inactive is True:
+            steps.append(lambda: self.set_inactive(user_id, True))
+        answers: list[KaitenUser] = []
+        for step in steps:
+            try:
+                answers.append(await step())
+            except VendorError as err:
+                if answers and not isinstance(err, VendorBadResponse):
+                    err.changed = "unknown"
+                raise
+        return _merged(answers)
+
+    async def set_inactive(self, user_id: int, inactive: bool) -> KaitenUser:
+        """PATCH /company/users/{id} with `{"temporarily_inactive": inactive}` and nothing else:
+        deactivate (true: "user is still in company, but can't sign in and doesn't need a
+        license") or reactivate (false). Needs the admin section "Members" (403 without it). The
+        answer is the company user, `role` 3 when deactivated (DOC company-users/update-user;
+        notes/vendor-apis.md §1.3 and §4.1)."""
+        what = "deactivate" if inactive else "reactivate"
+        attempt = Attempt(f"{what} user {user_id}", f"user {user_id}", writes=True)
+        body = {"temporarily_inactive": inactive}
+        return await self._call(USER, "PATCH", f"/company/users/{user_id}", attempt, json=body)
+
+    async def _patch_user(self, user_id: int, body: dict[str, Any]) -> KaitenUser:
         attempt = Attempt(f"update user {user_id}", f"user {user_id}", writes=True)
         return await self._call(USER, "PATCH", f"/users/{user_id}", attempt, json=body)
 
@@ -277,6 +370,22 @@ def _checked(change: U) -> dict[str, Any]:
     if not change.model_fields_set:
         raise InvalidValue("fields", "at least one field must be given", {})
     return build(type(change), change.given()).body()
+
+
+def _merged(answers: Sequence[KaitenUser]) -> KaitenUser:
+    """One user from the answers of the calls made, in order: a later answer's fields win."""
+    if len(answers) == 1:
+        return answers[0]
+    fields: dict[str, Any] = {}
+    for answer in answers:
+        fields.update(answer.model_dump(exclude_unset=True))
+    return KaitenUser.model_validate(fields)
+
+
+def _user_id(value: str) -> int:
+    if not (value.isascii() and value.isdigit()):
+        raise InvalidValue("user", "must be a Kaiten user id (a whole number)", value)
+    return int(value)
 
 
 def _check_uid(uid: str) -> None:

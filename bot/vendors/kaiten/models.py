@@ -1,5 +1,7 @@
 """Kaiten's update bodies, field by field as vendor-docs/kaiten-update-user.txt and
-kaiten-update-group.txt give them, and the group permission bits by the names of PRODUCT.md."""
+kaiten-update-group.txt give them (and `temporarily_inactive` as DOC company-users/update-user
+gives it, notes/vendor-apis.md §1.3 and §4.1), and the group permission bits by the names of
+PRODUCT.md."""
 
 from __future__ import annotations
 
@@ -116,8 +118,15 @@ def parse_permissions(value: Any) -> int:
 Channel = Literal["inner", "mobile_app", "email", "slack", "telegram"]
 
 
+#: The fields of `KaitenUserUpdate` that Kaiten takes at PATCH /company/users/{id}, not at
+#: PATCH /users/{id}: "temporarily_inactive (bool): user is still in company, but can't sign in
+#: and doesn't need a license" (DOC company-users/update-user; notes/vendor-apis.md §4.1).
+COMPANY_USER_FIELDS = frozenset({"temporarily_inactive"})
+
+
 class KaitenUserUpdate(UpdateModel):
-    """PATCH /users/{id}."""
+    """PATCH /users/{id}; `temporarily_inactive` (deactivate, reactivate) goes to
+    PATCH /company/users/{id} alone (`COMPANY_USER_FIELDS`)."""
 
     # The page documents no length for username, lng and timezone: Steward's cap, FREE_TEXT.
     username: Annotated[
@@ -156,6 +165,9 @@ class KaitenUserUpdate(UpdateModel):
     ui_version: Annotated[UiVersion, BeforeValidator(by_name(UiVersion)), Field(description="old or new")] = (
         UiVersion.new
     )
+    temporarily_inactive: Annotated[
+        bool, Field(description="Deactivated: stays in the company, cannot sign in, needs no licence")
+    ] = False
 
 
 class KaitenGroupUpdate(UpdateModel):

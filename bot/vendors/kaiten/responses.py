@@ -14,16 +14,21 @@ import httpx
 from pydantic import BaseModel, ConfigDict
 
 from bot.vendors.base import Record, short_text
-from bot.vendors.kaiten.models import KaitenGroupUpdate, KaitenUserUpdate
+from bot.vendors.kaiten.models import COMPANY_USER_FIELDS, KaitenGroupUpdate, KaitenUserUpdate
 
 SECRET_FIELDS = frozenset({"password", "old_password"})
 DEACTIVATED = 3  # `role`: "1 - owner, 2 - user, 3 - deactivated" (vendor-docs/kaiten-current-user.txt)
-USER_FIELDS = tuple(name for name in KaitenUserUpdate.model_fields if name not in SECRET_FIELDS)
+#: The fields a record takes from the answer as reported; `temporarily_inactive` is worked out
+#: (`KaitenUser.inactive`).
+USER_FIELDS = tuple(
+    name for name in KaitenUserUpdate.model_fields if name not in SECRET_FIELDS | COMPANY_USER_FIELDS
+)
 GROUP_FIELDS = tuple(KaitenGroupUpdate.model_fields)
 
 
 class KaitenUser(BaseModel):
-    """A user as GET /users, GET /users/current and PATCH /users/{id} report it."""
+    """A user as GET /users, GET /users/current, PATCH /users/{id}, PATCH /company/users/{id}
+    and /groups/{uid}/users report it."""
 
     model_config = ConfigDict(extra="allow", frozen=True)
 
@@ -44,23 +49,33 @@ class KaitenUser(BaseModel):
     telegram_settings: dict[str, Any] | None = None
     sd_telegram_id: int | None = None
     activated: bool | None = None
-    role: int | None = None  # 1 owner, 2 user, 3 deactivated; only GET answers carry it
+    # 1 owner, 2 user, 3 deactivated: GET /users, GET /users/current and PATCH /company/users
+    # carry it; PATCH /users/{id} and the group-user answers do not.
+    role: int | None = None
+    temporarily_inactive: bool | None = None  # only PATCH /company/users carries it (§4.1)
     created: str | None = None
     updated: str | None = None
 
     @property
-    def inactive(self) -> bool:
-        """Deactivated, as GET answers say; a PATCH answer carries no `role` and so never says."""
-        return self.role == DEACTIVATED
+    def inactive(self) -> bool | None:
+        """Deactivated: `role` 3 where the answer has a role, else its `temporarily_inactive`;
+        None when the answer says neither (PATCH /users/{id}, the members of a group)."""
+        if self.role is not None:
+            return self.role == DEACTIVATED
+        return self.temporarily_inactive
 
     def record(self) -> Record:
         """Id "42", label "Full Name (email)" (", inactive in Kaiten" added for a deactivated
         user), and the current value of every field of `KaitenUserUpdate` this answer reports
-        (passwords are never reported; a field it leaves out is left out, not null)."""
+        (passwords are never reported; a field it leaves out is left out, not null), with
+        `temporarily_inactive` as `inactive` says, where it says."""
         label = f"{self.full_name} ({self.email})" if self.email else self.full_name or f"user {self.id}"
         if self.inactive:
             label += ", inactive in Kaiten"
-        return Record(str(self.id), label, _reported(self, USER_FIELDS))
+        values = _reported(self, USER_FIELDS)
+        if self.inactive is not None:
+            values["temporarily_inactive"] = self.inactive
+        return Record(str(self.id), label, values)
 
 
 class KaitenGroup(BaseModel):

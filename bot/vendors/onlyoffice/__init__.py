@@ -5,6 +5,8 @@ from bot.vendors.onlyoffice.models import Contact, OnlyofficeUserUpdate
 from bot.vendors.onlyoffice.responses import (
     OnlyofficeContact,
     OnlyofficeGroup,
+    OnlyofficeGroupFull,
+    OnlyofficeMember,
     OnlyofficeToken,
     OnlyofficeUser,
 )
@@ -14,6 +16,8 @@ __all__ = [
     "OnlyofficeClient",
     "OnlyofficeContact",
     "OnlyofficeGroup",
+    "OnlyofficeGroupFull",
+    "OnlyofficeMember",
     "OnlyofficeToken",
     "OnlyofficeUser",
     "OnlyofficeUserUpdate",

@@ -12,6 +12,10 @@ Facts the code relies on (notes/vendor-apis.md §2, from CommunityServer's Emplo
   read-modify-write that sends them again;
 - PUT /people/{id} on a Terminated user fails with "The user is suspended", so enabling goes
   through PUT /people/status/Active;
+- the e-mail address has its own endpoint, PUT /people/{id}/email (4.2, EmployeeApi.ChangeUserEmail);
+- group membership (4.2, CommunityServer module/ASC.Api/ASC.Employee/GroupsApi.cs): PUT
+  /group/{id}/members adds and keeps the others, DELETE with the same JSON body removes; POST
+  replaces every member and is never sent;
 - "up to 500 requests per 10-second period" per account (2.6).
 """
 
@@ -30,6 +34,7 @@ from bot.errors import (
     VendorAuthError,
     VendorBadResponse,
     VendorError,
+    VendorForbidden,
     VendorIgnored,
     VendorNotFound,
     VendorRefused,
@@ -49,7 +54,10 @@ from bot.vendors.onlyoffice.responses import (
     LEAVE,
     SAVED_BEFORE_SEATS,
     SEAT_REMEDY,
+    TERMINATED,
     VENDOR,
+    OnlyofficeGroup,
+    OnlyofficeGroupFull,
     OnlyofficeUser,
     error_words,
     parse,
@@ -67,6 +75,13 @@ KEPT = ("isVisitor", "contacts", "lead")
 #: (CommunityServer EmployeeApi.cs), so the way back is through disabled.
 ON_LEAVE = "on leave (LeaveOfAbsence)"
 REACTIVATE = "disable the user, then enable them"
+#: What ChangeUserEmail's 403 "No permissions to perform this action" (a SecurityException) means:
+#: it is thrown for a Terminated, LDAP, SSO or system user, and for the owner unless the owner asks.
+EMAIL_REMEDY = (
+    "ONLYOFFICE changes no e-mail address of a disabled user, of a user from LDAP or SSO (change it "
+    "in the directory), or of the portal owner unless the owner's own account asks; change it there, "
+    "or by hand in ONLYOFFICE."
+)
 Status = Literal["Active", "Terminated"]
 
 
@@ -144,6 +159,85 @@ class OnlyofficeClient:
             values = (await self.user(user_id)).record().values
         return (await self._update(user_id, checked, values)).record()
 
+    # -- the Groups protocol --------------------------------------------------------------------
+
+    async def find_groups(self, target: str) -> list[Record]:
+        """A group GUID: that group, or [] for one ONLYOFFICE does not have. A name: the groups
+        GET /group/search finds for it, a case-sensitive substring of the name (GroupsApi
+        GetTagsByName: `Name.Contains`); when none of them has the name itself, ignoring case,
+        every group (GET /group) whose name holds the text ignoring case, which includes those
+        hits. The caller keeps the exact match and lists the rest as close matches."""
+        target = target.strip()
+        if not target:
+            raise InvalidValue("group", "must be an ONLYOFFICE group GUID or a group name", target)
+        if GUID.match(target):
+            try:
+                return [(await self.group(target)).record()]
+            except VendorNotFound:  # "group not found"
+                return []
+        wanted = target.casefold()
+        hits = await self.search_groups(target)
+        if any(g.name.casefold() == wanted for g in hits):
+            return [g.record() for g in hits]
+        return [g.record() for g in await self.groups() if wanted in g.name.casefold()]
+
+    async def members(self, group: Record) -> list[Record]:
+        """The members GET /group/{id} lists, in one request. ONLYOFFICE lists the members who are
+        active or on leave only (GroupWrapperFull takes GetUsersByGroup with its default status,
+        Active | LeaveOfAbsence): a disabled (Terminated) member is in the group and not listed.
+        The answer has no e-mail addresses (EmployeeWraper), and no user is read for one: each
+        record has the id and the display name."""
+        return [m.record() for m in (await self.group(group.id, label=group.label)).members]
+
+    async def add_member(self, group: Record, user: Record) -> None:
+        """PUT /group/{id}/members {"members": [user]}: AddMembersTo, "keeping the current users
+        and adding new ones"; never POST (SetMembersTo), which replaces every member. ONLYOFFICE
+        skips a user id it does not know without a word and lists no disabled member in its
+        answer, so a user the answer leaves out is looked up (unless their record says they are
+        disabled): one ONLYOFFICE does not know is `VendorIgnored`."""
+        group_id, user_id = _group_id(group.id), _guid(user.id)
+        attempt = Attempt(
+            f"add user {user.label} to group {group.label}", f"group {group.label}", writes=True
+        )
+        after = await self._members_call("PUT", group_id, user_id, attempt)
+        if _listed(after, user_id):
+            return
+        status = user.values.get("status")
+        if status is None:
+            try:  # under the add's attempt: if this read fails, the add may have been made
+                status = (await self._user_call("GET", f"/people/{user_id}", attempt)).status
+            except VendorNotFound:
+                status = None
+            except VendorError as err:
+                if not isinstance(err, VendorBadResponse):  # whose `changed` follows its status
+                    err.changed = "unknown"  # a disabled user was added, and the answer cannot show it
+                raise
+        if status == TERMINATED:
+            return  # added: AddUserIntoGroup does not look at the status; the answer cannot show it
+        raise VendorIgnored(
+            VENDOR,
+            attempt,
+            detail="the user is not among the group's members afterwards: ONLYOFFICE skips, without "
+            "a word, a user it does not know",
+            remedy="Check that the user still exists in ONLYOFFICE, then send the request again.",
+        )
+
+    async def remove_member(self, group: Record, user: Record) -> None:
+        """DELETE /group/{id}/members with the JSON body {"members": [user]}: RemoveMembersFrom,
+        the others retained. A user still listed afterwards is `VendorIgnored`."""
+        group_id, user_id = _group_id(group.id), _guid(user.id)
+        attempt = Attempt(
+            f"remove user {user.label} from group {group.label}", f"group {group.label}", writes=True
+        )
+        after = await self._members_call("DELETE", group_id, user_id, attempt)
+        if _listed(after, user_id):
+            raise VendorIgnored(
+                VENDOR,
+                attempt,
+                detail="the user is still a member afterwards",
+                remedy=f"Check group {group.label} in ONLYOFFICE, then send the request again.",
+            )
+
     # -- endpoints ------------------------------------------------------------------------------
 
     async def me(self) -> OnlyofficeUser:
@@ -174,9 +268,11 @@ class OnlyofficeClient:
         `isVisitor`, `contacts` and `lead` are sent with their current values unless the change
         sets them. `disable=false` goes through `set_status(…, "Active")` first, because PUT on a
         Terminated user fails; `disable=true` is a PUT, or `set_status(…, "Terminated")` for a
-        user who is not active. A user who is disabled or on leave is sent no other change, and
-        one on leave cannot be enabled (ON_LEAVE). After a status change alone the user is read
-        back. Returns the user as ONLYOFFICE reports it afterwards."""
+        user who is not active. A user who is disabled or on leave is sent no other change (but a
+        new e-mail address for one on leave), and one on leave cannot be enabled (ON_LEAVE).
+        `email` goes alone to `change_email`, after any enabling and before the PUT of the rest.
+        After a status change alone the user is read back. Returns the user as ONLYOFFICE
+        reports it afterwards."""
         user_id = _guid(user_id)
         checked = _checked(change)
         if current is None:
@@ -200,17 +296,71 @@ class OnlyofficeClient:
             raise VendorBadResponse(VENDOR, attempt, status=code, detail="not a list of users")
         return [parse(OnlyofficeUser, item, attempt, code) for item in data]
 
+    async def change_email(self, user_id: str, email: str) -> OnlyofficeUser:
+        """PUT /api/2.0/people/{id}/email {"email": …} (EmployeeApi.ChangeUserEmail; notes 4.2):
+        the user as ONLYOFFICE reports them afterwards. The server lower-cases the address, sets
+        the activation status to NotActivated, mails an activation link to the new address and
+        resets the user's sessions (CookiesManager.ResetUserCookie): they must sign in again.
+        An address anyone has already, the user included and in any case, is a 500 "User with
+        this email is already registered" (a refusal, responses.REFUSALS); a Terminated, LDAP,
+        SSO or unknown user, or the owner when Steward's account is not the owner, a 403 "No
+        permissions to perform this action", which is made a `VendorRefused` saying so."""
+        user_id = _guid(user_id)
+        address = build(OnlyofficeUserUpdate, {"email": email}).email
+        attempt = Attempt(f"change the e-mail address of user {user_id}", f"user {user_id}", writes=True)
+        try:
+            return await self._user_call("PUT", f"/people/{user_id}/email", attempt, json={"email": address})
+        except VendorForbidden as err:
+            if err.status != 403:
+                raise  # a 500 AuthorizingException: Steward's account lacks the rights
+            refused = VendorRefused(
+                VENDOR, attempt, status=err.status, vendor_message=err.vendor_message, remedy=EMAIL_REMEDY
+            )
+            refused.attempts_made = err.attempts_made
+            raise refused from None
+
+    async def groups(self) -> list[OnlyofficeGroup]:
+        """GET /api/2.0/group: every group (GroupsApi.GetAll)."""
+        attempt = Attempt("list the groups", "the groups", writes=False)
+        return await self._groups_call("/group", attempt)
+
+    async def search_groups(self, name: str) -> list[OnlyofficeGroup]:
+        """GET /api/2.0/group/search?groupName=…: the groups whose name holds `name`, case-sensitively
+        (GetTagsByName trims it, and finds nothing for an empty one)."""
+        attempt = Attempt(f"look up group {name}", f"group {name}", writes=False)
+        return await self._groups_call("/group/search", attempt, params={"groupName": name})
+
+    async def group(self, group_id: str, *, label: str = "") -> OnlyofficeGroupFull:
+        """GET /api/2.0/group/{id}: the group with its manager and members (see `members`); one
+        ONLYOFFICE does not have → `VendorNotFound` ("group not found")."""
+        group_id = _group_id(group_id)
+        subject = f"group {label or group_id}"
+        attempt = Attempt(f"read {subject}", subject, writes=False)
+        data, code = await self._call("GET", f"/group/{group_id}", attempt)
+        return parse(OnlyofficeGroupFull, data, attempt, code)
+
     # -- the update ----------------------------------------------------------------------------
 
     async def _update(
         self, user_id: str, change: OnlyofficeUserUpdate, values: Mapping[str, Any]
     ) -> OnlyofficeUser:
         body = change.body()
+        email = body.pop("email", None)  # to its own endpoint, before the PUT (see `_email_first`)
         disable = body.pop("disable", None)
         leave = values.get("status") == LEAVE  # `disable` is true for a user on leave too
         if values.get("disable") and disable is not False:
-            if body:
-                field = sorted(body)[0]
+            # ChangeUserEmail refuses a Terminated user only; UpdateMember anyone not active
+            refused = sorted(body) or ([] if leave or email is None else ["email"])
+            if refused == ["email"]:
+                raise InvalidValue(
+                    "email",
+                    "cannot be changed while the user is disabled: ONLYOFFICE changes no e-mail "
+                    'address of a disabled user ("No permissions to perform this action"); enable the '
+                    "user first",
+                    email,
+                )
+            if refused:
+                field = refused[0]
                 state, first = (ON_LEAVE, REACTIVATE) if leave else ("disabled", "enable the user first")
                 raise InvalidValue(
                     field,
@@ -218,6 +368,10 @@ class OnlyofficeClient:
                     f'to a user who is not active ("The user is suspended"); {first}',
                     body[field],
                 )
+            if email is not None:  # a user on leave
+                after = await self.change_email(user_id, email)
+                if disable is not True:
+                    return after
             # Not active: PUT would be refused, the status endpoint disables (again).
             await self.set_status([user_id], "Terminated")
             return await self.user(user_id)
@@ -238,10 +392,32 @@ class OnlyofficeClient:
                     "has no free user seat (or for the portal owner and Steward's own account)",
                     remedy=SEAT_REMEDY,
                 )
-            if not body:
+            if not body and email is None:
                 return await self.user(user_id)
         elif disable is True:
             body["disable"] = True
+        if email is not None:
+            return await self._email_first(user_id, email, body, values)
+        return await self._put(user_id, body, values)
+
+    async def _email_first(
+        self, user_id: str, email: str, body: dict[str, Any], values: Mapping[str, Any]
+    ) -> OnlyofficeUser:
+        """The e-mail address, then the rest: the address is the change ONLYOFFICE most often
+        refuses (it is taken), and refused first it leaves nothing changed. A PUT failing after
+        it leaves the address changed, so that failure says it is unknown what was applied."""
+        after = await self.change_email(user_id, email)
+        if not body:
+            return after
+        try:
+            return await self._put(user_id, body, values)
+        except VendorError as err:
+            if not isinstance(err, VendorBadResponse):  # whose `changed` follows its status
+                err.changed = "unknown"
+            raise
+
+    async def _put(self, user_id: str, body: dict[str, Any], values: Mapping[str, Any]) -> OnlyofficeUser:
+        """PUT /people/{id} with `body` and the KEPT fields it does not set, at their current values."""
         for name in KEPT:
             if name not in body:
                 body[name] = _kept(name, values.get(name))
@@ -253,6 +429,24 @@ class OnlyofficeClient:
             if no_seat and SAVED_BEFORE_SEATS & set(body):
                 err.changed = "unknown"  # the groups or the photo were saved before the seat check
             raise
+
+    async def _members_call(
+        self, method: str, group_id: str, user_id: str, attempt: Attempt
+    ) -> OnlyofficeGroupFull:
+        """PUT or DELETE /group/{id}/members {"members": [user_id]} (the server reads the JSON body
+        of a DELETE too): the group as it is afterwards."""
+        data, code = await self._call(
+            method, f"/group/{group_id}/members", attempt, json={"members": [user_id]}
+        )
+        return parse(OnlyofficeGroupFull, data, attempt, code)
+
+    async def _groups_call(
+        self, path: str, attempt: Attempt, *, params: Mapping[str, str] | None = None
+    ) -> list[OnlyofficeGroup]:
+        data, code = await self._call("GET", path, attempt, params=params)
+        if not isinstance(data, list):
+            raise VendorBadResponse(VENDOR, attempt, status=code, detail="not a list of groups")
+        return [parse(OnlyofficeGroup, item, attempt, code) for item in data]
 
     # -- plumbing ------------------------------------------------------------------------------
 
@@ -346,6 +540,19 @@ def _guid(user_id: str) -> str:
             "user", "must be an ONLYOFFICE user GUID like 3fa85f64-5717-4562-b3fc-2c963f66afa6", user_id
         )
     return user_id
+
+
+def _group_id(group_id: str) -> str:
+    group_id = group_id.strip()
+    if not GUID.match(group_id):
+        raise InvalidValue(
+            "group", "must be an ONLYOFFICE group GUID like 3fa85f64-5717-4562-b3fc-2c963f66afa6", group_id
+        )
+    return group_id
+
+
+def _listed(group: OnlyofficeGroupFull, user_id: str) -> bool:
+    return any(m.id.lower() == user_id.lower() for m in group.members)
 
 
 def _only_users(obj: str) -> None:

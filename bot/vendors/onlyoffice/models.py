@@ -1,5 +1,7 @@
 """ONLYOFFICE Workspace's update body (PUT /api/2.0/people/{userid}), as
-vendor-docs/onlyoffice-update-user.txt and CommunityServer's EmployeeApi.UpdateMember give it."""
+vendor-docs/onlyoffice-update-user.txt and CommunityServer's EmployeeApi.UpdateMember give it, and
+the e-mail address, which has an endpoint of its own (PUT /api/2.0/people/{userid}/email,
+EmployeeApi.ChangeUserEmail; notes/vendor-apis.md 4.2)."""
 
 from __future__ import annotations
 
@@ -39,7 +41,8 @@ class Contact(BaseModel):
 
 class OnlyofficeUserUpdate(UpdateModel):
     """The fields Steward may set. The client always sends `isVisitor`, `contacts` and `lead`
-    with their current values unless they are being changed (see client.py)."""
+    with their current values unless they are being changed, and `email` alone to its own
+    endpoint, never in the PUT /people/{id} body (see client.py)."""
 
     isVisitor: Annotated[bool, Field(description="Guest (true) or user (false)")] = False
     firstname: Annotated[str, Field(min_length=1, max_length=64, description="First name")] = ""
@@ -59,6 +62,13 @@ class OnlyofficeUserUpdate(UpdateModel):
     # server binds a bool and a Guid? (CommunityServer EmployeeApi.UpdateMember), so those are used.
     disable: Annotated[bool, Field(description="Disable (true) or keep active")] = False
     lead: Annotated[uuid.UUID | None, Field(description="The user's lead (GUID), or null")] = None
+    # PUT /people/{id}/email, which mails an activation link to the new address and ends the
+    # person's sessions. The server stores `new MailAddress(email).Address.ToLowerInvariant()`
+    # (EmployeeApi.ChangeUserEmail), so the address is lower-cased here: what the card asks for
+    # is what ONLYOFFICE will show. No length is documented: Steward's cap, FREE_TEXT.
+    email: Annotated[
+        str, Field(max_length=FREE_TEXT, description="E-mail address (sends an activation mail)")
+    ] = ""
 
     @field_validator("sex", mode="before")
     @classmethod
@@ -80,6 +90,16 @@ class OnlyofficeUserUpdate(UpdateModel):
             else:
                 return value.strip()
         raise ValueError("must be a date like 1990-05-17")
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        # `local@domain` with a dot inside the domain, no white space, `@`, `<` or `>` besides: string
+        # checks in one pass, as for Hub's e-mail (a pattern would backtrack over every dot).
+        local, _, domain = value.partition("@")
+        if not (local and "." in domain[1:-1]) or any(ch in "@<>" or ch.isspace() for ch in local + domain):
+            raise ValueError("must be an e-mail address like anna@example.com")
+        return value.lower()
 
     @field_validator("contacts", mode="before")
     @classmethod

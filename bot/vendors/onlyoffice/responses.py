@@ -1,8 +1,9 @@
 """What ONLYOFFICE Workspace answers, as far as Steward reads it: the success envelope around
-every answer, the words of an error, the login token, and the user object (`EmployeeWraperFull`,
-notes/vendor-apis.md 2.9): camelCase, with empty fields left out by the server, so every optional
-field has a default. Anything else the server sends is kept as an extra field, so a new attribute
-never breaks a read.
+every answer, the words of an error, the login token, the user object (`EmployeeWraperFull`,
+notes/vendor-apis.md 2.9) and the groups (`GroupWrapperSummary`, `GroupWrapperFull` with its
+members as `EmployeeWraper`, CommunityServer module/ASC.Api/ASC.Employee): camelCase, with empty
+fields left out by the server, so every optional field has a default. Anything else the server
+sends is kept as an extra field, so a new attribute never breaks a read.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ def parse(model: type[M], data: Any, attempt: Attempt, status: int) -> M:
     try:
         return model.model_validate(data)
     except pydantic.ValidationError:
-        what = "a login token" if model is OnlyofficeToken else "a user"
+        what = _WHAT.get(model, "a user")
         raise VendorBadResponse(VENDOR, attempt, status=status, detail=f"not {what}") from None
 
 
@@ -94,12 +95,17 @@ class Refusal:
 #: EmployeeApi.cs unless said): UpdateMember "The user is suspended" (any status but Active) and
 #: `TenantQuotaException("Exceeds the maximum active users ({0})")`; DeleteMember "The user is not
 #: suspended"; Resource.resx ErrorIncorrectUserName "Incorrect firstname or lastname" (UpdateMember)
-#: and ErrorEmailAlreadyExists "{!User} with this email is already registered" (ChangeUserEmail;
-#: {!User} is the portal's own word for a user); common/ASC.Common/Security/Authorizing/
-#: AuthorizingException.cs `"{subject}" access denied "{actions}"[. Cause: …]`, what
-#: SecurityContext.DemandPermissions throws for missing rights (it derives from RemotingException,
-#: not SecurityException). The Resource.resx texts come in the language of Steward's ONLYOFFICE
-#: account: in another language they are not recognised, and such an answer stays a server fault.
+#: and ErrorEmailAlreadyExists "{!User} with this email is already registered" (ChangeUserEmail, for
+#: an address anyone has, the user themselves included, in any case; {!User} is the portal's own
+#: word for a user); ChangeUserEmail's `new MailAddress(email)`, whose FormatException says "The
+#: specified string is not in the form required for an e-mail address." (.NET System.Net.Mail,
+#: SR.MailAddressInvalidFormat) and is thrown before the user is saved;
+#: common/ASC.Common/Security/Authorizing/AuthorizingException.cs `"{subject}" access denied
+#: "{actions}"[. Cause: …]`, what SecurityContext.DemandPermissions throws for missing rights (it
+#: derives from RemotingException, not SecurityException; GroupsApi's member calls demand "Edit
+#: categories and groups" and "Add/Remove user"). The Resource.resx texts come in the language of
+#: Steward's ONLYOFFICE account: in another language they are not recognised, and such an answer
+#: stays a server fault.
 #: Any other 500 — no message, or one not listed here — stays a server fault too: retried, and
 #: reported as unknown whether the change was applied.
 REFUSALS = (
@@ -117,6 +123,10 @@ REFUSALS = (
     Refusal(re.compile(r"Exceeds the maximum active users \(\d+\)"), VendorRefused, SEAT_REMEDY),
     Refusal(re.compile(r"Incorrect firstname or lastname"), VendorRejected),
     Refusal(re.compile(r"\S.* with this email is already registered"), VendorRejected),
+    Refusal(
+        re.compile(r"The specified string is not in the form required for an e-mail address\.?"),
+        VendorRejected,
+    ),
     Refusal(re.compile(r'".*" access denied ".*"(\. Cause: .*)?', re.DOTALL), VendorForbidden),
 )
 #: Fields whose change UpdateMember saves before it checks the seat quota: `department`
@@ -151,11 +161,54 @@ class OnlyofficeContact(BaseModel):
 
 
 class OnlyofficeGroup(BaseModel):
+    """A group as GET /group, GET /group/search and a user's `groups` give it
+    (GroupWrapperSummary): `manager` is the manager's user name."""
+
     model_config = ConfigDict(extra="allow", frozen=True)
 
     id: str
     name: str = ""
     manager: str | None = None
+
+    def record(self) -> Record:
+        """Id: the GUID; label: the name."""
+        return Record(self.id, self.name or self.id)
+
+
+class OnlyofficeMember(BaseModel):
+    """A user as a group lists them (EmployeeWraper): id, displayName, title, avatarSmall,
+    profileUrl, and no e-mail address."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    id: str
+    displayName: str = ""
+    title: str | None = None
+    email: str | None = None  # not in EmployeeWraper; read should a server send it
+
+    def record(self) -> Record:
+        """Id and label as `OnlyofficeUser.record` gives them; values: only the e-mail address,
+        when the answer has one (no user is read to fill them in)."""
+        name = self.displayName or self.id
+        if self.email:
+            return Record(self.id, f"{name} ({self.email})", {"email": self.email})
+        return Record(self.id, name)
+
+
+class OnlyofficeGroupFull(BaseModel):
+    """A group as GET /group/{id} and the members calls answer it (GroupWrapperFull): `manager`
+    is a user (`EmployeeWraper`), and `members` are GetUsersByGroup(id) with its default status,
+    Active | LeaveOfAbsence: members who are disabled (Terminated) are left out."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    id: str
+    name: str = ""
+    manager: OnlyofficeMember | None = None
+    members: list[OnlyofficeMember] = []
+
+    def record(self) -> Record:
+        return Record(self.id, self.name or self.id)
 
 
 class OnlyofficeUser(BaseModel):
@@ -225,6 +278,7 @@ class OnlyofficeUser(BaseModel):
             "disable": self.disabled,
             "department": [g.id for g in self.groups],
             "status": self.status,  # not a field: the client refuses changes to a user not active
+            "email": self.email,
         }
         return Record(self.id, self.label, values)
 
@@ -239,6 +293,13 @@ class OnlyofficeToken(BaseModel):
     expires: str | None = None
     sms: bool | None = None
     tfa: bool | None = None
+
+
+_WHAT: dict[type[BaseModel], str] = {
+    OnlyofficeToken: "a login token",
+    OnlyofficeGroup: "a group",
+    OnlyofficeGroupFull: "a group",
+}
 
 
 def _day(stamp: str | None) -> str | None:
