@@ -50,17 +50,22 @@ EXAMPLES = {
         '/steward kaiten group 00000000-0000-4000-8000-000000000001 grant tags reason="audit"',
         "/steward kaiten group 00000000-0000-4000-8000-000000000001 revoke billing",
         "/steward kaiten user anna.petrova@acme.test",
+        '/steward kaiten user boris.ivanov@acme.test deactivate reason="left the company"',
+        '/steward kaiten group "QA engineers" add boris.ivanov@acme.test',
     ),
     "onlyoffice": (
         '/steward onlyoffice user anna.petrova@acme.test set title="Head of QA" location=Berlin',
         '/steward onlyoffice user anna.petrova@acme.test disable reason="left the company"',
         "/steward onlyoffice user gleb.orlov@acme.test enable",
         '/steward onlyoffice user anna.petrova@acme.test set contacts=[{"Type":"skype","Value":"anna.p"}]',
+        "/steward onlyoffice user anna.petrova@acme.test set email=anna.smirnova@acme.test",
+        "/steward onlyoffice group Engineering members",
     ),
     "hub": (
         '/steward hub user anna.petrova@acme.test set name="Anna Petrova-Smirnova"',
         '/steward hub user anna.petrova@acme.test ban reason="left the company"',
         "/steward youtrack user emil.novak@acme.test unban",
+        '/steward hub group "Engineering" remove chen.wei@acme.test reason="moved to QA"',
     ),
 }
 

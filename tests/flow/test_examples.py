@@ -10,7 +10,7 @@ import pytest
 
 from bot.flow import reports
 from bot.flow.pipeline import Pipeline
-from bot.language import Change, Show, parse
+from bot.language import Change, Members, Membership, Show, parse
 from bot.language.help import EXAMPLES
 from tests.flow.conftest import ADMIN
 
@@ -41,7 +41,13 @@ def test_the_readme_has_examples_to_check() -> None:
 async def test_an_example_works_against_the_sandbox_as_written(pipeline: Pipeline, example: str) -> None:
     parsed = parse(example.removeprefix("/steward").strip())
 
-    if isinstance(parsed, Show):
+    if isinstance(parsed, Members):
+        text = await reports.members(pipeline, ADMIN, parsed.vendor, parsed.group, parsed.page)
+        assert "direct member" in text, text
+    elif isinstance(parsed, Membership):
+        answer = await pipeline.submit_membership(parsed, ADMIN, "C0OPS")
+        assert answer.request_id, answer.text
+    elif isinstance(parsed, Show):
         text = await reports.show(pipeline, ADMIN, parsed.vendor, parsed.obj, parsed.target)
         assert "state:" in text, text
     elif isinstance(parsed, Change):

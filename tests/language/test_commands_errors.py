@@ -262,7 +262,7 @@ def test_help_lists_each_objects_fields_with_their_rules_and_an_example_of_each_
 
 def test_every_help_example_is_a_valid_command() -> None:
     examples = [line.strip() for line in help_text().splitlines() if line.startswith("  /steward ")]
-    assert len(examples) == 13  # each also runs against the sandbox: tests/flow/test_examples.py
+    assert len(examples) == 18  # each also runs against the sandbox: tests/flow/test_examples.py
     for example in examples:
         parse(example.removeprefix("/steward "))
 
