@@ -113,14 +113,18 @@ class Pipeline:
             "channel": channel,
         }
         if not decision.allowed:
-            await self.store.refuse(**request, targets=list(change.targets), why=decision.reason)
-            metrics.REQUESTS.labels(change.vendor, change.action, "refused").inc()
-            return Answer(f"Refused: {decision.reason}. Nothing was changed.")
+            return await self._refuse(request, list(change.targets), decision)
         secrets = {k: v for k, v in change.fields.items() if isinstance(v, SecretStr)}
         if secrets and self.secret_box is None:
             return Answer("Password changes are turned off on this Steward. Nothing was changed.")
         async with self._turns[change.vendor]:
             return await self._submit(change, vendor, decision, request, secrets, channel)
+
+    async def _refuse(self, request: dict[str, Any], targets: list[str], decision: Decision) -> Answer:
+        """A request the policy does not allow: kept in the audit log (state `refused`), told privately."""
+        await self.store.refuse(**request, targets=targets, why=decision.reason)
+        metrics.REQUESTS.labels(request["vendor"], request["action"], "refused").inc()
+        return Answer(f"Refused: {decision.reason}. Nothing was changed.")
 
     async def _submit(
         self,
@@ -168,9 +172,7 @@ class Pipeline:
         if not todo:  # not written, so no approval either
             return Answer(nothing_to_do(vendor, obj, planned))
         if not decision.allowed:
-            await self.store.refuse(**request, targets=[r.id for r in records], why=decision.reason)
-            metrics.REQUESTS.labels(vendor, request["action"], "refused").inc()
-            return Answer(f"Refused: {decision.reason}. Nothing was changed.")
+            return await self._refuse(request, [r.id for r in records], decision)
         card: dict[str, Any] = {"targets": [dataclasses.asdict(p) for p in todo], **extra}
         if len(todo) < len(planned):
             left = len(planned) - len(todo)
@@ -232,9 +234,7 @@ class Pipeline:
             "channel": channel,
         }
         if not decision.allowed:
-            await self.store.refuse(**request, targets=list(change.people), why=decision.reason)
-            metrics.REQUESTS.labels(change.vendor, change.action, "refused").inc()
-            return Answer(f"Refused: {decision.reason}. Nothing was changed.")
+            return await self._refuse(request, list(change.people), decision)
         async with self._turns[change.vendor]:
             try:
                 group = await self.group_of(change.vendor, change.group)
