@@ -33,7 +33,7 @@ from bot.vendors import VENDOR_NAMES, UpdateModel
 
 STEP1, STEP2 = "steward_form_1", "steward_form_2"
 ACTIONS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
-    "kaiten": {"user": ("set",), "group": ("set", "grant", "revoke")},
+    "kaiten": {"user": ("set", "deactivate", "reactivate"), "group": ("set", "grant", "revoke")},
     "onlyoffice": {"user": ("set", "disable", "enable")},
     "hub": {"user": ("set", "ban", "unban")},
 }
@@ -102,7 +102,20 @@ def step_one(vendors: Sequence[str], channel: str, note: str = "") -> dict[str, 
         _select(
             "action",
             "Action",
-            [(a, a.capitalize()) for a in ("set", "grant", "revoke", "disable", "enable", "ban", "unban")],
+            [
+                (a, a.capitalize())
+                for a in (
+                    "set",
+                    "grant",
+                    "revoke",
+                    "disable",
+                    "enable",
+                    "deactivate",
+                    "reactivate",
+                    "ban",
+                    "unban",
+                )
+            ],
         ),
     ]
     view = View(

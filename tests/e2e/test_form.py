@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.sandbox import onlyoffice_data
 from bot.sandbox.kaiten_data import EXTRA_FROM
+from bot.slack import messages
 from tests.conftest import Sandbox
 from tests.e2e.conftest import ADMIN, BOSS, CHANNEL, STRANGER, Answer, Rig, launch, stop
 from tests.e2e.test_slack import card_of
@@ -227,3 +228,17 @@ def test_an_unknown_form_id_or_a_mangled_one_is_a_readable_error_in_the_form(rig
     time.sleep(SETTLE)
     assert rig.vendor_calls() == []
     assert "Traceback" not in rig.log.read_text()
+
+
+def test_the_form_deactivates_a_kaiten_user_through_approval(rig: Rig) -> None:
+    _, sent = submit_form(rig, "kaiten", ["3"], "deactivate", {"reason": "left the company"})
+
+    assert sent.status == 200 and sent.body == "", sent.body
+    request_id, ts = card_of(rig)
+    assert rig.kaiten.requests("PATCH") == []  # deactivation is sensitive
+    rig.click(messages.APPROVE, request_id, BOSS, ts)
+    deadline = time.monotonic() + 15
+    while not rig.kaiten.requests("PATCH") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    [patch] = rig.kaiten.requests("PATCH")
+    assert patch.path.endswith("/company/users/3") and patch.json() == {"temporarily_inactive": True}
