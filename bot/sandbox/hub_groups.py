@@ -79,8 +79,13 @@ def view(
 
 
 def direct_groups(user_id: str, groups: Stored) -> list[dict[str, Any]]:
-    """The user's `groups`: those that hold the user directly, All Users first."""
-    return [reference(g) for g in groups.values() if g.get("allUsers") or user_id in g.get("ownUsers", ())]
+    """The user's `groups`: those that hold the user directly, All Users first, each as a
+    reference with its `allUsers` flag too."""
+    return [
+        reference(g) | {"allUsers": bool(g.get("allUsers"))}
+        for g in groups.values()
+        if g.get("allUsers") or user_id in g.get("ownUsers", ())
+    ]
 
 
 def _changeable(group_id: str, groups: Stored) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """A sandbox Kaiten: users and groups as vendor-docs/kaiten-*.txt describe them, with the
 behaviour notes/vendor-apis.md §1.7 lists (bare arrays, no GET /users/{id}, empty 403/404
 bodies, 402 without the groups feature, 5 requests per second per token), group members under
-/groups/{uid}/users and deactivation through PATCH /company/users/{id} (§4.1).
+/groups/{uid}/users, deactivation through PATCH /company/users/{id} and the company users with
+their groups at GET /company/users (§4.1).
 
 Options (constructor keywords, or `/__sandbox__/options` at run time):
     plan_groups         True   False: every group endpoint answers 402, as on a tariff without groups
@@ -81,6 +82,7 @@ class KaitenSandbox(SandboxApp):
                 Route(f"{root}/users/current", self._api(self.current_user), methods=["GET"]),
                 Route(f"{root}/users", self._api(self.list_users), methods=["GET"]),
                 Route(f"{root}/users/{{id}}", self._api(self.patch_user), methods=["PATCH"]),
+                Route(f"{root}/company/users", self._api(self.list_company_users), methods=["GET"]),
                 Route(f"{root}/company/users/{{id}}", self._api(self.patch_company_user), methods=["PATCH"]),
                 Route(f"{root}/company/groups", self._api(self.list_groups, groups=True), methods=["GET"]),
                 Route(
@@ -215,6 +217,30 @@ class KaitenSandbox(SandboxApp):
                 user[name] = value
         user["updated"] = data.stamp()
         return self._lose_answer() or JSONResponse(data.shown(user, data.PATCH_FIELDS))
+
+    async def list_company_users(self, request: Request) -> Response:
+        """GET /company/users (DOC company-users/get-list-of-users; notes/vendor-apis.md §4.1):
+        a bare array of company users, each with `role`, `temporarily_inactive` and `groups`.
+        With `for_members_section=true` it is paged (`limit` 1..100, `offset`) and `query`
+        keeps those whose e-mail or full name holds the text; without it, `query`, `limit` and
+        `offset` "work only with for_members_section" and every user comes. Deactivated users
+        are members too (`temporarily_inactive_status`, a filter the sandbox does not take, would
+        narrow them)."""
+        params = request.query_params
+        rows = sorted(self.users.values(), key=lambda u: int(u["id"]))
+        if params.get("for_members_section", "false").lower() in ("true", "1"):
+            try:
+                limit = min(int(params.get("limit", USERS_MAX)), USERS_MAX)
+                offset = int(params.get("offset", 0))
+            except ValueError:
+                return _message(400, "limit and offset should be integers")
+            if limit < 1 or offset < 0:
+                return _message(400, "limit should be >= 1 and offset should be >= 0")
+            needle = params.get("query", "").strip().lower()
+            if needle:
+                rows = [u for u in rows if needle in u["email"].lower() or needle in u["full_name"].lower()]
+            rows = rows[offset : offset + limit]
+        return JSONResponse([self._company_user(u) for u in rows])
 
     async def patch_company_user(self, request: Request) -> Response:
         """PATCH /company/users/{id} (DOC company-users/update-user; notes/vendor-apis.md §4.1):

@@ -20,6 +20,8 @@
                                             to perform this action" (EmployeeApi.ChangeUserEmail)
     GET  /api/2.0/group                     every group {id, name, manager (a user name)}
     GET  /api/2.0/group/search?groupName=   groups whose name holds the text, case-sensitively
+    GET  /api/2.0/group/user/{userid}       the user's groups {id, name, manager}, any status;
+                                            [] for an id the portal does not have
     GET  /api/2.0/group/{id}                the group with its manager and members, Terminated
                                             members left out; 404 "group not found"
     PUT  /api/2.0/group/{id}/members        {"members": […]} adds, keeping the others; unknown ids
@@ -347,11 +349,23 @@ class OnlyofficeSandbox(SandboxApp):
             wanted = (request.query_params.get("groupName") or "").strip()
             hits = [g for g, name in data.GROUP_NAMES.items() if wanted and wanted in name]
             return ok([data.group_summary(g) for g in hits])
+        if request.method == "GET" and len(parts) == 2 and parts[0] == "user":
+            return self._groups_of(parts[1])
         if request.method == "GET" and len(parts) == 1:
             return self._group(request, parts[0], lambda group: ok(self._group_shown(request, group)))
         if len(parts) == 2 and parts[1] == "members" and request.method != "GET":
             return await self._members(request, parts[0])
         return fail(404, "Method not found")
+
+    def _groups_of(self, user_id: str) -> Response:
+        """GetByUserId: UserManager.GetUserGroups(userid), the departments that hold the user,
+        whatever the user's status; it does not look the user up, so an id the portal does not
+        have gets `[]`. An id that is no GUID does not bind (400)."""
+        if not is_guid(user_id):
+            return fail(400, "Invalid arguments")
+        user = self.users.get(user_id.lower())
+        held = user["groups"] if user is not None else []
+        return ok([data.group_summary(g) for g in held if g in data.GROUP_NAMES])
 
     def _group(self, request: Request, group_id: str, then: Callable[[str], Response]) -> Response:
         """GetGroupInfo: a group id that binds, of a group the portal has."""

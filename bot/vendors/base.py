@@ -95,8 +95,8 @@ class Vendor(Protocol):
 
 class Groups(Protocol):
     """Group membership, as every vendor client offers it (PRODUCT.md: `<vendor> group <group>
-    add|remove|members`). A group is a `Record` (id, its name as label); a member is a user
-    `Record` as `find`/`read` return it."""
+    add|remove|members`; a person's groups for offboarding). A group is a `Record` (id, its name
+    as label); a member is a user `Record` as `find`/`read` return it."""
 
     async def find_groups(self, target: str) -> list[Record]:
         """The group whose vendor id is `target`, else the groups the vendor's own search finds
@@ -114,6 +114,12 @@ class Groups(Protocol):
 
     async def remove_member(self, group: Record, user: Record) -> None:
         """Take `user` out of `group`, keeping the other members."""
+        ...
+
+    async def groups_of(self, user: Record) -> list[Record]:
+        """The groups `user` is in directly, as group records (id, its name as label), whether
+        the user is active or switched off (deactivated, disabled, banned); [] for none. A user
+        the vendor does not know is `VendorNotFound`."""
         ...
 
 

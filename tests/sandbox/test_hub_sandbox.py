@@ -512,6 +512,18 @@ async def test_all_users_holds_everyone_and_a_users_groups_are_their_direct_ones
     ]  # not Engineering
 
 
+async def test_a_users_groups_say_which_one_is_all_users_and_a_banned_user_has_theirs(api: Any) -> None:
+    fields = {"fields": "id,groups(id,name,allUsers)"}
+    emil = (await api("GET", f"/users/{user_id('emil.novak')}", params=fields)).json()  # banned
+    anna = (await api("GET", f"/users/{ANNA}", params=fields)).json()
+
+    assert emil["groups"] == [
+        {"type": "userGroup", "id": ALL_USERS, "name": "All Users", "allUsers": True},
+        {"type": "userGroup", "id": SUPPORT, "name": "Support", "allUsers": False},
+    ]
+    assert [g["name"] for g in anna["groups"]] == ["All Users"]
+
+
 async def test_a_user_is_added_with_post_and_answered_as_a_user_trimmed_by_fields(api: Any) -> None:
     answer = await api(
         "POST",

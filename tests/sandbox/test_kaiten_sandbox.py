@@ -381,6 +381,36 @@ async def test_the_company_user_answer_carries_the_users_groups(api: Any) -> Non
     assert sorted(g["name"] for g in user["groups"]) == ["Developers", "QA engineers"]
 
 
+async def test_company_users_for_the_members_section_are_searched_by_address_or_name_with_their_groups(
+    api: Any,
+) -> None:
+    chen = await api("GET", "/company/users", params={"for_members_section": "true", "query": "CHEN.wei@"})
+    mira = await api("GET", "/company/users", params={"for_members_section": "true", "query": "Mira Volkova"})
+    dana = await api("GET", "/company/users", params={"for_members_section": "true", "query": "dana.kim"})
+
+    [user] = chen.json()
+    assert (user["id"], user["role"], user["temporarily_inactive"]) == (4, 2, False)
+    assert [g["name"] for g in user["groups"]] == ["QA engineers", "Developers"]
+    assert {"id", "uid", "name", "permissions"} <= set(user["groups"][0])
+    [inactive] = mira.json()  # deactivated users are members too
+    assert (inactive["id"], inactive["role"], inactive["temporarily_inactive"]) == (12, 3, True)
+    assert [g["name"] for g in inactive["groups"]] == ["Support"]
+    assert [(u["id"], u["groups"]) for u in dana.json()] == [(5, [])]
+
+
+async def test_company_users_are_paged_only_for_the_members_section(
+    api: Any, kaiten_sandbox: Sandbox
+) -> None:
+    kaiten_sandbox.option(extra_users=150)
+
+    first = await api("GET", "/company/users", params={"for_members_section": "true", "limit": "500"})
+    second = await api("GET", "/company/users", params={"for_members_section": "true", "offset": "100"})
+    everyone = await api("GET", "/company/users", params={"query": "nobody matches this"})
+
+    assert [len(first.json()), len(second.json())] == [100, 62]
+    assert len(everyone.json()) == 162  # `query`, `limit`, `offset` work only with for_members_section
+
+
 @pytest.mark.parametrize(
     ("body", "words"),
     [

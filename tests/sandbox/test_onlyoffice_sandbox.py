@@ -566,6 +566,34 @@ async def test_members_that_do_not_bind_are_400(api: Any, method: str, body: dic
     assert answer.status_code == 400 and answer.json()["error"]["message"] == "Invalid arguments"
 
 
+async def test_a_users_groups_are_listed_by_user_id_whatever_the_users_status(api: Any) -> None:
+    await api("PUT", f"/group/{IT}/members", json={"members": [CHEN]})
+    await api("PUT", f"/group/{OPS}/members", json={"members": [GLEB]})  # Terminated
+
+    chen = (await api("GET", f"/group/user/{CHEN}")).json()
+    gleb = (await api("GET", f"/group/user/{GLEB}")).json()
+    boris = (await api("GET", f"/group/user/{BORIS}")).json()
+
+    assert chen["count"] == 2 and chen["response"] == [
+        {"id": ENG, "name": "Engineering", "manager": ""},
+        {"id": IT, "name": "IT", "manager": ""},
+    ]
+    assert [g["name"] for g in gleb["response"]] == ["Operations"]
+    assert boris["response"] == [] and "count" not in boris  # in no group
+
+
+async def test_the_groups_of_an_unknown_id_are_empty_and_a_non_guid_does_not_bind(api: Any) -> None:
+    # GetByUserId(Guid userid) asks UserManager.GetUserGroups, which finds no group for an id the
+    # portal does not have; it does not look the user up (GroupsApi.cs)
+    unknown = await api("GET", f"/group/user/{NO_GROUP}")
+    not_a_guid = await api("GET", "/group/user/dana.kim")
+    with_suffix = await api("GET", f"/group/user/{DANA}.json")
+
+    assert unknown.status_code == 200 and unknown.json()["response"] == []
+    assert not_a_guid.status_code == 400 and not_a_guid.json()["error"]["message"] == "Invalid arguments"
+    assert [g["name"] for g in with_suffix.json()["response"]] == ["Engineering"]
+
+
 @pytest.mark.parametrize("suffix", ["", ".json"])
 async def test_the_group_paths_answer_with_and_without_json(api: Any, suffix: str) -> None:
     answers = [

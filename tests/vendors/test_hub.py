@@ -716,3 +716,68 @@ async def test_membership_ids_are_checked_before_any_request(hub: HubClient, hub
         await hub.members(group("", "G"))
 
     assert hub_sandbox.requests() == []
+
+
+# -- the groups a person is in (Groups.groups_of) -------------------------------------------------
+
+KOFI = user_id("kofi.mensah")  # in Support
+
+
+async def test_groups_of_reads_the_users_own_groups_attribute_in_one_request(
+    hub: HubClient, hub_sandbox: Sandbox
+) -> None:
+    await hub.add_member(group(ENGINEERING, "Engineering"), Record(KOFI, "Kofi"))
+    hub_sandbox.app.state.clear_log()
+
+    groups = await hub.groups_of(Record(KOFI, "Kofi Mensah (kofi.mensah)"))
+
+    assert groups == [group(ENGINEERING, "Engineering"), group(SUPPORT, "Support")]
+    [request] = hub_sandbox.requests()
+    assert (request.method, request.path, params(request)) == (
+        "GET",
+        f"/hub/api/rest/users/{KOFI}",
+        {"fields": "id,groups(id,name,allUsers)"},
+    )
+
+
+async def test_groups_of_are_the_direct_groups_without_all_users(hub: HubClient) -> None:
+    farah = await hub.groups_of(Record(user_id("farah.haddad"), "Farah"))
+    anna = await hub.groups_of(Record(ANNA, "Anna"))
+
+    # Farah is in Engineering through its subgroup Backend Developers only; everyone is in All Users
+    assert farah == [group(BACKEND, "Backend Developers")]
+    assert anna == []
+
+
+async def test_groups_of_a_banned_user_are_read_like_anyone_elses(hub: HubClient) -> None:
+    [emil] = await hub.find("user", EMIL)
+
+    assert emil.values["banned"] is True
+    assert await hub.groups_of(emil) == [group(SUPPORT, "Support")]
+
+
+async def test_groups_of_an_unknown_user_is_not_found_in_hubs_words(
+    hub: HubClient, hub_sandbox: Sandbox
+) -> None:
+    with pytest.raises(VendorNotFound) as caught:
+        await hub.groups_of(Record(NOBODY, "Nobody"))
+
+    text = str(caught.value)
+    assert f"Hub has no user {NOBODY} (404): Entity with id {NOBODY} not found" in text
+    assert "Nothing was changed." in text and len(hub_sandbox.requests()) == 1
+
+
+async def test_groups_of_errors_and_answers_that_are_not_hubs_are_reported(
+    hub: HubClient, hub_sandbox: Sandbox
+) -> None:
+    body = json.dumps({"error": "Forbidden", "error_description": "You may not read Anna"})
+    hub_sandbox.fail(Fault(status=403, body=body, method="GET"))
+    with pytest.raises(
+        VendorForbidden, match=r"may not list the groups of Anna \(403\): You may not read Anna"
+    ):
+        await hub.groups_of(Record(ANNA, "Anna"))
+    hub_sandbox.fail(Fault(status=200, body='{"id": "x", "groups": [{"name": "no id"}]}', method="GET"))
+    with pytest.raises(VendorBadResponse):
+        await hub.groups_of(Record(ANNA, "Anna"))
+    with pytest.raises(InvalidValue):
+        await hub.groups_of(Record(" ", "Nobody"))

@@ -510,6 +510,101 @@ async def test_membership_input_is_checked_before_any_request(
     assert kaiten_sandbox.requests() == []
 
 
+# -- the groups a person is in (Groups.groups_of) -------------------------------------------
+
+DEVELOPERS = "00000000-0000-4000-8000-000000000004"
+
+
+async def test_groups_of_reads_the_address_then_finds_the_company_user_by_it_and_picks_them_by_id(
+    kaiten: KaitenClient, kaiten_sandbox: Sandbox
+) -> None:
+    groups = await kaiten.groups_of(Record("4", "Chen Wei", {}))
+
+    assert groups == [
+        Record(
+            QA,
+            "QA engineers",
+            {"name": "QA engineers", "permissions": 3, "add_to_cards_and_spaces_enabled": False},
+        ),
+        Record(
+            DEVELOPERS,
+            "Developers",
+            {"name": "Developers", "permissions": 16 | 32 | 4096, "add_to_cards_and_spaces_enabled": False},
+        ),
+    ]
+    read, search = kaiten_sandbox.requests()
+    assert (read.method, read.path, query(read)) == (
+        "GET",
+        f"{ROOT}/users",
+        {"ids": "4", "include_inactive": "true", "limit": "100", "offset": "0"},
+    )
+    assert (search.method, search.path, query(search)) == (
+        "GET",
+        f"{ROOT}/company/users",
+        {"for_members_section": "true", "query": f"chen.wei@{company.DOMAIN}", "limit": "100", "offset": "0"},
+    )
+
+
+async def test_groups_of_keeps_only_the_user_with_that_id_among_the_search_hits(
+    kaiten: KaitenClient, kaiten_sandbox: Sandbox
+) -> None:
+    users = kaiten_sandbox.app.users  # type: ignore[attr-defined]
+    users[4]["email"] = f"wei@{company.DOMAIN}"  # "wei@…" is found in "chen.wei@…" too
+    users[10]["email"] = f"chen.wei@{company.DOMAIN}"  # Julia, in Support
+
+    assert [g.label for g in await kaiten.groups_of(Record("4", "Chen Wei", {}))] == [
+        "QA engineers",
+        "Developers",
+    ]
+
+
+async def test_groups_of_a_person_in_no_group_is_empty(kaiten: KaitenClient) -> None:
+    assert await kaiten.groups_of(Record("5", "Dana Kim", {})) == []
+
+
+async def test_groups_of_a_deactivated_user_are_read_like_anyone_elses(kaiten: KaitenClient) -> None:
+    [mira] = await kaiten.find("user", MIRA)
+
+    assert mira.values["temporarily_inactive"] is True
+    assert [(g.id, g.label) for g in await kaiten.groups_of(mira)] == [(SUPPORT, "Support")]
+
+
+async def test_groups_of_an_unknown_user_is_not_found(kaiten: KaitenClient, kaiten_sandbox: Sandbox) -> None:
+    with pytest.raises(errors.VendorNotFound) as caught:
+        await kaiten.groups_of(Record("999", "Nobody", {}))
+
+    text = str(caught.value)
+    assert "Kaiten has no user 999 (404)" in text and "Nothing was changed" in text
+    assert [r.path for r in kaiten_sandbox.requests()] == [f"{ROOT}/users"]  # no search for nobody
+
+
+@pytest.mark.parametrize(
+    ("fault", "error", "words"),
+    [
+        ({"status": 403}, "VendorForbidden", "may not list the groups of Chen Wei (403)"),
+        ({"status": 401, "body": "Invalid token"}, "VendorAuthError", "Invalid token"),
+    ],
+    ids=["403", "401"],
+)
+async def test_groups_of_errors_map_through_the_status_table(
+    kaiten: KaitenClient, kaiten_sandbox: Sandbox, fault: dict[str, Any], error: str, words: str
+) -> None:
+    kaiten_sandbox.fail(Fault(path="/company/users", **fault))
+
+    with pytest.raises(errors.VendorError) as caught:
+        await kaiten.groups_of(Record("4", "Chen Wei", {}))
+
+    assert type(caught.value).__name__ == error
+    assert words in str(caught.value) and caught.value.changed == "no"
+
+
+async def test_groups_of_takes_a_kaiten_user_id_only(kaiten: KaitenClient, kaiten_sandbox: Sandbox) -> None:
+    with pytest.raises(errors.InvalidValue):
+        await kaiten.groups_of(Record("anna", "Anna", {}))
+
+    assert kaiten_sandbox.requests() == []
+
+
 # -- deactivate / reactivate: temporarily_inactive -------------------------------------------
 
 

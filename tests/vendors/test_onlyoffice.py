@@ -932,6 +932,78 @@ async def test_a_non_admin_token_may_not_change_members_and_onlyoffice_refuses_w
     assert {m.id for m in await client.members(Record(ENG, "Engineering"))} == {DANA, CHEN, JULIA}
 
 
+async def test_groups_of_asks_the_group_user_endpoint_once_for_a_member_of_two_groups(
+    onlyoffice: OnlyofficeClient, onlyoffice_sandbox: Sandbox
+) -> None:
+    await onlyoffice.add_member(Record(IT, "IT"), Record(CHEN, "Chen Wei"))
+    onlyoffice_sandbox.app.state.clear_log()
+
+    groups = await onlyoffice.groups_of(Record(CHEN, "Chen Wei"))
+
+    assert groups == [Record(ENG, "Engineering"), Record(IT, "IT")]
+    assert calls(onlyoffice_sandbox) == [("GET", f"/api/2.0/group/user/{CHEN}")]
+
+
+async def test_groups_of_a_person_in_no_group_is_empty_once_the_person_is_known(
+    onlyoffice: OnlyofficeClient, onlyoffice_sandbox: Sandbox
+) -> None:
+    assert await onlyoffice.groups_of(Record(BORIS, "Boris Ivanov")) == []
+
+    # GetByUserId answers [] for an id the portal does not know as well: the user is read to tell
+    assert calls(onlyoffice_sandbox) == [
+        ("GET", f"/api/2.0/group/user/{BORIS}"),
+        ("GET", f"/api/2.0/people/{BORIS}"),
+    ]
+
+
+async def test_groups_of_a_disabled_user_are_read_like_anyone_elses(onlyoffice: OnlyofficeClient) -> None:
+    await onlyoffice.add_member(Record(OPS, "Operations"), Record(GLEB, "Gleb Orlov"))
+    [gleb] = await onlyoffice.find("user", GLEB)
+
+    assert gleb.values["status"] == 2  # Terminated
+    assert await onlyoffice.groups_of(gleb) == [Record(OPS, "Operations")]
+
+
+async def test_groups_of_an_unknown_user_is_not_found_in_onlyoffices_words(
+    onlyoffice: OnlyofficeClient,
+) -> None:
+    with pytest.raises(VendorNotFound) as caught:
+        await onlyoffice.groups_of(Record(NOBODY, "Nobody"))
+
+    text = str(caught.value)
+    assert f"ONLYOFFICE has no user {NOBODY} (404): User not found" in text
+    assert "Nothing was changed." in text and caught.value.attempts_made == 1
+
+
+async def test_groups_of_is_read_with_a_non_admin_token_too(
+    onlyoffice_sandbox: Sandbox, http: httpx.AsyncClient
+) -> None:
+    client = OnlyofficeClient(http, onlyoffice_sandbox.url, token=company.ONLYOFFICE_USER_TOKEN)
+
+    assert await client.groups_of(Record(DANA, "Dana Kim")) == [Record(ENG, "Engineering")]
+
+
+async def test_groups_of_takes_a_user_guid_only(
+    onlyoffice: OnlyofficeClient, onlyoffice_sandbox: Sandbox
+) -> None:
+    with pytest.raises(InvalidValue):
+        await onlyoffice.groups_of(Record("dana.kim", "Dana Kim"))
+
+    assert onlyoffice_sandbox.requests() == []
+
+
+async def test_groups_of_errors_map_through_the_status_table(
+    onlyoffice: OnlyofficeClient, onlyoffice_sandbox: Sandbox
+) -> None:
+    body = '{"status":1,"statusCode":403,"error":{"message":"Access denied"}}'
+    onlyoffice_sandbox.fail(Fault(status=403, body=body, path="/group/user/"))
+
+    with pytest.raises(VendorForbidden) as caught:
+        await onlyoffice.groups_of(Record(DANA, "Dana Kim"))
+
+    assert "may not list the groups of Dana Kim (403): Access denied" in str(caught.value)
+
+
 # -- the e-mail address: PUT /people/{id}/email ----------------------------------------------------
 
 

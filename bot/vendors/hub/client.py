@@ -11,7 +11,8 @@ Group membership (the `Groups` protocol, notes/vendor-apis.md §4.3) uses Hub's 
 GET /usergroups (Get All User Groups), GET /usergroups/{id} (Get User Group), POST
 /usergroups/{id}/users (Add User to Users of a User Group) and DELETE /usergroups/{id}/users/
 {userId} (Remove User from Users of a User Group), all at jetbrains.com/help/hub/HUB-REST-API_
-User-Groups_….html; each documents 200, 400, 403, 404 and 500.
+User-Groups_….html; each documents 200, 400, 403, 404 and 500. A user's own groups are the user's
+`groups` attribute (`groups_of`).
 """
 
 from __future__ import annotations
@@ -37,7 +38,15 @@ from bot.vendors.base import (
 )
 from bot.vendors.fields import UpdateModel, build
 from bot.vendors.hub.models import HubUserUpdate
-from bot.vendors.hub.responses import USER_FIELDS, HubGroup, HubGroupPage, HubPage, HubUser, error_words
+from bot.vendors.hub.responses import (
+    USER_FIELDS,
+    HubGroup,
+    HubGroupPage,
+    HubPage,
+    HubUser,
+    HubUserGroups,
+    error_words,
+)
 
 VENDOR = "Hub"
 CREDENTIAL = "HUB_TOKEN"
@@ -53,6 +62,7 @@ _ANSWERS: dict[type[BaseModel], str] = {
     HubPage: "page of users",
     HubGroup: "user group",
     HubGroupPage: "page of user groups",
+    HubUserGroups: "user",
 }
 
 
@@ -183,6 +193,25 @@ class HubClient:
         )
         path = f"/usergroups/{_segment(group.id, 'group')}/users/{_segment(user.id)}"
         await self._http.request("DELETE", path, attempt=attempt, headers=self._headers())
+
+    async def groups_of(self, user: Record) -> list[Record]:
+        """The user's direct groups, from the user's own `groups` attribute in one GET
+        /users/{id} (banned users are read like any other; an unknown id is Hub's 404), the All
+        Users group left out.
+
+        Why this and not a user-group query: Hub documents `groups` as "The list of groups where
+        the user belongs" beside a separate "Transitive Groups of User" (GET /users/{id}/
+        transitivegroups, the groups through parent groups too), so `groups` are the direct ones,
+        as `ownUsers` are a group's. The user-group query `has: user` means "Groups with users"
+        (any user), not this one's; `user: <user>` ("Groups that immediately contain the given
+        user", Get All User Groups) would do, but answers an unknown user with no 404. All Users
+        (`allUsers`) "always includes all user accounts": it says nothing about the person and
+        no one is added to or removed from it, so it is no membership to list."""
+        attempt = Attempt(f"list the groups of {user.label}", f"user {user.id}", writes=False)
+        path = f"/users/{_segment(user.id)}"
+        params = {"fields": f"id,groups({GROUP_FIELDS},allUsers)"}
+        found = await self._call(HubUserGroups, "GET", path, attempt, params=params)
+        return [group.record() for group in found.groups if not group.allUsers]
 
     # -- endpoints ------------------------------------------------------------------------------
 

@@ -91,11 +91,23 @@ class HubGroup(BaseModel):
 
     id: str
     name: str | None = None
+    allUsers: bool | None = None  # Hub's own All Users group, which "includes all user accounts"
     ownUsers: list[HubUser] | None = None
 
     def record(self) -> Record:
         """Id: the group's Hub UUID; label: its name."""
         return Record(self.id, self.name or self.id, {"name": self.name})
+
+
+class HubUserGroups(BaseModel):
+    """A user as GET /users/{id}?fields=id,groups(…) reports it: `groups` is "The list of groups
+    where the user belongs" (User attributes, jetbrains.com/help/youtrack/devportal/rest-api-hub-
+    users-userID-groups.html)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    id: str
+    groups: list[HubGroup] = []
 
 
 class HubGroupPage(BaseModel):

@@ -13,12 +13,13 @@ from bot.vendors.kaiten.models import (
     parse_permissions,
     permission_names,
 )
-from bot.vendors.kaiten.responses import KaitenGroup, KaitenUser
+from bot.vendors.kaiten.responses import KaitenCompanyUser, KaitenGroup, KaitenUser
 
 __all__ = [
     "AvatarType",
     "EmailFrequency",
     "KaitenClient",
+    "KaitenCompanyUser",
     "KaitenGroup",
     "KaitenGroupUpdate",
     "KaitenUser",

@@ -10,8 +10,9 @@ and reactivated with `temporarily_inactive` at PATCH /company/users/{id}, which 
 for a deactivated user (DOC company-users/update-user); the group itself is under
 /company/groups/{uid} but its members are under /groups/{uid}/users, added with
 `{"user_id": <int>}` and removed with DELETE /groups/{uid}/users/{user_id} (DOC group-users,
-notes §1.3 and §4.1); and Kaiten allows 5 requests per second per token, announcing the end of
-its window in `X-RateLimit-Reset` (a UTC epoch) rather than `Retry-After`.
+notes §1.3 and §4.1); a user's own groups are only in the company user, which Kaiten lists (GET
+/company/users) but has no GET for by id; and Kaiten allows 5 requests per second per token,
+announcing the end of its window in `X-RateLimit-Reset` (a UTC epoch) rather than `Retry-After`.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from bot.errors import (
 from bot.vendors.base import RATE_LIMIT_PATIENCE, Pacer, Record, VendorHTTP, json_body, status_error
 from bot.vendors.fields import UpdateModel, build
 from bot.vendors.kaiten.models import KaitenGroupUpdate, KaitenUserUpdate
-from bot.vendors.kaiten.responses import KaitenGroup, KaitenUser, vendor_message
+from bot.vendors.kaiten.responses import KaitenCompanyUser, KaitenGroup, KaitenUser, vendor_message
 
 VENDOR = "Kaiten"
 PAGE = 100  # GET /users: "Default: 100 Max: 100"; GET /company/groups: "Default: 100"
@@ -49,6 +50,7 @@ USER = TypeAdapter(KaitenUser)
 USERS = TypeAdapter(list[KaitenUser])
 GROUP = TypeAdapter(KaitenGroup)
 GROUPS = TypeAdapter(list[KaitenGroup])
+COMPANY_USERS = TypeAdapter(list[KaitenCompanyUser])
 
 
 class _Identified(Protocol):
@@ -197,6 +199,31 @@ class KaitenClient:
             writes=True,
         )
         await self._call(USER, "DELETE", f"/groups/{quote(group.id, safe='')}/users/{user_id}", attempt)
+
+    async def groups_of(self, user: Record) -> list[Record]:
+        """The groups of the company user with `user`'s id: their `groups` (DOC company-users/
+        get-list-of-users, notes/vendor-apis.md §4.1). Kaiten has no GET for one company user
+        (only PATCH and DELETE /company/users/{id}), and GET /company/users filters with `query`
+        (e-mail and full name) only with `for_members_section=true`, so the user's address is
+        read first (GET /users?ids=…&include_inactive=true; a user record carries none) and the
+        members section searched for it; the hit with the id is the user, deactivated or not
+        (`temporarily_inactive_status` filters only when sent). Two requests: searching by the
+        record's full name would save one only while the name is unique and unchanged.
+
+        GET /users answers an id Kaiten does not know with an empty list, not a 404; Steward
+        raises the `VendorNotFound` Kaiten's by-id calls give, so the caller reads one error."""
+        user_id = _user_id(user.id)
+        attempt = Attempt(f"list the groups of {user.label}", f"user {user_id}", writes=False)
+        found = await self.users(ids=[user_id])
+        if not found:
+            raise VendorNotFound(VENDOR, attempt, status=404)
+        term = found[0].email or found[0].full_name  # virtual users have no address
+        params = {"for_members_section": "true", "query": term}
+        hits = await self._pages("/company/users", params, COMPANY_USERS, attempt)
+        company_user = next((hit for hit in hits if hit.id == user_id), None)
+        if company_user is None:  # a user, but not among the company's members
+            raise VendorNotFound(VENDOR, attempt, status=404)
+        return [group.record() for group in company_user.groups]
 
     # -- the endpoints ------------------------------------------------------------------------
 

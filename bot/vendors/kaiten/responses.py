@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from bot.vendors.base import Record, short_text
 from bot.vendors.kaiten.models import COMPANY_USER_FIELDS, KaitenGroupUpdate, KaitenUserUpdate
@@ -94,6 +94,24 @@ class KaitenGroup(BaseModel):
     def record(self) -> Record:
         """Id: the uid (what the group paths take), label: the name."""
         return Record(self.uid, self.name, _reported(self, GROUP_FIELDS))
+
+
+class KaitenCompanyUser(KaitenUser):
+    """A user as GET /company/users and PATCH /company/users/{id} report it: the user with
+    `role`, `temporarily_inactive` and the groups they are in (DOC company-users; notes/
+    vendor-apis.md §4.1)."""
+
+    groups: list[KaitenGroup] = []
+
+    @field_validator("groups", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        # The spec transcribed from the docs (AllDmeat/kaiten-sdk openapi/kaiten.yaml, CompanyUser)
+        # types `groups` as one CompanyUserGroup object; a user may be in several, so a list is
+        # expected and one object taken as a list of one. null: in no group.
+        if value is None:
+            return []
+        return [value] if isinstance(value, dict) else value
 
 
 def _reported(answer: BaseModel, fields: tuple[str, ...]) -> dict[str, Any]:

@@ -15,7 +15,7 @@ Facts the code relies on (notes/vendor-apis.md §2, from CommunityServer's Emplo
 - the e-mail address has its own endpoint, PUT /people/{id}/email (4.2, EmployeeApi.ChangeUserEmail);
 - group membership (4.2, CommunityServer module/ASC.Api/ASC.Employee/GroupsApi.cs): PUT
   /group/{id}/members adds and keeps the others, DELETE with the same JSON body removes; POST
-  replaces every member and is never sent;
+  replaces every member and is never sent; GET /group/user/{id} lists a user's groups;
 - "up to 500 requests per 10-second period" per account (2.6).
 """
 
@@ -237,6 +237,20 @@ class OnlyofficeClient:
                 detail="the user is still a member afterwards",
                 remedy=f"Check group {group.label} in ONLYOFFICE, then send the request again.",
             )
+
+    async def groups_of(self, user: Record) -> list[Record]:
+        """GET /api/2.0/group/user/{userid} (GroupsApi.GetByUserId; notes/vendor-apis.md 4.2): the
+        user's groups, `[{id, name, manager}]`, from UserManager.GetUserGroups, which does not
+        look at the user's status, so a disabled user's groups come too. It does not look the
+        user up either: an id the portal does not have is answered `[]`, so an empty answer is
+        followed by GET /people/{id}, whose 404 "User not found" is the error. (The full user
+        that GET /people/{id} answers carries the same list as `groups`.)"""
+        user_id = _guid(user.id)
+        attempt = Attempt(f"list the groups of {user.label}", f"user {user_id}", writes=False)
+        found = await self._groups_call(f"/group/user/{user_id}", attempt)
+        if not found:
+            await self._user_call("GET", f"/people/{user_id}", attempt)
+        return [group.record() for group in found]
 
     # -- endpoints ------------------------------------------------------------------------------
 
