@@ -23,6 +23,8 @@ from bot.language import (
     History,
     Members,
     Membership,
+    Offboard,
+    Revert,
     Show,
     Status,
     help_text,
@@ -124,6 +126,9 @@ class TerminalNotifier:
     async def post_outcome(self, card: RequestCard, place: Place) -> None:
         print(messages.card_text(card), end="\n\n", flush=True)
 
+    async def post_part(self, card: RequestCard, vendor: str, place: Place) -> None:
+        print(messages.for_terminal(messages.part_message(card, vendor).text), end="\n\n", flush=True)
+
     async def tell_requester(self, card: RequestCard) -> None:
         pass  # the requester is the person at this terminal, who has just read the outcome
 
@@ -192,6 +197,11 @@ async def run(settings: Settings, text: str, user: str) -> int:
             print(await reports.members(pipeline, user, parsed.vendor, parsed.group, parsed.page))
         elif isinstance(parsed, Membership):
             return await _ended(pipeline, await pipeline.submit_membership(parsed, user, TERMINAL))
+        elif isinstance(parsed, Offboard):
+            return await _ended(pipeline, await pipeline.submit_offboard(parsed, user, TERMINAL))
+        elif isinstance(parsed, Revert):
+            answer = await pipeline.submit_revert(parsed.request_id, user, TERMINAL, reason=parsed.reason)
+            return await _ended(pipeline, answer)
         elif isinstance(parsed, Show):
             print(await reports.show(pipeline, user, parsed.vendor, parsed.obj, parsed.target))
         elif isinstance(parsed, Change):

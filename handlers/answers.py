@@ -14,6 +14,8 @@ from bot.language import (
     History,
     Members,
     Membership,
+    Offboard,
+    Revert,
     Show,
     Status,
     help_text,
@@ -65,6 +67,11 @@ async def command(deps: Deps, text: str, user: str, channel: str, respond: Any) 
         await private(respond, messages.preformatted(f"{parsed.vendor} group {parsed.group}", text))
     elif isinstance(parsed, Membership):
         await _answered(respond, await pipeline.submit_membership(parsed, user, channel))
+    elif isinstance(parsed, Offboard):
+        await _answered(respond, await pipeline.submit_offboard(parsed, user, channel))
+    elif isinstance(parsed, Revert):
+        answer = await pipeline.submit_revert(parsed.request_id, user, channel, reason=parsed.reason)
+        await _answered(respond, answer)
     elif isinstance(parsed, Show):
         text = await reports.show(pipeline, user, parsed.vendor, parsed.obj, parsed.target)
         await private(respond, messages.preformatted(f"{parsed.vendor} {parsed.obj} {parsed.target}", text))

@@ -1,4 +1,4 @@
-"""The Approve, Reject and Cancel buttons of a request card."""
+"""The Approve, Reject and Cancel buttons of a request card, and the Revert button of a finished one."""
 
 from __future__ import annotations
 
@@ -24,12 +24,32 @@ def register(app: AsyncApp, deps: Deps) -> None:
         verb = VERBS[str(action.get("action_id"))]
         request_id = str(action.get("value") or "")[:64]
         user = str((body.get("user") or {}).get("id", ""))
-        channel = str(
-            (body.get("channel") or {}).get("id", "") or (body.get("container") or {}).get("channel_id", "")
-        )
+        channel = _channel(body)
         after_ack(
             deps.tasks, lambda: _decide(deps, verb, request_id, user, channel), name=f"{verb}:{request_id}"
         )
+
+    @app.action(messages.REVERT)
+    async def revert(ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        request_id = str(action.get("value") or "")[:64]
+        user = str((body.get("user") or {}).get("id", ""))
+        channel = _channel(body)
+        after_ack(deps.tasks, lambda: _revert(deps, request_id, user, channel), name=f"revert:{request_id}")
+
+
+def _channel(body: dict[str, Any]) -> str:
+    return str(
+        (body.get("channel") or {}).get("id", "") or (body.get("container") or {}).get("channel_id", "")
+    )
+
+
+async def _revert(deps: Deps, request_id: str, user: str, channel: str) -> None:
+    answer = await deps.ready.submit_revert(request_id, user, channel)
+    if answer.missing_channel and channel:
+        await deps.slack.tell(channel, user, messages.not_in_channel(answer.missing_channel))
+    elif answer.private and channel:
+        await deps.slack.tell(channel, user, messages.reply(answer.text))
 
 
 async def _decide(deps: Deps, verb: str, request_id: str, user: str, channel: str) -> None:

@@ -32,6 +32,7 @@ class Planned:
     label: str
     current: Mapping[str, Any]
     requested: Mapping[str, Any]
+    vendor: str = ""  # an offboarding's: the vendor of this account
 
 
 def plain(value: Any) -> Any:
@@ -132,6 +133,23 @@ async def _run_one(
             f"Stopped: the value changed in {vendor.name} after the request was made ({details}). "
             "Nothing was changed; check the current value and ask again.",
             kind="drift",
+        )
+    if (
+        not secrets
+        and target.requested
+        and all(
+            name in fresh.values and same(fresh.values[name], value)
+            for name, value in target.requested.items()
+        )
+    ):
+        # already as asked: someone did it meanwhile, or this run was cut off after writing it
+        # and is taken up again. Nothing is sent, so a taken-up run writes each target once.
+        return TargetOutcome(
+            target.id,
+            target.label,
+            True,
+            f"already so in {vendor.name}; nothing was sent",
+            values=plain({name: fresh.values[name] for name in target.requested}),
         )
     values = dict(target.requested)  # grant/revoke: the mask the card showed, with the bits applied
     values.update(secrets)
@@ -267,8 +285,11 @@ async def _run_membership(
     return outcomes
 
 
+_GROUP_CALLS = ("find_groups", "members", "add_member", "remove_member", "groups_of")
+
+
 def groups(vendor: Vendor) -> Groups:
     """The vendor's group membership calls (every client has them; a test double may not)."""
-    if not all(hasattr(vendor, name) for name in ("find_groups", "members", "add_member", "remove_member")):
+    if not all(hasattr(vendor, name) for name in _GROUP_CALLS):
         raise StewardError(f"Steward cannot change group membership on {vendor.name} yet.")
     return cast(Groups, vendor)

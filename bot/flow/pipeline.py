@@ -23,10 +23,22 @@ from pydantic import SecretStr
 
 from bot import metrics
 from bot.errors import StewardError
+from bot.flow import offboard, revert
 from bot.flow.execute import Planned, groups, plain, run_targets, same
-from bot.flow.policy import Decision, Policy, assess_approval, assess_own_account, assess_request, ttl_for
-from bot.flow.resolve import EmailLookup, TargetError, resolve
-from bot.language import MAX_TARGETS, Change, Membership, too_many
+from bot.flow.policy import (
+    ACTION_FIELDS,
+    Decision,
+    Policy,
+    assess_approval,
+    assess_offboard,
+    assess_own_account,
+    assess_request,
+    may_read,
+    ttl_for,
+    vendors_of,
+)
+from bot.flow.resolve import MENTION, EmailLookup, TargetError, resolve
+from bot.language import MAX_TARGETS, Change, Membership, Offboard, too_many
 from bot.slack import (
     Answer,
     Notifier,
@@ -39,7 +51,7 @@ from bot.slack import (
     to_card,
 )
 from bot.store import SecretBox, Store, StoredRequest
-from bot.vendors import Record, Vendor
+from bot.vendors import VENDOR_NAMES, VENDORS, Record, Vendor
 
 __all__ = ["Answer", "NotInChannel", "Notifier", "Pipeline", "Place"]
 
@@ -161,6 +173,7 @@ class Pipeline:
         planned: list[Planned],
         records: list[Record],
         extra: dict[str, Any],
+        reverts: str | None = None,
     ) -> Answer:
         """Store the planned change (the targets already so left out), show its card, and run it
         now when it needs no approval. `extra` goes into the card snapshot (grant bits, a group)."""
@@ -196,6 +209,7 @@ class Pipeline:
             secret=self.secret_box.seal(secrets) if secrets and self.secret_box else None,
             card_channel=where,
             deliver_until=now() + DELIVERY,
+            reverts=reverts,
         )
         try:
             # an immediate change stores where its card went as it starts (one write less)
@@ -248,6 +262,111 @@ class Pipeline:
             return await self._make(
                 change.vendor, "group", decision, request, {}, channel, planned, people, extra
             )
+
+    async def submit_offboard(self, change: Offboard, requester: str, channel: str) -> Answer:
+        """Switch one person off on every configured vendor `requester` administers: one
+        request, its card showing each vendor's account (or none) and the person's groups there,
+        always approved first. Vendors left out, and why, are on the card."""
+        configured = [v for v in VENDORS if v in self.vendors]
+        if not configured:
+            return Answer("No vendor is configured on this Steward; an operator must set one up.")
+        decision, covered, skipped = assess_offboard(self.policy, requester, configured)
+        request: dict[str, Any] = {
+            "requester": requester,
+            "vendor": ",".join(covered or configured),
+            "obj": "user",
+            "action": "offboard",
+            "fields": {"person": change.person},
+            "reason": change.reason,
+            "channel": channel,
+        }
+        if not decision.allowed:
+            return await self._refuse(request, [change.person], decision)
+        email = change.person
+        mention = MENTION.match(change.person)
+        if mention:
+            found = await self.email_of(mention.group(1))
+            if not found:
+                return Answer(
+                    f"Slack has no e-mail address for {change.person}, so Steward cannot find them "
+                    "on the vendors. Name them by e-mail address instead. Nothing was changed."
+                )
+            email = found.lower()
+
+        async def part(key: str) -> offboard.Part:
+            async with self._turns[key]:
+                try:
+                    own: str | None = await self._own_id(key, self.vendors[key])
+                except StewardError:
+                    own = None  # the account look-up below says what is wrong with the vendor
+                return await offboard.plan(self.vendors[key], key, email, own, change.reason)
+
+        parts = list(await asyncio.gather(*(part(key) for key in covered)))
+        parts += [offboard.left_out(key, why) for key, why in skipped.items()]
+        planned = [t for p in parts for t in p.targets]
+        if not planned:
+            said = "; ".join(f"{p.name}: {p.note}" for p in parts if p.note)
+            return Answer(f"Nothing to do for {email}: {said}. Nothing was changed.")
+        doing = [p.vendor for p in parts if p.targets]
+        decision, _, _ = assess_offboard(self.policy, requester, doing)
+        request["vendor"] = ",".join(doing)
+        person = change.person if mention is None else f"{change.person} ({email})"
+        extra = {"offboard": {"person": person, "vendors": [p.card() for p in parts]}}
+        records = [r for p in parts for r in p.accounts]
+        return await self._make(
+            request["vendor"], "user", decision, request, {}, channel, planned, records, extra
+        )
+
+    async def submit_revert(
+        self, request_id: str, requester: str, channel: str, *, reason: str = ""
+    ) -> Answer:
+        """A new request that undoes request `request_id` (its card's Revert button, or
+        `/steward revert <id>`): the same policy, card and approval as any request, its card
+        linking the one it reverts. Who may not read the request learns nothing of it."""
+        row = await self.store.get(request_id)
+        if row is None or not (row.requester == requester or may_read(self.policy, requester, row.vendor)):
+            return Answer(f"There is no request {request_id} that you may see.")
+        try:
+            plan = revert.plan_revert(row)
+        except revert.CannotRevert as err:
+            return Answer(f"{err} Nothing was changed.")
+        request: dict[str, Any] = {
+            "requester": requester,
+            "vendor": plan.vendor,
+            "obj": plan.obj,
+            "action": plan.action,
+            "fields": {"reverts": row.id, "fields": plan.fields},
+            "reason": revert.reason_for(row, reason),
+            "channel": channel,
+        }
+        parts = vendors_of(plan.vendor)
+        if len(parts) > 1:  # an offboarding's: an admin of every vendor it reached, always approved
+            decision, _, skipped = assess_offboard(self.policy, requester, parts)
+            if skipped:
+                why = "; ".join(skipped.values())
+                decision = Decision(
+                    False, True, 0, f"{why}, and a revert of {row.id} reaches every vendor it did"
+                )
+        else:
+            fields = [ACTION_FIELDS[plan.action]] if plan.action in ACTION_FIELDS else plan.fields
+            decision = assess_request(self.policy, requester, plan.vendor, plan.obj, fields)
+        if not decision.allowed:
+            return await self._refuse(request, [t.id for t in plan.targets], decision)
+        answer = await self._make(
+            plan.vendor,
+            plan.obj,
+            decision,
+            request,
+            {},
+            channel,
+            plan.targets,
+            plan.records,
+            plan.extra,
+            reverts=row.id,
+        )
+        if answer.request_id:
+            await self.store.record(row.id, requester, "revert_requested", {"request": answer.request_id})
+        return answer
 
     async def group_of(self, vendor: str, typed: str) -> Record:
         """The one group `typed` names: its id, or its name (exactly, in any case). None or
@@ -434,10 +553,16 @@ class Pipeline:
                 last = time.monotonic()
                 await self._show(row.id, progress=(done, total))
 
-        if vendor is None:
-            outcomes: list[TargetOutcome] = []
-            state = "failed"
-            detail: dict[str, Any] = {"why": f"{row.vendor} is no longer configured"}
+        if row.action in offboard.ACTIONS:  # offboard, and the reinstatement that reverts it
+            outcomes: list[TargetOutcome] = await offboard.run(
+                self.vendors,
+                [Planned(**t) for t in row.card["targets"]],
+                concurrency=self.concurrency,
+                done=lambda key, outcomes: self._part_done(row.id, key, outcomes),
+                switch_on=row.action == "reinstate",
+            )
+        elif vendor is None:
+            outcomes = []
         else:
             outcomes = await run_targets(
                 vendor,
@@ -452,6 +577,10 @@ class Pipeline:
                 concurrency=self.concurrency,
                 progress=progress,
             )
+        if vendor is None and row.action not in offboard.ACTIONS:
+            state = "failed"
+            detail: dict[str, Any] = {"why": f"{row.vendor} is no longer configured"}
+        else:
             ok = sum(1 for o in outcomes if o.ok)
             state = "done" if ok == len(outcomes) else "failed" if ok == 0 else "partly_done"
             detail = {"ok": ok, "failed": len(outcomes) - ok} | ({"note": note} if note else {})
@@ -476,6 +605,18 @@ class Pipeline:
             metrics.REQUESTS.labels(row.vendor, row.action, state).inc()
             await self.announce(ended.id, ended)
 
+    async def _part_done(self, request_id: str, vendor: str, outcomes: list[TargetOutcome]) -> None:
+        """One vendor of an offboarding has finished: its outcome goes into the card's thread now,
+        before the others end. Slack's trouble is logged; the final outcome says it all again."""
+        row = await self.store.get(request_id)
+        if row is None or not (row.card_channel and row.card_ts):
+            return
+        card = dataclasses.replace(self._card(row), outcomes=tuple(outcomes))
+        try:
+            await self.notifier.post_part(card, vendor, Place(row.card_channel, row.card_ts))
+        except Exception as err:
+            log.warning("could not post %s's outcome of %s in its thread: %s", vendor, request_id, err)
+
     def _secrets(self, row: StoredRequest) -> dict[str, Any]:
         if not row.secret or self.secret_box is None:
             return {}
@@ -485,7 +626,7 @@ class Pipeline:
 
     def _card(self, row: StoredRequest, progress: tuple[int, int] | None = None) -> RequestCard:
         vendor = self.vendors.get(row.vendor)
-        return to_card(row, vendor.name if vendor else row.vendor, progress)
+        return to_card(row, vendor.name if vendor else vendor_names(row.vendor), progress)
 
     async def _show(self, request_id: str, progress: tuple[int, int] | None = None) -> None:
         row = await self.store.get(request_id)
@@ -600,6 +741,12 @@ def _never(refused: dict[tuple[str, str], list[str]], part: str) -> Iterator[Non
         yield
     except Undeliverable as err:
         refused.setdefault((err.channel, err.error), []).append(part)
+
+
+def vendor_names(vendor: str) -> str:
+    """ "Kaiten, ONLYOFFICE and Hub" for an offboarding's "kaiten,onlyoffice,hub"."""
+    names = [VENDOR_NAMES.get(v, v) for v in vendor.split(",")]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def plan(change: Change, target_id: str, label: str, values: dict[str, Any]) -> Planned:

@@ -22,6 +22,12 @@ A vendor's approvers, when neither its table nor STEWARD_APPROVERS names them, a
 these fields: grant/revoke → `group.permissions`, disable/enable → `user.disable`, ban/unban →
 `user.banned` (`ACTION_FIELDS`). `sensitive = []` lets every change of that vendor run at once,
 except a change to the account Steward itself uses there, which always needs approval.
+
+Offboarding (`/steward offboard <person>`) is one request across several vendors; its `vendor`
+is their keys joined with commas ("kaiten,hub"). It always needs approval, whatever `sensitive`
+says (`offboard` may be listed there, as the default lists do, and leaving it out changes
+nothing): as many approvals as the strictest of its vendors asks, each from someone who may
+approve on every one of them. Who may read it: whoever may read every one of its vendors.
 """
 
 from __future__ import annotations
@@ -68,8 +74,14 @@ DEFAULT_SENSITIVE = frozenset(
         "hub.user.banned",
         "hub.user.email",  # where Hub sends password resets
         "hub.user.login",
+        "kaiten.offboard",
+        "onlyoffice.offboard",
+        "hub.offboard",
     }
 )
+
+#: What the policy file's `sensitive` may name besides `<object>.<field>`.
+OFFBOARD = "offboard"
 
 #: The field an action without `field=value` pairs changes.
 ACTION_FIELDS = {
@@ -165,8 +177,13 @@ class Decision:
     reason: str
 
 
+def vendors_of(vendor: str) -> list[str]:
+    """The vendors of a request: one, or an offboarding's several ("kaiten,hub")."""
+    return vendor.split(",")
+
+
 def ttl_for(policy: Policy, vendor: str) -> dt.timedelta:
-    return policy.rules(vendor).ttl
+    return min(policy.rules(part).ttl for part in vendors_of(vendor))
 
 
 def _names(items: list[str]) -> str:
@@ -227,9 +244,17 @@ def assess_approval(
     """May `approver` approve (or reject) `requester`'s request? `required` is the number the
     request was stored with (default: the policy's); `needs_approval` says whether more
     approvals will still be needed after this one."""
+    done = set(already_approved_by)
+    if "," in vendor:  # an offboarding: the approver must be one on every vendor it reaches
+        n = required if required is not None else offboard_rules(policy, vendors_of(vendor))[0]
+        for part in vendors_of(vendor):
+            decision = assess_approval(policy, approver, part, requester, done, required=n)
+            if not decision.allowed:
+                return decision
+        count = len(done) + 1
+        return Decision(True, count < n, n, f"{approver} may approve: approval {min(count, n)} of {n}")
     rules = policy.rules(vendor)
     n = rules.approvals_required if required is None else required
-    done = set(already_approved_by)
     if approver not in rules.approvers:
         return Decision(False, True, n, f"{approver} is not on Steward's approver list for {rules.name}")
     if approver == requester and not rules.self_approval:
@@ -241,9 +266,47 @@ def assess_approval(
 
 
 def may_read(policy: Policy, user: str, vendor: str) -> bool:
-    """May `user` read `vendor`'s requests and audit entries: an admin or an approver of it."""
-    rules = policy.rules(vendor)
-    return user in rules.admins or user in rules.approvers
+    """May `user` read `vendor`'s requests and audit entries: an admin or an approver of it
+    (of each of an offboarding's vendors)."""
+    return all(
+        user in rules.admins or user in rules.approvers
+        for rules in (policy.rules(part) for part in vendors_of(vendor))
+    )
+
+
+def offboard_rules(policy: Policy, vendors: list[str]) -> tuple[int, frozenset[str], bool]:
+    """(approvals required, who may approve, self-approval) of an offboarding across `vendors`:
+    the strictest of their rules."""
+    rules = [policy.rules(vendor) for vendor in vendors]
+    approvers = frozenset.intersection(*(r.approvers for r in rules))
+    return max(r.approvals_required for r in rules), approvers, all(r.self_approval for r in rules)
+
+
+def assess_offboard(
+    policy: Policy, requester: str, vendors: Iterable[str]
+) -> tuple[Decision, list[str], dict[str, str]]:
+    """May `requester` offboard someone on `vendors` (those configured)? (the decision, the
+    vendors it covers, the vendors left out → why). Always needs approval."""
+    covered = [v for v in vendors if requester in policy.rules(v).admins]
+    left_out = {
+        v: f"<@{requester}> is not on Steward's admin list for {VENDOR_NAMES.get(v, v)}"
+        for v in vendors
+        if v not in covered
+    }
+    if not covered:
+        nobody = Decision(False, True, 0, f"{requester} is not on Steward's admin list for any vendor")
+        return nobody, [], left_out
+    n, approvers, self_ok = offboard_rules(policy, covered)
+    can_approve = approvers if self_ok else approvers - {requester}
+    names = ", ".join(VENDOR_NAMES.get(v, v) for v in covered)
+    if len(can_approve) < n:
+        who = f"{len(can_approve) or 'no'} approver{'' if len(can_approve) == 1 else 's'}"
+        why = (
+            f"offboarding needs {_approvals(n)}, but {who} may approve on every one of {names}; "
+            "an operator must add approvers"
+        )
+        return Decision(False, True, n, why), covered, left_out
+    return Decision(True, True, n, f"offboarding always needs {_approvals(n)}"), covered, left_out
 
 
 def readable_vendors(policy: Policy, user: str) -> list[str]:
@@ -346,6 +409,7 @@ class _Checker:
 
     def sensitive(self, key: str, vendor: str, value: Any) -> frozenset[str]:
         known = {f"{obj}.{field}" for obj, fields in OBJECT_FIELDS[vendor].items() for field in fields}
+        known.add(OFFBOARD)
         if not _strings(value):
             raise self.error(key, 'must be a list of <object>.<field> names, such as ["user.login"]', value)
         for item in value:

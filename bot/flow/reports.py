@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import Mapping
 
 from bot.errors import StewardError
 from bot.flow.execute import groups
-from bot.flow.pipeline import Pipeline
+from bot.flow.pipeline import Pipeline, vendor_names
 from bot.flow.policy import Policy, admin_anywhere, may_read, readable_vendors
 from bot.language import SECRET_FIELDS
 from bot.slack import messages, to_card
@@ -68,7 +69,7 @@ async def status(
     if row is None or not (row.requester == user or may_read(policy, user, row.vendor)):
         return f"There is no request {request_id} that you may see.", False
     vendor = vendors.get(row.vendor)
-    card = to_card(row, vendor.name if vendor else row.vendor)
+    card = to_card(row, vendor.name if vendor else vendor_names(row.vendor))
     trail = [entry_line(e) for e in await store.audit(request_id=row.id)]
     return messages.card_text(card, commands=commands) + "\n\nHistory:\n" + "\n".join(trail), True
 
@@ -84,10 +85,25 @@ async def history(
     readable = [vendor] if vendor else readable_vendors(policy, user)
     if not readable:
         return "Only Steward's admins and approvers may read the audit log."
-    entries = await store.audit(vendor=readable, target=target, limit=HISTORY_LINES, refused=refused)
+    entries = await store.audit(
+        vendor=_with_offboardings(policy, user, readable), target=target, limit=HISTORY_LINES, refused=refused
+    )
     if not entries:
         return "No refusals match." if refused else "No audit entries match."
     return "\n".join(entry_line(e) for e in entries)
+
+
+def _with_offboardings(policy: Policy, user: str, vendors: list[str]) -> list[str]:
+    """`vendors` and every offboarding's vendor list ("kaiten,hub") that touches one of them and
+    that `user` may read in full."""
+    mine = readable_vendors(policy, user)
+    combos = [
+        ",".join(combo)
+        for size in range(2, len(mine) + 1)
+        for combo in itertools.combinations(mine, size)  # in VENDORS order, as offboardings store them
+        if set(combo) & set(vendors)
+    ]
+    return [*vendors, *combos]
 
 
 #: Record values that say an account is switched off, and how the reading says it.

@@ -102,6 +102,20 @@ def fields_for(
     return fields, _kept(reason, lines)
 
 
+def trailing_reason(words: Sequence[Token], after: str, lines: Sequence[str]) -> str:
+    """The `reason=…` that may end a command whose other words are read already; any other
+    word is an error naming what it follows (`after`: "the people", "the person")."""
+    reason = ""
+    for word in words:
+        if (word.key or "").lower() != "reason":
+            raise CommandError(f"After {after}, only `reason=…` may follow; not `{shown(word.raw)}`.", lines)
+        reason = word.value if word.quoted else unlink(word.value)
+        rule = unsafe_rule(reason, newline=True)
+        if rule is not None:
+            raise CommandError(f"`reason`: {rule}.", lines)
+    return _kept(reason, lines)
+
+
 def _kept(reason: str, lines: Sequence[str]) -> str:
     """`reason`, refused when it is longer than Steward keeps (checked after the fields, so that
     a ban's reason past Hub's own limit is told Hub's)."""

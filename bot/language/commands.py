@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.language.changes import fields_for, no_passwords, refuse_secrets
+from bot.language.changes import fields_for, no_passwords, refuse_secrets, trailing_reason
 from bot.language.grammar import Token, Unreadable, list_end, tokens
 from bot.language.grammar import quote as _quote
 from bot.language.help import help_text
@@ -37,7 +37,7 @@ from bot.language.usage import (
     unknown,
     usage,
 )
-from bot.language.values import text_of, unlink
+from bot.language.values import text_of
 from bot.vendors import ALIASES, MODELS, VENDOR_NAMES, unsafe_rule
 from bot.vendors.kaiten import permission_names
 
@@ -55,7 +55,9 @@ __all__ = [
     "History",
     "Members",
     "Membership",
+    "Offboard",
     "OpenForm",
+    "Revert",
     "Show",
     "Status",
     "help_text",
@@ -70,7 +72,7 @@ __all__ = [
 MAX_TEXT = 4000
 _REQUEST_ID = re.compile(r"^[0-9A-Za-z]{4,32}$")
 _PASSWORD = re.compile(r"(?<![\w])(?:old_)?password\s*=", re.IGNORECASE)
-_WORDS = ("help", "check", "status", "history")
+_WORDS = ("help", "check", "status", "history", "offboard", "revert")
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,23 @@ class Members:
 
 
 @dataclass(frozen=True)
+class Offboard:
+    """`offboard <person>`: switch one person off on every vendor the requester administers.
+    `person` is an e-mail address (lower-cased) or a Slack mention (`<@U123>`)."""
+
+    person: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Revert:
+    """`revert <request-id>`: ask for a new request that undoes a finished one."""
+
+    request_id: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
 class Change:
     """A change to one or more users or groups of one vendor.
 
@@ -158,7 +177,9 @@ class Change:
         return " ".join(words)
 
 
-Command = OpenForm | Help | Check | Status | History | Show | Membership | Members | Change
+Command = (
+    OpenForm | Help | Check | Status | History | Show | Membership | Members | Offboard | Revert | Change
+)
 
 
 def quote(value: str) -> str:
@@ -218,6 +239,17 @@ def parse(text: str, *, allow_passwords: bool = False, limit: int | None = MAX_T
         return Status(words[1].value.upper())
     if first == "history":
         return _history(words)
+    if first == "offboard":
+        return _offboard(words)
+    if first == "revert":
+        if len(words) < 2 or words[1].key is not None or not _REQUEST_ID.match(words[1].value):
+            raise CommandError(
+                "`revert` takes the id of a finished request, like R7K3QF2M (it is on the card).",
+                USAGE["revert"],
+            )
+        return Revert(
+            words[1].value.upper(), trailing_reason(words[2:], "the request id", (USAGE["revert"],))
+        )
     if ALIASES.get(first, first) not in ACTIONS:
         choices = [*_WORDS, *ACTIONS, *ALIASES]
         raise CommandError(unknown(words[0].raw, choices, "command"), USAGE_LINES)
@@ -272,17 +304,24 @@ def _membership(words: list[Token]) -> Membership | Members:
         )
     if len(people) > MAX_TARGETS:
         raise CommandError(too_many(len(people), "user"), usage_of(action))
-    reason = ""
-    for word in rest[end + 1 :]:
-        if (word.key or "").lower() != "reason":
-            raise CommandError(
-                f"After the people, only `reason=…` may follow; not `{shown(word.raw)}`.", usage_of(action)
-            )
-        reason = word.value if word.quoted else unlink(word.value)
-        rule = unsafe_rule(reason, newline=True)
-        if rule is not None:
-            raise CommandError(f"`reason`: {rule}.", usage_of(action))
+    reason = trailing_reason(rest[end + 1 :], "the people", usage_of(action))
     return Membership(vendor, group, action, people, reason)
+
+
+def _offboard(words: list[Token]) -> Offboard:
+    lines = (USAGE["offboard"],)
+    if len(words) < 2 or words[1].key is not None:
+        raise CommandError("Name the person to offboard: their e-mail address or a Slack mention.", lines)
+    raw = _raw(words[1])
+    person = target("hub", "user", raw)
+    if person is None or person == "me" or "," in raw or not (person.startswith("<@") or "@" in person):
+        raise CommandError(
+            f"`{shown(raw)}` is not a person Steward can look up on every vendor: "
+            "use their e-mail address or a Slack mention (one person).",
+            lines,
+        )
+    reason = trailing_reason(words[2:], "the person", lines)
+    return Offboard(person.lower() if "@" in person and not person.startswith("<@") else person, reason)
 
 
 def usage_of(action: str) -> tuple[str, ...]:

@@ -27,6 +27,8 @@ WHAT = {
     "/steward kaiten group <target>": "the group as Steward reads it (admins)",
     "/steward status <request-id>": "a request of yours or of a vendor you administer or approve for",
     "/steward history [refused] [<vendor> [<target>]]": "latest audit entries of those vendors, or refusals",
+    "/steward offboard <person> [reason=<text>]": "switch a person off on every vendor you administer",
+    "/steward revert <request-id> [reason=<text>]": "ask to set back what a finished request changed",
 }
 VALUES = """\
 Targets: an id, an e-mail address or a Slack mention; several separated by commas (at most 500).
@@ -61,6 +63,8 @@ EXAMPLES = {
         "/steward onlyoffice user anna.petrova@acme.test set email=anna.smirnova@acme.test",
         "/steward onlyoffice group Engineering members",
     ),
+    # not a vendor's: one request across every vendor the requester administers
+    "offboard": ('/steward offboard julia.meyer@acme.test reason="left the company"',),
     "hub": (
         '/steward hub user anna.petrova@acme.test set name="Anna Petrova-Smirnova"',
         '/steward hub user anna.petrova@acme.test ban reason="left the company"',
@@ -68,6 +72,13 @@ EXAMPLES = {
         '/steward hub group "Engineering" remove chen.wei@acme.test reason="moved to QA"',
     ),
 }
+
+OFFBOARDING = (
+    "Offboarding: one request, always approved first, that deactivates the person in Kaiten,\n"
+    "  disables them in ONLYOFFICE and bans them in Hub (the reason becomes banReason), on the\n"
+    "  vendors you administer. The card lists the groups they are in (not removed).\n"
+    "  example: " + EXAMPLES["offboard"][0]
+)
 
 
 def help_text(vendor: str | None = None, *, sandbox: str | None = None) -> str:
@@ -78,7 +89,7 @@ def help_text(vendor: str | None = None, *, sandbox: str | None = None) -> str:
             return "The sandbox is off on this Steward (STEWARD_SANDBOX=true turns it on)."
         return "The sandbox's sample company (every example in help works on it):\n\n" + sandbox
     usage = [f"{line:<40} {WHAT[line]}" if line in WHAT else line for line in USAGE_LINES]
-    parts = ["Usage:\n" + "\n".join(usage), VALUES]
+    parts = ["Usage:\n" + "\n".join(usage), VALUES, OFFBOARDING]
     parts += [vendor_help(key) for key in ([vendor] if vendor else list(ACTIONS))]
     return "\n\n".join(parts)
 

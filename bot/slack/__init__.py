@@ -6,7 +6,7 @@ May import the store (its rows), vendors (their models and names), settings and 
 """
 
 from bot.slack import forms, messages
-from bot.slack.card import Approval, FieldChange, RequestCard, TargetCard, TargetOutcome
+from bot.slack.card import Approval, FieldChange, RequestCard, TargetCard, TargetOutcome, VendorPart
 from bot.slack.inbound import read_capped, signed, well_formed
 from bot.slack.notifier import SlackNotifier
 from bot.slack.notify import Answer, Notifier, NotInChannel, Place, Undeliverable
@@ -24,6 +24,7 @@ __all__ = [
     "TargetCard",
     "TargetOutcome",
     "Undeliverable",
+    "VendorPart",
     "forms",
     "messages",
     "read_capped",

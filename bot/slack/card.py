@@ -30,6 +30,7 @@ class TargetCard:
     id: str
     label: str
     changes: tuple[FieldChange, ...]
+    vendor: str = ""  # an offboarding's targets are accounts on several vendors
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,21 @@ class TargetOutcome:
     changed: str = "no"
     values: Mapping[str, Any] = field(default_factory=dict)
     kind: str = ""  # "drift" when stopped because the value changed since the card was shown
+    vendor: str = ""  # an offboarding's: the vendor of this account
+
+
+@dataclass(frozen=True)
+class VendorPart:
+    """One vendor of an offboarding as its card shows it: the person's account there (empty
+    when there is none), the groups they are in (listed, not changed), and a `note` when the
+    vendor has nothing to do or is left out ("no account on Hub", "already banned", why not)."""
+
+    vendor: str
+    name: str
+    account: str = ""
+    groups: tuple[str, ...] = ()
+    note: str = ""
+    included: bool = True
 
 
 @dataclass(frozen=True)
@@ -73,6 +89,15 @@ class RequestCard:
     note: str = ""  # e.g. why a run was taken up again after a restart
     rejection_reason: str = ""  # what the approver who rejected it said (the terminal's --reason)
     group: str = ""  # add/remove: the group the people go into or out of (its name)
+    person: str = ""  # offboard: the person, as the requester named them
+    parts: tuple[VendorPart, ...] = ()  # offboard: each configured vendor
+    reverts: str = ""  # the id of the request this one reverts
+    revertible: bool = False  # done or partly done, and nothing in it Steward cannot set back
+
+    @property
+    def offboarding(self) -> bool:
+        """An offboarding, or the reinstatement that reverts one: accounts on several vendors."""
+        return self.action in ("offboard", "reinstate")
 
     @property
     def pending(self) -> bool:

@@ -30,9 +30,10 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.slack.card import FieldChange, RequestCard, TargetCard, TargetOutcome
-from bot.vendors import value_name
+from bot.vendors import VENDOR_NAMES, value_name
 
 APPROVE, REJECT, CANCEL = "steward_approve", "steward_reject", "steward_cancel"
+REVERT = "steward_revert"
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
 MAX_TARGET_BLOCKS = 40  # room left for header, summary, state and buttons
@@ -62,6 +63,8 @@ ACTIONS = {
     "reactivate": "reactivate",
     "add": "add",
     "remove": "remove",
+    "offboard": "offboard",
+    "reinstate": "reinstate",
 }
 
 
@@ -166,24 +169,60 @@ def _strong(text: str, bold: bool) -> str:
     return f"*{text}*" if bold else text
 
 
-def _change_line(card: RequestCard, change: FieldChange, *, bold: bool = True) -> str:
-    old = show(change.current, hidden=change.hidden, vendor=card.vendor, name=change.name)
+def _change_line(card: RequestCard, change: FieldChange, *, bold: bool = True, vendor: str = "") -> str:
+    vendor = vendor or card.vendor
+    old = show(change.current, hidden=change.hidden, vendor=vendor, name=change.name)
     if not change.reported and not change.hidden:  # not the same as a value that is null
-        old = f"not reported by {esc(card.vendor_name)}"
-    new = show(change.requested, hidden=change.hidden, vendor=card.vendor, name=change.name)
+        old = f"not reported by {esc(VENDOR_NAMES.get(vendor, card.vendor_name))}"
+    new = show(change.requested, hidden=change.hidden, vendor=vendor, name=change.name)
     return f"• `{esc(change.name)}`: {old} → {_strong(new, bold)}"
 
 
 def _target_text(card: RequestCard, target: TargetCard, *, bold: bool = True) -> str:
-    lines = [f"{_strong(flat(target.label), bold)} · {esc(card.obj)} {flat(target.id)}"]
-    lines += [_change_line(card, c, bold=bold) for c in target.changes]
+    where = f"{esc(VENDOR_NAMES.get(target.vendor, target.vendor))} " if target.vendor else ""
+    lines = [f"{_strong(flat(target.label), bold)} · {where}{esc(card.obj)} {flat(target.id)}"]
+    lines += [_change_line(card, c, bold=bold, vendor=target.vendor) for c in target.changes]
     return "\n".join(lines)
+
+
+def _names(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def parts_text(card: RequestCard) -> str:
+    """An offboarding's vendors beyond its targets: the groups the person is in on each (listed,
+    not removed), the vendors with nothing to do, and those left out and why."""
+    lines = []
+    for part in card.parts:
+        if part.note:
+            lines.append(f"• {esc(part.name)}: {flat(part.note)}")
+    groups = [f"{esc(p.name)}: {flat(', '.join(p.groups))}" for p in card.parts if p.included and p.groups]
+    if groups:
+        lines.append(f"Groups {flat(card.person)} is in (listed, not removed): " + "; ".join(groups))
+    elif any(p.included and p.account for p in card.parts):
+        lines.append(f"{flat(card.person)} is in no group on these vendors.")
+    return "\n".join(lines)
+
+
+def title(card: RequestCard) -> str:
+    if card.offboarding:
+        return "Offboarding request" if card.action == "offboard" else "Reinstatement request"
+    return "Revert request" if card.reverts else "Change request"
 
 
 def summary(card: RequestCard) -> str:
     """One line: who asks what, for the notification text and the terminal."""
     count = len(card.targets)
     verb = ACTIONS.get(card.action, card.action)
+    line = _asks(card, count, verb)
+    return f"{line} (reverts request {esc(card.reverts)})" if card.reverts else line
+
+
+def _asks(card: RequestCard, count: int, verb: str) -> str:
+    if card.offboarding:
+        doing = [t.vendor for t in card.targets]
+        names = [p.name for p in card.parts if p.included and p.vendor in doing] or [card.vendor_name]
+        return f"<@{card.requester}> asks to {verb} {flat(card.person)} on {esc(_names(names))}"
     if card.group:  # add/remove: the targets are people, the group is where they go
         who = f"{count} people" if count != 1 else (card.targets[0].label if card.targets else "")
         where = f"{'to' if card.action == 'add' else 'from'} {card.vendor_name} group {flat(card.group)}"
@@ -240,6 +279,23 @@ def _buttons(card: RequestCard) -> ActionsBlock:
     )
 
 
+def _revert_button(card: RequestCard) -> ActionsBlock:
+    confirm = ConfirmObject(
+        title="Revert this request?",
+        text=cut(
+            f"Steward will ask to set back what request {card.id} changed, as a new request "
+            "with its own card and approval.",
+            300,
+        ),
+        confirm="Ask to revert",
+        deny="Keep it",
+    )
+    return ActionsBlock(
+        block_id=f"revert:{card.id}",
+        elements=[ButtonElement(text="Revert", action_id=REVERT, value=card.id, confirm=confirm)],
+    )
+
+
 def _capped(blocks: Sequence[Block], more: int, noun: str) -> list[Block]:
     out = list(blocks)
     if more > 0:
@@ -251,24 +307,30 @@ def card_message(card: RequestCard) -> Message:
     """The request card, posted in the channel and updated in place as the request moves."""
     reason = f"\n{_quoted_reason(card.reason)}" if card.reason else ""
     blocks: list[Block] = [
-        HeaderBlock(text=cut(f"Change request {card.id}", 150)),
+        HeaderBlock(text=cut(f"{title(card)} {card.id}", 150)),
         _section(summary(card) + reason),
     ]
     shown = card.targets[:MAX_TARGET_BLOCKS]
     blocks += _capped(
         [_section(_target_text(card, t)) for t in shown], len(card.targets) - len(shown), "targets"
     )
+    if card.offboarding and card.parts:
+        blocks.append(_section(cut(parts_text(card))))
     if card.final and card.outcomes:
         failed = [o for o in card.outcomes if not o.ok]
+        noun = "accounts switched off" if card.offboarding else "targets changed"
         blocks.append(
             _section(
-                f"{len(card.outcomes) - len(failed)} of {len(card.outcomes)} targets changed; "
-                "details in the thread."
+                f"{len(card.outcomes) - len(failed)} of {len(card.outcomes)} {noun}; details in the thread."
             )
         )
+        if card.offboarding:
+            blocks.append(_section(cut(vendors_line(card))))
     blocks.append(ContextBlock(elements=[_md(state_line(card))]))
     if card.pending and not card.starting:
         blocks.append(_buttons(card))
+    elif card.final and card.revertible:
+        blocks.append(_revert_button(card))
     state = STARTING if card.starting else STATE_LINES.get(card.state, card.state)
     # the notification: one line that ends with the request id (the reason is in the blocks)
     return Message(text=cut(f"{summary(card)} · {state} · {card.id}"), blocks=_dicts(blocks))
@@ -276,13 +338,39 @@ def card_message(card: RequestCard) -> Message:
 
 def _outcome_line(card: RequestCard, outcome: TargetOutcome, *, bold: bool = True) -> str:
     mark = "✅" if outcome.ok else "❌"
-    head = f"{mark} {_strong(flat(outcome.label), bold)}: {flat(outcome.message)}"
+    where = f"{esc(VENDOR_NAMES.get(outcome.vendor, outcome.vendor))} · " if outcome.vendor else ""
+    head = f"{mark} {where}{_strong(flat(outcome.label), bold)}: {flat(outcome.message)}"
     if outcome.ok and outcome.values:
+        vendor = outcome.vendor or card.vendor
         now = ", ".join(
-            f"`{esc(k)}` is now {show(v, vendor=card.vendor, name=k)}" for k, v in outcome.values.items()
+            f"`{esc(k)}` is now {show(v, vendor=vendor, name=k)}" for k, v in outcome.values.items()
         )
         head += f"\n{now}"
     return head
+
+
+def vendors_line(card: RequestCard) -> str:
+    """An offboarding's outcome by vendor: which did what."""
+    said = []
+    for part in (p for p in card.parts if p.included):
+        mine = [o for o in card.outcomes if o.vendor == part.vendor]
+        if not mine:
+            continue
+        ok = all(o.ok for o in mine)
+        said.append(f"{'✅' if ok else '❌'} {esc(part.name)}: {'switched off' if ok else 'failed'}")
+    return " · ".join(said)
+
+
+def part_message(card: RequestCard, vendor: str) -> Message:
+    """One vendor of an offboarding has finished: its outcome, posted in the card's thread as it ends."""
+    mine = [o for o in card.outcomes if o.vendor == vendor]
+    name = VENDOR_NAMES.get(vendor, vendor)
+    ok = bool(mine) and all(o.ok for o in mine)
+    headline = f"{'✅' if ok else '❌'} {name}: {'done' if ok else 'failed'} (request {card.id})"
+    lines = [_outcome_line(card, o) for o in mine]
+    blocks: list[Block] = [_section(f"*{esc(headline)}*"), *(_section(cut(line)) for line in lines)]
+    text = headline + "".join(f"\n{line.replace('*', '')}" for line in lines)
+    return Message(text=cut(text, 3000), blocks=_dicts(blocks))
 
 
 def outcome_message(card: RequestCard) -> Message:
@@ -303,9 +391,12 @@ def direct_message(card: RequestCard) -> Message:
     """What the requester gets in a DM when the request ends."""
     ok = sum(1 for o in card.outcomes if o.ok)
     what = f"{ACTIONS.get(card.action, card.action)} {card.vendor_name} {card.obj}"
+    if card.offboarding:
+        what = f"offboard {flat(card.person)}"
     text = f"Your request {card.id} ({what}): {STATE_LINES.get(card.state, card.state)}"
     if card.outcomes:
-        text += f", {ok} of {len(card.outcomes)} targets changed"
+        noun = "accounts switched off" if card.offboarding else "targets changed"
+        text += f", {ok} of {len(card.outcomes)} {noun}"
     if card.rejection_reason and card.state == "rejected":
         text += f" (reason: {flat(card.rejection_reason)})"
     return Message(text=text + ".", blocks=_dicts([_section(text + ".")]))
@@ -344,13 +435,15 @@ def card_text(card: RequestCard, *, commands: bool = False) -> str:
     """The card as plain text, for `steward run` and `steward status` in a terminal (and the
     code block of `/steward status`): people as their Slack ids, values as they are, `*` and all.
     With `commands` (a terminal), a card waiting for approval ends with the commands that decide it."""
-    lines = [f"Change request {card.id}", _plain(summary(card))]
+    lines = [f"{title(card)} {card.id}", _plain(summary(card))]
     if card.reason:
         lines += [
             f"> {'Reason: ' if i == 0 else ''}{line}" for i, line in enumerate(_reason_lines(card.reason))
         ]
     for target in card.targets:
         lines.append(_plain(_target_text(card, target, bold=False)))
+    if card.offboarding and card.parts:
+        lines.append(_plain(parts_text(card)))
     lines.append(_plain(state_line(card)))
     for outcome in card.outcomes:
         lines.append(_plain(_outcome_line(card, outcome, bold=False)))

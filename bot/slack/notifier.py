@@ -85,6 +85,12 @@ class SlackNotifier:
             blocks=outcome.blocks,
         )
 
+    async def post_part(self, card: RequestCard, vendor: str, place: Place) -> None:
+        part = messages.part_message(card, vendor)
+        await self._call(
+            "chat_postMessage", channel=place.channel, thread_ts=place.ts, text=part.text, blocks=part.blocks
+        )
+
     async def tell_requester(self, card: RequestCard) -> None:
         await self.direct(card.requester, messages.direct_message(card))
 

@@ -49,6 +49,11 @@ class Notifier(Protocol):
         """The outcome in a direct message to the requester."""
         ...
 
+    async def post_part(self, card: RequestCard, vendor: str, place: Place) -> None:
+        """One vendor's outcome of an offboarding (`card.outcomes` holds that vendor's), in
+        the card's thread as soon as that vendor has finished."""
+        ...
+
 
 @dataclass(frozen=True)
 class Answer:

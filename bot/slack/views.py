@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.slack.card import Approval, FieldChange, RequestCard, TargetCard, TargetOutcome
+from bot.slack.card import Approval, FieldChange, RequestCard, TargetCard, TargetOutcome, VendorPart
 from bot.store import StoredRequest
 
 HIDDEN = ("password", "old_password")
+#: The states from which a request may be reverted (`bot.flow.revert`).
+REVERTIBLE = ("done", "partly_done")
 
 
 def to_card(row: StoredRequest, vendor_name: str, progress: tuple[int, int] | None = None) -> RequestCard:
@@ -35,6 +37,23 @@ def to_card(row: StoredRequest, vendor_name: str, progress: tuple[int, int] | No
         note=(row.card or {}).get("note", ""),
         group=str(((row.card or {}).get("group") or {}).get("label", "")),
         rejection_reason=str((row.card or {}).get("rejection_reason", "")),
+        person=str(((row.card or {}).get("offboard") or {}).get("person", "")),
+        parts=tuple(_part(p) for p in ((row.card or {}).get("offboard") or {}).get("vendors", [])),
+        reverts=row.reverts or "",
+        revertible=row.state in REVERTIBLE
+        and not any(name in row.fields for name in HIDDEN)
+        and any(o.get("ok") and o.get("changed") == "yes" for o in row.outcome or []),
+    )
+
+
+def _part(data: dict[str, Any]) -> VendorPart:
+    return VendorPart(
+        vendor=str(data.get("vendor", "")),
+        name=str(data.get("name", "")),
+        account=str(data.get("account", "")),
+        groups=tuple(str(g) for g in data.get("groups") or ()),
+        note=str(data.get("note", "")),
+        included=bool(data.get("included", True)),
     )
 
 
@@ -48,7 +67,12 @@ def _target(row: StoredRequest, planned: dict[str, Any]) -> TargetCard:
         for name, value in requested.items()
     ]
     changes += [FieldChange(name, None, None, hidden=True) for name in HIDDEN if name in row.fields]
-    return TargetCard(str(planned.get("id", "")), str(planned.get("label", "")), tuple(changes))
+    return TargetCard(
+        str(planned.get("id", "")),
+        str(planned.get("label", "")),
+        tuple(changes),
+        str(planned.get("vendor", "")),
+    )
 
 
 def _outcome(data: dict[str, Any]) -> TargetOutcome:
@@ -60,4 +84,5 @@ def _outcome(data: dict[str, Any]) -> TargetOutcome:
         changed=str(data.get("changed", "no")),
         values=data.get("values") or {},
         kind=str(data.get("kind", "")),
+        vendor=str(data.get("vendor", "")),
     )

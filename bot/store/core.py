@@ -129,6 +129,7 @@ class Store:
         detail: Mapping[str, Any] | None = None,
         card_channel: str | None = None,
         deliver_until: dt.datetime | None = None,
+        reverts: str | None = None,
     ) -> StoredRequest:
         """Store a new request (`pending`, or `refused`) with its audit entry by the requester.
         `card_channel` is where its card goes; `deliver_until`, how long the caller holds the
@@ -157,9 +158,10 @@ class Store:
             "secret": secret if state == "pending" else None,
             "card_channel": card_channel,
             "deliver_until": deliver_until,
+            "reverts": reverts,
         }
         entry = {k: row[k] for k in ("vendor", "action", "targets", "fields", "reason", "approvals_required")}
-        entry = {"obj": obj} | entry | dict(detail or {})
+        entry = {"obj": obj} | entry | ({"reverts": reverts} if reverts else {}) | dict(detail or {})
         event = "created" if state == "pending" else state
 
         def insert(conn: sa.Connection, request_id: str) -> StoredRequest:

@@ -57,6 +57,10 @@ class StoredRequest:
     told: str | None  # the parts of the announcement already out, e.g. "done:thread"
     deliver_until: dt.datetime | None  # a delivery of its news is under way until then
     secret: bytes | None = field(default=None, repr=False)
+    reverts: str | None = None  # the request this one reverts
+    ends_at: dt.datetime | None = None  # a change made for a while: when it ends by itself
+    end_state: str | None = None  # None, "ending", "ended", "not_ended"
+    end_warned_at: dt.datetime | None = None
 
     @property
     def final(self) -> bool:

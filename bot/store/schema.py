@@ -99,7 +99,8 @@ requests = sa.Table(
     metadata,
     sa.Column("id", sa.String(16), primary_key=True),
     sa.Column("state", sa.String(16), nullable=False),
-    sa.Column("vendor", sa.String(16), nullable=False),
+    # one vendor's key, or an offboarding's several joined with commas ("kaiten,onlyoffice,hub")
+    sa.Column("vendor", sa.String(64), nullable=False),
     sa.Column("object", sa.String(16), nullable=False),
     sa.Column("action", sa.String(16), nullable=False),
     sa.Column("targets", _json(), nullable=False),
@@ -131,7 +132,17 @@ requests = sa.Table(
     # Whoever delivers a card or an announcement holds it until then: a second replica's upkeep
     # does not post the same message while the first one is still at it.
     sa.Column("deliver_until", UTCDateTime()),
+    # The request this one reverts (a Revert, or the scheduled end of a change made for a while).
+    sa.Column("reverts", sa.String(16)),
+    # A change made `for`/`until`: when it ends by itself (set as it finishes), how that end
+    # stands ("ending" while one process takes it, "ended", "not_ended"), and when its
+    # requester was told the end is near.
+    sa.Column("ends_at", UTCDateTime()),
+    sa.Column("end_state", sa.String(16)),
+    sa.Column("end_warned_at", UTCDateTime()),
     sa.Index("ix_requests_state_expires_at", "state", "expires_at"),
+    sa.Index("ix_requests_reverts", "reverts"),
+    sa.Index("ix_requests_ends_at", "ends_at"),
     sa.Index("ix_requests_state_lease_until", "state", "lease_until"),
 )
 
@@ -153,7 +164,7 @@ audit = sa.Table(
     ),
     sa.Column("request_id", sa.String(16)),
     sa.Column("at", UTCDateTime(), nullable=False),
-    sa.Column("vendor", sa.String(16)),
+    sa.Column("vendor", sa.String(64)),
     sa.Column("actor", sa.String(128), nullable=False),
     sa.Column("event", sa.String(32), nullable=False),
     sa.Column("from_state", sa.String(16)),

@@ -21,7 +21,9 @@ def card_of(rig: Rig, number: int = 1) -> tuple[str, str]:
         number,
         where=lambda c: "thread_ts" not in c.args and str(c.args.get("channel", "")).startswith("C"),
     )[number - 1]
-    request_id = re.search(r"Change request (\w+)", json.dumps(post.args["blocks"])).group(1)  # type: ignore[union-attr]
+    request_id = re.search(
+        r"(?:Change|Offboarding|Reinstatement|Revert) request (\w+)", json.dumps(post.args["blocks"])
+    ).group(1)  # type: ignore[union-attr]
     ts = next(m.ts for m in rig.slack.cards() if request_id in json.dumps(m.blocks))
     return request_id, ts
 

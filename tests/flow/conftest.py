@@ -30,6 +30,7 @@ class RecordingNotifier:
         self.shown: list[RequestCard] = []
         self.finished: list[RequestCard] = []  # told to the requester: one per announcement
         self.threads: list[RequestCard] = []  # outcomes posted in a card's thread
+        self.parts: list[tuple[str, RequestCard]] = []  # an offboarding's vendor outcomes, as each ends
         self.dm_down = False  # only direct messages fail
         self.not_in: set[str] = set()
         self.down = False
@@ -50,6 +51,11 @@ class RecordingNotifier:
         if self.down:
             raise OSError("Slack is down")
         self.threads.append(card)
+
+    async def post_part(self, card: RequestCard, vendor: str, place: Place) -> None:
+        if self.down:
+            raise OSError("Slack is down")
+        self.parts.append((vendor, card))
 
     async def tell_requester(self, card: RequestCard) -> None:
         if self.down or self.dm_down:

@@ -10,7 +10,7 @@ import pytest
 
 from bot.flow import reports
 from bot.flow.pipeline import Pipeline
-from bot.language import Change, Members, Membership, Show, parse
+from bot.language import Change, Members, Membership, Offboard, Show, parse
 from bot.language.help import EXAMPLES
 from tests.flow.conftest import ADMIN
 
@@ -46,6 +46,9 @@ async def test_an_example_works_against_the_sandbox_as_written(pipeline: Pipelin
         assert "direct member" in text, text
     elif isinstance(parsed, Membership):
         answer = await pipeline.submit_membership(parsed, ADMIN, "C0OPS")
+        assert answer.request_id, answer.text
+    elif isinstance(parsed, Offboard):
+        answer = await pipeline.submit_offboard(parsed, ADMIN, "C0OPS")
         assert answer.request_id, answer.text
     elif isinstance(parsed, Show):
         text = await reports.show(pipeline, ADMIN, parsed.vendor, parsed.obj, parsed.target)

@@ -11,7 +11,15 @@ import pytest
 
 from bot.config import load_settings
 from bot.errors import ConfigError
-from bot.flow.policy import Policy, VendorPolicy, assess_approval, assess_request, load_policy, ttl_for
+from bot.flow.policy import (
+    Policy,
+    VendorPolicy,
+    assess_approval,
+    assess_offboard,
+    assess_request,
+    load_policy,
+    ttl_for,
+)
 
 ADMINS = frozenset({"U0ANNA", "U0BORIS", "U0CAROL"})
 BASE = Policy(admins=ADMINS)
@@ -195,14 +203,48 @@ def test_without_a_file_the_settings_are_the_policy(tmp_path: Path) -> None:
         "user.temporarily_inactive",
         "group.permissions",
         "group.members",
+        "offboard",
     }
     assert policy.rules("onlyoffice").sensitive == {
         "user.disable",
         "user.isVisitor",
         "user.email",
         "group.members",
+        "offboard",
     }
-    assert policy.rules("hub").sensitive == {"user.banned", "user.email", "user.login", "group.members"}
+    assert policy.rules("hub").sensitive == {
+        "user.banned",
+        "user.email",
+        "user.login",
+        "group.members",
+        "offboard",
+    }
+
+
+def test_a_policy_file_may_name_offboard_among_a_vendors_sensitive_changes(tmp_path: Path) -> None:
+    policy = _policy(tmp_path, '[hub]\nsensitive = ["offboard", "user.banned"]\n', steward_admins="U0ANNA")
+    assert policy.rules("hub").sensitive == {"offboard", "user.banned"}
+
+
+def test_offboarding_needs_the_strictest_approvals_of_its_vendors_from_approvers_of_every_one(
+    tmp_path: Path,
+) -> None:
+    policy = _policy(
+        tmp_path,
+        '[kaiten]\napprovers = ["U0BOSS", "U0KAI"]\n'
+        '[hub]\napprovers = ["U0BOSS", "U0HUB"]\napprovals_required = 2\n'
+        "[onlyoffice]\nsensitive = []\n",
+        steward_admins="U0ANNA,U0BOSS",
+    )
+    decision, covered, left_out = assess_offboard(policy, "U0ANNA", ["kaiten", "onlyoffice", "hub"])
+    assert covered == ["kaiten", "onlyoffice", "hub"] and left_out == {}
+    # U0BOSS alone approves on all three (ONLYOFFICE's approvers are its admins), and 2 are needed
+    assert not decision.allowed and "needs 2 approvals, but 1 approver may approve" in decision.reason
+    decision, _, _ = assess_offboard(policy, "U0ANNA", ["kaiten", "onlyoffice"])
+    assert decision.allowed and decision.needs_approval and decision.approvals_required == 1
+    assert "offboarding always needs 1 approval" in decision.reason  # though ONLYOFFICE has sensitive = []
+    assert not assess_approval(policy, "U0KAI", "kaiten,onlyoffice", "U0ANNA", [], required=1).allowed
+    assert assess_approval(policy, "U0BOSS", "kaiten,onlyoffice", "U0ANNA", [], required=1).allowed
     assert _policy(tmp_path, None).rules("hub").ttl == dt.timedelta(hours=24)
 
 
@@ -257,7 +299,7 @@ SLACK_IDS = "must be a list of Slack user ids"
         ("self_approval = true\nttl = 24h", r"is not valid TOML \(.* \(at line 2, column 9\)\)\.$"),
         (
             "approvals = 2",
-            "unknown key `approvals`; expected one of approvals_required, self_approval, ttl, kaiten",
+            "unknown key `approvals`; expected one of approvals_required, self_approval, ttl, .*kaiten",
         ),
         (
             "[kaiten]\nadmin = ['U0A']",
@@ -300,3 +342,90 @@ def test_a_policy_file_that_went_away_is_a_config_error(tmp_path: Path) -> None:
     path.unlink()
     with pytest.raises(ConfigError, match=rf"STEWARD_POLICY_FILE {path}: cannot be read"):
         load_policy(settings)
+
+
+# --- for a while (issue 17, point 3): max_for -----------------------------------------------------
+
+SOON = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+NEEDS_ONE = approval(1, "`permissions` is a sensitive field")
+
+
+@pytest.mark.parametrize(
+    ("policy", "vendor", "decision", "lasting", "until", "refusal"),
+    [
+        (BASE, "kaiten", NEEDS_ONE, dt.timedelta(hours=8), None, None),
+        (BASE, "kaiten", NEEDS_ONE, dt.timedelta(days=30), None, None),
+        (
+            BASE,
+            "kaiten",
+            NEEDS_ONE,
+            dt.timedelta(days=31),
+            None,
+            "a change may be made for at most 30d on Kaiten (max_for), and this one asks for 31d",
+        ),
+        (BASE, "kaiten", NEEDS_ONE, None, SOON + dt.timedelta(days=29), None),
+        (
+            BASE,
+            "hub",
+            NEEDS_ONE,
+            None,
+            SOON + dt.timedelta(days=30, hours=1),
+            "a change may be made for at most 30d on Hub (max_for), and this one asks until "
+            "2026-04-01 10:00 UTC, 30d 1h from now",
+        ),
+        (
+            Policy(
+                admins=ADMINS, max_for=dt.timedelta(days=2), hub=VendorPolicy(max_for=dt.timedelta(hours=4))
+            ),
+            "hub",
+            NEEDS_ONE,
+            dt.timedelta(hours=5),
+            None,
+            "a change may be made for at most 4h on Hub (max_for), and this one asks for 5h",
+        ),
+        (
+            Policy(
+                admins=ADMINS, max_for=dt.timedelta(days=2), hub=VendorPolicy(max_for=dt.timedelta(hours=4))
+            ),
+            "kaiten",
+            NEEDS_ONE,
+            dt.timedelta(days=2),
+            None,
+            None,
+        ),
+        (
+            BASE,
+            "kaiten",
+            AT_ONCE,
+            dt.timedelta(hours=8),
+            None,
+            "only a change that needs approval can be made for a while: this one runs at once "
+            "(no sensitive fields), so nobody would approve the access it gives; "
+            "make it without `for`/`until`",
+        ),
+        (BASE, "kaiten", AT_ONCE, None, None, None),
+    ],
+)
+def test_for_and_until_are_bounded_by_max_for_and_need_a_change_that_is_approved(
+    policy: Policy,
+    vendor: str,
+    decision: tuple[Any, ...],
+    lasting: dt.timedelta | None,
+    until: dt.datetime | None,
+    refusal: str | None,
+) -> None:
+    from bot.flow.policy import Decision, assess_lasting
+
+    said = assess_lasting(policy, vendor, Decision(*decision), lasting=lasting, until=until, now=SOON)
+    assert said == refusal
+
+
+def test_max_for_is_read_from_the_policy_file_globally_and_per_vendor(tmp_path: Path) -> None:
+    policy = _policy(tmp_path, 'max_for = "7d"\n[hub]\nmax_for = "12h"\n', steward_admins="U0ANNA")
+    assert policy.rules("kaiten").max_for == dt.timedelta(days=7)
+    assert policy.rules("hub").max_for == dt.timedelta(hours=12)
+    assert _policy(tmp_path, None).rules("onlyoffice").max_for == dt.timedelta(days=30)
+    with pytest.raises(ConfigError, match=rf"`max_for` {DURATION} \(found '7 days'\)"):
+        _policy(tmp_path, 'max_for = "7 days"\n')
+    with pytest.raises(ConfigError, match=rf"`kaiten.max_for` {DURATION} \(found 8\)"):
+        _policy(tmp_path, "[kaiten]\nmax_for = 8\n")

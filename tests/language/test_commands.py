@@ -16,7 +16,9 @@ from bot.language.commands import (
     History,
     Members,
     Membership,
+    Offboard,
     OpenForm,
+    Revert,
     Status,
     parse,
     usage,
@@ -329,7 +331,9 @@ def test_the_usage_line_of_each_action(vendor: str, obj: str, action: str, line:
 
 
 def test_the_usage_lines_narrow_as_more_is_known() -> None:
-    assert len(usage()) == 16  # with showing a target, deactivate, group add|remove and members
+    assert (
+        len(usage()) == 18
+    )  # with showing a target, deactivate, group add|remove, members, offboard, revert
     assert len(usage("kaiten")) == 5 and len(usage("kaiten", "group")) == 3
     assert usage("onlyoffice", "user") == (
         "/steward onlyoffice user <targets> set <field>=<value> ... [reason=<text>]",
@@ -393,3 +397,54 @@ def test_group_membership_is_a_group_then_add_remove_or_members(text: str, expec
 def test_a_membership_mistake_says_what_is_wrong(text: str, words: str) -> None:
     with pytest.raises(CommandError, match=words):
         parse(text)
+
+
+# --- offboard ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("offboard Julia.Meyer@acme.test", Offboard("julia.meyer@acme.test")),
+        ('offboard <@U0JULIA|julia> reason="left the company"', Offboard("<@U0JULIA>", "left the company")),
+        ("OFFBOARD julia.meyer@acme.test reason = moving", Offboard("julia.meyer@acme.test", "moving")),
+    ],
+)
+def test_offboard_names_one_person_by_e_mail_or_mention(text: str, expected: Offboard) -> None:
+    assert parse(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("offboard", "Name the person to offboard"),
+        ("offboard 42", "`42` is not a person Steward can look up on every vendor"),
+        ("offboard a@acme.test,b@acme.test", "(one person)"),
+        ("offboard me", "`me` is not a person"),
+        ("offboard a@acme.test disable", "After the person, only `reason=…` may follow; not `disable`"),
+        ("offboard reason=x", "Name the person to offboard"),
+        ("offboard a@acme.test reason=" + "x" * 1001, "`reason` may be at most 1,000 characters"),
+    ],
+)
+def test_a_bad_offboard_says_what_is_wrong_and_shows_its_usage(text: str, problem: str) -> None:
+    with pytest.raises(CommandError) as err:
+        parse(text)
+    assert problem in str(err.value)
+    assert "/steward offboard <person> [reason=<text>]" in str(err.value)
+
+
+def test_a_too_long_reason_is_refused_for_group_membership_too() -> None:
+    with pytest.raises(CommandError, match="at most 1,000 characters"):
+        parse('kaiten group "QA engineers" add a@acme.test reason=' + "x" * 1001)
+
+
+def test_revert_takes_a_request_id_and_an_optional_reason() -> None:
+    assert parse("revert r7k3qf2m") == Revert("R7K3QF2M")
+    assert parse('revert R7K3QF2M reason="wrong person"') == Revert("R7K3QF2M", "wrong person")
+
+
+@pytest.mark.parametrize("text", ["revert", "revert reason=x", "revert R7K3QF2M now", "revert not-an-id"])
+def test_a_bad_revert_says_how_to_write_it(text: str) -> None:
+    with pytest.raises(CommandError) as err:
+        parse(text)
+    assert "/steward revert <request-id> [reason=<text>]" in str(err.value)

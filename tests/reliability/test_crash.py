@@ -7,14 +7,16 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import signal
 import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+from bot.slack import messages
 from tests.conftest import Sandbox
-from tests.e2e.conftest import CHANNEL, launch, start_steward, stop
+from tests.e2e.conftest import BOSS, CHANNEL, launch, start_steward, stop
 from tests.reliability.conftest import audit_of
 from tests.rig.fake_slack import FakeSlack
 
@@ -85,3 +87,69 @@ def test_a_change_cut_off_by_kill_9_is_taken_up_after_a_restart_and_finished_onc
             ("done", "running", "done"): 1,
         }
     ), moves
+
+
+def test_an_offboarding_cut_off_by_kill_9_is_taken_up_and_writes_once_to_each_vendor(
+    steward_env: dict[str, str],
+    fake_slack: FakeSlack,
+    kaiten_sandbox: Sandbox,
+    onlyoffice_sandbox: Sandbox,
+    hub_sandbox: Sandbox,
+    tmp_path: Path,
+) -> None:
+    env = steward_env | {"STEWARD_LEASE_SECONDS": str(LEASE)}
+    port = int(env["PORT"])
+    homes = [tmp_path / "first", tmp_path / "second"]
+    for home in homes:
+        home.mkdir()
+    rig = launch(env, homes[0], fake_slack, kaiten_sandbox, onlyoffice_sandbox, hub_sandbox)
+    assert rig.process is not None
+    process = rig.process
+    julia_on_hub = "/users/267c24ef-aa88-5764-99b2-4df30f542275"
+
+    def hub_writes() -> list[object]:
+        return [r for r in hub_sandbox.requests("POST") if r.path.endswith(julia_on_hub)]
+
+    try:
+        rig.command("offboard julia.meyer@acme.test reason=left")
+        fake_slack.wait_for("chat.postMessage", where=lambda c: "thread_ts" not in c.args)
+        card = next(m for m in fake_slack.cards())
+        request_id = re.search(r"Offboarding request (\w+)", json.dumps(card.blocks)).group(1)  # type: ignore[union-attr]
+        hub_sandbox.slow(1.0)  # Hub answers its ban after Steward is gone (and applies it all the same)
+        rig.click(messages.APPROVE, request_id, BOSS, card.ts)
+        until(lambda: len(hub_writes()) >= 1)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+        assert not fake_slack.calls("conversations.open")  # nobody was told it ended
+        hub_sandbox.slow(0)
+
+        process, rig.log = start_steward(env, homes[1], port)
+        rig.process = process
+        fake_slack.wait_for(
+            "chat.postMessage",
+            where=lambda c: c.args.get("thread_ts") == card.ts and "Done" in str(c.args.get("text")),
+            timeout=40,
+        )
+    finally:
+        stop(process)
+
+    writes = {
+        "kaiten": [r for r in kaiten_sandbox.requests("PATCH") if r.path.endswith("/company/users/10")],
+        "onlyoffice": [
+            r
+            for r in onlyoffice_sandbox.requests("PUT")
+            if r.path.endswith("/people/a5ee76ec-d4c2-57ab-8880-b5167a0dfbf1")
+        ],
+        "hub": hub_writes(),
+    }
+    assert {vendor: len(calls) for vendor, calls in writes.items()} == {
+        "kaiten": 1,
+        "onlyoffice": 1,
+        "hub": 1,
+    }
+    final = fake_slack.message(CHANNEL, card.ts)
+    assert "Done" in final.text and "3 of 3 accounts switched off" in json.dumps(final.blocks)
+    assert "taken up again after a restart" in json.dumps(final.blocks)
+    entries = asyncio.run(audit_of(env["DATABASE_URL"]))
+    moves = Counter((e.event, e.to_state) for e in entries if e.request_id == request_id and e.to_state)
+    assert moves[("done", "done")] == 1 and moves[("taken_up", "running")] == 1, moves

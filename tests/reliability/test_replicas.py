@@ -32,7 +32,9 @@ def card_ids(rig: Rig, count: int) -> dict[str, str]:
     )
     ids: dict[str, str] = {}
     for post in posts[:count]:
-        request_id = re.search(r"Change request (\w+)", json.dumps(post.args["blocks"])).group(1)  # type: ignore[union-attr]
+        request_id = re.search(
+            r"(?:Change|Offboarding|Reinstatement|Revert) request (\w+)", json.dumps(post.args["blocks"])
+        ).group(1)  # type: ignore[union-attr]
         ids[request_id] = next(m.ts for m in rig.slack.cards() if request_id in json.dumps(m.blocks))
     return ids
 
@@ -98,3 +100,51 @@ def test_fifty_simultaneous_approvals_of_each_of_twenty_requests_over_two_replic
     done = Counter(e.request_id for e in entries if e.to_state == "done")
     approved = Counter(e.request_id for e in entries if e.to_state == "approved")
     assert running == done == approved == Counter(dict.fromkeys(cards, 1))
+
+
+JULIA = {  # julia.meyer@acme.test on each sandbox vendor
+    "kaiten": "/company/users/10",
+    "onlyoffice": "/people/a5ee76ec-d4c2-57ab-8880-b5167a0dfbf1",
+    "hub": "/users/267c24ef-aa88-5764-99b2-4df30f542275",
+}
+
+
+@pytest.mark.timeout(120)
+def test_an_offboarding_approved_on_both_replicas_at_once_writes_once_to_each_vendor(
+    replicas: list[Rig], pg_url: str
+) -> None:
+    first, _ = replicas
+    first.command("offboard julia.meyer@acme.test reason=left")
+    [(request_id, ts)] = card_ids(first, 1).items()
+
+    start = threading.Barrier(CLICKS)
+    statuses: list[int] = []
+
+    def click(n: int) -> None:
+        start.wait()
+        statuses.append(replicas[n % 2].click(messages.APPROVE, request_id, BOSS, ts).status)
+
+    workers = [threading.Thread(target=click, args=(n,)) for n in range(CLICKS)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+    assert statuses == [200] * CLICKS
+
+    first.slack.wait_for("chat.postMessage", 4, where=lambda c: c.args.get("thread_ts") == ts, timeout=60)
+    writes = {
+        "kaiten": [r for r in first.kaiten.requests("PATCH") if r.path.endswith(JULIA["kaiten"])],
+        "onlyoffice": [r for r in first.onlyoffice.requests("PUT") if r.path.endswith(JULIA["onlyoffice"])],
+        "hub": [r for r in first.hub.requests("POST") if r.path.endswith(JULIA["hub"])],
+    }
+    assert {vendor: len(calls) for vendor, calls in writes.items()} == {
+        "kaiten": 1,
+        "onlyoffice": 1,
+        "hub": 1,
+    }
+    thread = first.slack.thread(CHANNEL, ts)
+    assert len(thread) == 4 and str(thread[-1].text).startswith("✅ Done"), [m.text for m in thread]
+
+    entries = asyncio.run(audit_of(pg_url))
+    moves = Counter(e.to_state for e in entries if e.request_id == request_id and e.to_state)
+    assert moves == Counter({"pending": 1, "approved": 1, "running": 1, "done": 1}), moves
