@@ -7,6 +7,9 @@ The form is the command's policy too: it opens only for an admin of some vendor,
 the vendors its user administers, and each step checks again, before any vendor is read, that
 the person submitting it administers the vendor chosen. What step 1 collected is kept in the
 store under a short id (the step-2 view's `private_metadata`), and taken when step 2 is sent.
+
+To add or remove people, step 1 names the group and the people; the group is found (the
+pipeline's `group_of`) and the people looked up before step 2, which asks only the reason.
 """
 
 from __future__ import annotations
@@ -20,10 +23,10 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.errors import InvalidValue, StewardError
 from bot.flow import administered_vendors
-from bot.language import Change, CommandError, parse, quote
+from bot.language import Change, CommandError, Membership, parse, quote
 from bot.slack import forms, messages
 from bot.tasks import after_ack
-from bot.vendors import build
+from bot.vendors import build, unsafe_rule
 from handlers import answers
 
 if TYPE_CHECKING:
@@ -66,15 +69,24 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if refusal is not None:
             await ack(response_action="errors", errors={"vendor": refusal})
             return
-        errors = forms.step_one_errors(vendor, obj, action)
-        targets = [t.strip() for t in str(typed.get("targets") or "").split(",") if t.strip()]
-        if not targets:
+        group = str(typed.get("group") or "")
+        errors = forms.step_one_errors(vendor, obj, action, group)
+        typed_targets = str(typed.get("targets") or "")
+        targets = [t.strip() for t in typed_targets.split(",") if t.strip()]
+        if not errors and action in forms.MEMBERSHIP:
+            try:
+                targets = list(_membership(vendor, action, group, typed_targets, blame="targets").people)
+            except FieldErrors as err:
+                errors = err.errors
+        elif not targets:
             errors["targets"] = "Name at least one user or group."
         if errors:
             await ack(response_action="errors", errors=errors)
             return
         await ack(response_action="update", view=forms.loading())
         meta = {"channel": channel, "vendor": vendor, "obj": obj, "action": action, "targets": targets}
+        if action in forms.MEMBERSHIP:
+            meta["group"] = group.strip()
         view_id = str((body.get("view") or {}).get("id", ""))
         after_ack(deps.tasks, lambda: _fill(deps, client, view_id, user, meta), name="form")
 
@@ -91,7 +103,13 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
         meta = form.state
         try:
-            change = _change(deps, meta, forms.values(view), forms.initial_values(view))
+            change: Change | Membership
+            if meta.get("action") in forms.MEMBERSHIP:
+                reason = str(forms.values(view).get("reason") or "")
+                people = ",".join(meta["targets"])
+                change = _membership(meta["vendor"], meta["action"], meta["group"], people, reason)
+            else:
+                change = _change(deps, meta, forms.values(view), forms.initial_values(view))
         except FieldErrors as err:
             await ack(response_action="errors", errors=err.errors)
             return
@@ -113,6 +131,9 @@ async def _fill(deps: Deps, client: Any, view_id: str, user: str, meta: dict[str
     collected goes into the store, and the view carries only its id."""
     pipeline = deps.ready
     vendor = pipeline.vendors[meta["vendor"]]
+    if meta["action"] in forms.MEMBERSHIP:
+        await _fill_membership(deps, client, view_id, user, meta)
+        return
     try:
         records = await pipeline.look_up(meta["vendor"], meta["obj"], meta["targets"])
     except StewardError as err:
@@ -136,6 +157,59 @@ async def _fill(deps: Deps, client: Any, view_id: str, user: str, meta: dict[str
         allow_passwords=deps.settings.steward_allow_password_changes,
     )
     await client.views_update(view_id=view_id, view=view)
+
+
+async def _fill_membership(deps: Deps, client: Any, view_id: str, user: str, meta: dict[str, Any]) -> None:
+    """Step 2 of adding or removing people: the group as the vendor names it (by id from here
+    on), the people found, and a reason to ask. A group or a person not found brings step 1
+    back, as it was sent, with the error under the group or the people."""
+    pipeline, vendor = deps.ready, meta["vendor"]
+    field = "group"
+    try:
+        group = await pipeline.group_of(vendor, meta["group"])
+        field = "targets"
+        people = await pipeline.look_up(vendor, "user", meta["targets"])
+    except StewardError as err:
+        filled = {"vendor": vendor, "object": meta["obj"], "action": meta["action"]}
+        filled |= {"group": meta["group"], "targets": ",".join(meta["targets"])}
+        view = forms.step_one(
+            _offered(deps, user), str(meta.get("channel", "")), filled=filled, errors={field: str(err)}
+        )
+        await client.views_update(view_id=view_id, view=view)
+        return
+    meta |= {"group": group.id, "group_label": group.label, "targets": [r.id for r in people]}
+    form_id = await pipeline.store.save_form(user, meta)
+    view = forms.step_two(meta, None, [r.label for r in people], {}, form_id=form_id)
+    await client.views_update(view_id=view_id, view=view)
+
+
+def _membership(
+    vendor: str, action: str, group: str, people: str, reason: str = "", *, blame: str = "reason"
+) -> Membership:
+    """People into or out of a group, read by the grammar from a command Steward writes, so that
+    the group, the people (their forms, at most MAX_TARGETS) and the reason pass the command's
+    checks. The group is checked first, so that its error goes under its input; what else the
+    grammar finds goes under `blame`."""
+    group = group.strip()
+    rule = unsafe_rule(group)
+    if not group or len(group) > 255 or rule is not None:
+        why = f"The group {rule}." if rule is not None else forms.NO_GROUP
+        raise FieldErrors({"group": messages.cut(why, 2000)})
+    try:
+        head = f"{vendor} group {quote(group)} {action} "
+    except CommandError as err:
+        raise FieldErrors({"group": messages.cut(err.problem, 2000)}) from None
+    try:
+        tail = f" reason={quote(reason)}" if reason else ""
+    except CommandError as err:
+        raise FieldErrors({"reason": messages.cut(err.problem, 2000)}) from None
+    try:
+        parsed = parse(head + people + tail, limit=None)  # Steward wrote it, from inputs Slack bounds
+    except CommandError as err:
+        raise FieldErrors({blame: messages.cut(err.problem, 2000)}) from None
+    if not isinstance(parsed, Membership) or (parsed.reason and not reason):  # `reason=` among the people
+        raise FieldErrors({blame: "Name only people here: ids or e-mail addresses, separated by commas."})
+    return parsed
 
 
 def _change(
@@ -186,8 +260,12 @@ def _change(
     return dataclasses.replace(parsed, fields={**parsed.fields, **secrets}) if secrets else parsed
 
 
-async def _submit(deps: Deps, change: Change, user: str, channel: str) -> None:
-    answer = await deps.ready.submit(change, user, channel)
+async def _submit(deps: Deps, change: Change | Membership, user: str, channel: str) -> None:
+    pipeline = deps.ready
+    if isinstance(change, Membership):
+        answer = await pipeline.submit_membership(change, user, channel)
+    else:
+        answer = await pipeline.submit(change, user, channel)
     if answer.missing_channel:
         await deps.slack.direct(user, messages.not_in_channel(answer.missing_channel))
     elif answer.private:

@@ -1,8 +1,11 @@
 """The request form (a Slack modal in two steps), built with slack_sdk's view models. No I/O.
 
-Step 1 asks vendor, object, targets and action; step 2 (the same modal, updated) shows the
-fields of that object with the target's current values, and a reason. Each input's block id is
-the field's name, so a field error from `response_action: errors` lands next to its field.
+Step 1 asks vendor, object, targets and action (and, to add or remove people, the group);
+step 2 (the same modal, updated) shows the fields of that object with the target's current
+values, and a reason. Each input's block id is the field's name, so a field error from
+`response_action: errors` lands next to its field. An error found after the answer to Slack (a
+group or person the vendor does not know) brings step 1 back, filled in as it was sent, with the
+error right under its input: Slack shows field errors only in an answer.
 
 Step 1 carries the channel it was opened in (`{"channel": …}`) in `private_metadata`; step 2
 carries only the id under which the store keeps what step 1 collected (Slack keeps at most 3,000
@@ -32,10 +35,24 @@ from bot.slack.messages import cut, esc, show
 from bot.vendors import VENDOR_NAMES, UpdateModel
 
 STEP1, STEP2 = "steward_form_1", "steward_form_2"
+#: People into or out of a group: the form's group input names the group, "Who" the people.
+MEMBERSHIP = ("add", "remove")
 ACTIONS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
-    "kaiten": {"user": ("set", "deactivate", "reactivate"), "group": ("set", "grant", "revoke")},
-    "onlyoffice": {"user": ("set", "disable", "enable")},
-    "hub": {"user": ("set", "ban", "unban")},
+    "kaiten": {
+        "user": ("set", "deactivate", "reactivate"),
+        "group": ("set", "grant", "revoke", *MEMBERSHIP),
+    },
+    "onlyoffice": {"user": ("set", "disable", "enable"), "group": MEMBERSHIP},
+    "hub": {"user": ("set", "ban", "unban"), "group": MEMBERSHIP},
+}
+#: The actions as the form lists them.
+ACTION_LABELS = {
+    **{
+        a: a.capitalize()
+        for a in ("set", "grant", "revoke", "disable", "enable", "deactivate", "reactivate", "ban", "unban")
+    },
+    "add": "Add people",
+    "remove": "Remove people",
 }
 HIDDEN = ("password", "old_password")
 _CHANNEL = re.compile(r"^[CGD][A-Z0-9]{2,30}$")
@@ -44,6 +61,11 @@ _CHANNEL = re.compile(r"^[CGD][A-Z0-9]{2,30}$")
 EXPIRED = (
     "This form has expired (Steward keeps one for a day) or was already sent. "
     "Close it and open a new one with /steward."
+)
+NO_GROUP = "Name the group: its id, or its name as the vendor shows it."
+GROUP_ONLY_FOR_MEMBERS = (
+    "Only Add people and Remove people take a group here; for a group's own fields, "
+    "name the group under Who and leave this empty."
 )
 NOT_AN_ADMIN = (
     "You are not an admin of any vendor in Steward, so the request form does not open for you. "
@@ -79,45 +101,64 @@ def _options(pairs: Sequence[tuple[str, str]]) -> list[Option]:
     return [Option(value=value, label=label) for value, label in pairs]
 
 
-def _select(block: str, label: str, pairs: Sequence[tuple[str, str]]) -> InputBlock:
-    return InputBlock(
-        block_id=block, label=label, element=StaticSelectElement(action_id=block, options=_options(pairs))
-    )
+def _select(block: str, label: str, pairs: Sequence[tuple[str, str]], chosen: Any = None) -> InputBlock:
+    options = _options(pairs)
+    initial = next((o for o in options if o.value == chosen), None)
+    element = StaticSelectElement(action_id=block, options=options, initial_option=initial)
+    return InputBlock(block_id=block, label=label, element=element)
 
 
-def step_one(vendors: Sequence[str], channel: str, note: str = "") -> dict[str, Any]:
-    """Vendor, object, targets, action. `note` explains why the form came back (a bad target)."""
+def _text(value: Any) -> str | None:
+    return cut(value, 3000) if isinstance(value, str) and value else None
+
+
+def step_one(
+    vendors: Sequence[str],
+    channel: str,
+    note: str = "",
+    *,
+    filled: Mapping[str, Any] | None = None,
+    errors: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """Vendor, object, group, targets, action. `note` explains why the form came back (a bad
+    target); `filled` is what was sent (by block id), `errors` what to show under which input."""
+    filled, errors = filled or {}, errors or {}
     blocks: list[Any] = []
     if note:
         blocks.append(SectionBlock(text=MarkdownTextObject(text=cut(f"⚠️ {esc(note)}"), verbatim=True)))
-    blocks += [
-        _select("vendor", "Vendor", [(v, VENDOR_NAMES[v]) for v in vendors]),
-        _select("object", "Object", [("user", "User"), ("group", "Group (Kaiten)")]),
+    inputs = [
+        _select("vendor", "Vendor", [(v, VENDOR_NAMES[v]) for v in vendors], filled.get("vendor")),
+        _select("object", "Object", [("user", "User"), ("group", "Group")], filled.get("object")),
+        InputBlock(
+            block_id="group",
+            label="Group",
+            optional=True,
+            hint="For Add people and Remove people: the group's id, or its name",
+            element=PlainTextInputElement(
+                action_id="group",
+                placeholder="Engineering",
+                max_length=255,
+                initial_value=_text(filled.get("group")),
+            ),
+        ),
         InputBlock(
             block_id="targets",
             label="Who",
-            hint="Vendor ids or e-mail addresses, separated by commas",
-            element=PlainTextInputElement(action_id="targets", placeholder="anna@acme.com, 42"),
+            hint="Vendor ids or e-mail addresses, separated by commas (to add or remove: the people)",
+            element=PlainTextInputElement(
+                action_id="targets",
+                placeholder="anna@acme.com, 42",
+                initial_value=_text(filled.get("targets")),
+            ),
         ),
-        _select(
-            "action",
-            "Action",
-            [
-                (a, a.capitalize())
-                for a in (
-                    "set",
-                    "grant",
-                    "revoke",
-                    "disable",
-                    "enable",
-                    "deactivate",
-                    "reactivate",
-                    "ban",
-                    "unban",
-                )
-            ],
-        ),
+        _select("action", "Action", list(ACTION_LABELS.items()), filled.get("action")),
     ]
+    for block in inputs:
+        blocks.append(block)
+        error = errors.get(block.block_id or "")
+        if error:  # right under its input, where Slack shows a field error
+            text = cut(f"⚠️ {esc(error)}", 2000)
+            blocks.append(ContextBlock(elements=[MarkdownTextObject(text=text, verbatim=True)]))
     view = View(
         type="modal",
         callback_id=STEP1,
@@ -130,15 +171,21 @@ def step_one(vendors: Sequence[str], channel: str, note: str = "") -> dict[str, 
     return view.to_dict()
 
 
-def step_one_errors(vendor: str, obj: str, action: str) -> dict[str, str]:
-    """Field errors for a combination the grammar does not have."""
+def step_one_errors(vendor: str, obj: str, action: str, group: str = "") -> dict[str, str]:
+    """Field errors for a combination the grammar does not have, and a group where none belongs
+    or none where one does."""
     objects = ACTIONS.get(vendor, {})
     if obj not in objects:
         return {
             "object": f"{VENDOR_NAMES.get(vendor, vendor)} has {' and '.join(objects) or 'no'} objects here."
         }
     if action not in objects[obj]:
-        return {"action": f"For a {VENDOR_NAMES[vendor]} {obj}: {', '.join(objects[obj])}."}
+        listed = ", ".join(ACTION_LABELS.get(a, a) for a in objects[obj])
+        return {"action": f"For a {VENDOR_NAMES[vendor]} {obj}: {listed}."}
+    if action in MEMBERSHIP and not group.strip():
+        return {"group": NO_GROUP}
+    if action not in MEMBERSHIP and group.strip():
+        return {"group": GROUP_ONLY_FOR_MEMBERS}
     return {}
 
 
@@ -153,7 +200,7 @@ def loading(title: str = "Steward request") -> dict[str, Any]:
 
 def step_two(
     meta: Mapping[str, Any],
-    model: type[UpdateModel],
+    model: type[UpdateModel] | None,
     labels: Sequence[str],
     current: Mapping[str, Any],
     *,
@@ -162,13 +209,17 @@ def step_two(
     allow_passwords: bool = False,
 ) -> dict[str, Any]:
     """The fields of the object (for `set`), the permissions (grant/revoke), and a reason; `meta`
-    is what step 1 collected, kept in the store under `form_id`."""
+    is what step 1 collected, kept in the store under `form_id` (to add or remove people, the
+    group as found too: `group_label`)."""
     who = ", ".join(labels[:10]) + (f" and {len(labels) - 10} more" if len(labels) > 10 else "")
     action, vendor = meta["action"], meta["vendor"]
-    blocks: list[Any] = [
-        ContextBlock(elements=[MarkdownTextObject(text=cut(f"*{action}* · {esc(who)}", 2000), verbatim=True)])
-    ]
-    if action == "set":
+    said = f"*{action}* · {esc(who)}"
+    if action in MEMBERSHIP:
+        where = "to" if action == "add" else "from"
+        group = esc(str(meta.get("group_label") or meta.get("group")))
+        said = f"*{ACTION_LABELS[action]}* · {esc(who)} · {where} the group *{group}*"
+    blocks: list[Any] = [ContextBlock(elements=[MarkdownTextObject(text=cut(said, 2000), verbatim=True)])]
+    if action == "set" and model is not None:
         for name, info in model.model_fields.items():
             if name in HIDDEN and not allow_passwords:
                 continue

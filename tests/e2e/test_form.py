@@ -10,12 +10,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bot.sandbox import onlyoffice_data
+import httpx
+
+from bot.sandbox import company, onlyoffice_data
 from bot.sandbox.kaiten_data import EXTRA_FROM
 from bot.slack import messages
 from tests.conftest import Sandbox
 from tests.e2e.conftest import ADMIN, BOSS, CHANNEL, STRANGER, Answer, Rig, launch, stop
-from tests.e2e.test_slack import card_of
+from tests.e2e.test_slack import QA, card_of, thread_text
 from tests.rig import signing
 from tests.rig.fake_slack import FakeSlack
 
@@ -24,11 +26,15 @@ from tests.rig.fake_slack import FakeSlack
 SETTLE = 1.0
 
 
-def step_one(vendor: str, obj: str, targets: str, action: str) -> dict[str, dict[str, Any]]:
-    """The state of a filled-in step 1, as Slack sends it."""
+def step_one(
+    vendor: str, obj: str, targets: str, action: str, group: str | None = None
+) -> dict[str, dict[str, Any]]:
+    """The state of a filled-in step 1, as Slack sends it (`group`: the group input, which
+    Slack sends with a null value when it is left empty)."""
     return {
         "vendor": {"vendor": {"type": "static_select", "selected_option": {"value": vendor}}},
         "object": {"object": {"type": "static_select", "selected_option": {"value": obj}}},
+        "group": {"group": {"type": "plain_text_input", "value": group}},
         "targets": {"targets": {"type": "plain_text_input", "value": targets}},
         "action": {"action": {"type": "static_select", "selected_option": {"value": action}}},
     }
@@ -242,3 +248,140 @@ def test_the_form_deactivates_a_kaiten_user_through_approval(rig: Rig) -> None:
         time.sleep(0.05)
     [patch] = rig.kaiten.requests("PATCH")
     assert patch.path.endswith("/company/users/3") and patch.json() == {"temporarily_inactive": True}
+
+
+# --- issue 16: group membership through the form ----------------------------------------------
+
+
+def block(view: dict[str, Any], block_id: str) -> dict[str, Any]:
+    return next(b for b in view["blocks"] if b.get("block_id") == block_id)
+
+
+def membership_step_one(
+    rig: Rig, vendor: str, group: str, people: str, action: str = "add", user: str = ADMIN
+) -> Answer:
+    return rig.post(
+        signing.view_submission(
+            "steward_form_1",
+            step_one(vendor, "group", people, action, group),
+            user_id=user,
+            private_metadata=json.dumps({"channel": CHANNEL}),  # as the form Steward opens carries it
+        )
+    )
+
+
+def test_the_form_offers_group_add_and_remove_on_every_vendor(rig: Rig) -> None:
+    rig.command("")
+    [opened] = rig.slack.wait_for("views.open")
+    view = opened.args["view"]
+    objects = {o["value"]: o["text"]["text"] for o in block(view, "object")["element"]["options"]}
+    actions = {o["value"]: o["text"]["text"] for o in block(view, "action")["element"]["options"]}
+    assert objects["group"] == "Group"  # every vendor's, not Kaiten's alone
+    assert actions["add"] == "Add people" and actions["remove"] == "Remove people"
+    assert block(view, "group")["element"]["type"] == "plain_text_input"
+
+    tried = [("kaiten", "QA engineers"), ("onlyoffice", "Engineering"), ("hub", "Engineering")]
+    for number, (vendor, group) in enumerate(tried, start=1):
+        for action in ("add", "remove"):
+            answer = membership_step_one(rig, vendor, group, "anna.petrova@acme.test", action)
+            assert answer.json()["response_action"] == "update", (vendor, action, answer.body)
+        filled = rig.slack.wait_for(
+            "views.update", 2 * number, where=lambda c: c.args["view"].get("callback_id") == "steward_form_2"
+        )
+        shown = json.dumps(filled[-1].args["view"]["blocks"])
+        assert group in shown and "Anna Petrova" in shown, shown
+
+
+def test_a_group_add_through_the_form_waits_for_approval_then_the_person_is_in_the_group(rig: Rig) -> None:
+    answer = membership_step_one(rig, "kaiten", "qa engineers", "boris.ivanov@acme.test")
+    assert answer.json()["response_action"] == "update", answer.body
+    [filled] = rig.slack.wait_for("views.update")
+    view = filled.args["view"]
+    assert view["callback_id"] == "steward_form_2", view
+    assert "QA engineers" in json.dumps(view["blocks"])
+    reason = {"reason": {"reason": {"type": "plain_text_input", "value": "joins QA"}}}
+    sent = rig.post(
+        signing.view_submission(
+            "steward_form_2",
+            reason,
+            user_id=ADMIN,
+            private_metadata=view["private_metadata"],
+            blocks=view["blocks"],
+        )
+    )
+
+    assert sent.status == 200 and sent.body == "", sent.body
+    request_id, ts = card_of(rig)
+    assert rig.kaiten.requests("POST") == []  # a change of members is sensitive
+    rig.click(messages.APPROVE, request_id, BOSS, ts)
+    thread = thread_text(rig, ts)
+    assert "Done" in thread and "added to QA engineers" in thread, thread
+
+    members = httpx.get(
+        f"{rig.kaiten.url}/api/latest/groups/{QA}/users",
+        headers={"Authorization": f"Bearer {company.KAITEN_TOKEN}"},
+    )
+    assert members.status_code == 200
+    assert "boris.ivanov@acme.test" in [m["email"] for m in members.json()]
+    [(reasons,)] = rows(rig, "SELECT reason FROM requests")
+    assert reasons == "joins QA"
+
+
+def test_an_unknown_group_in_the_form_is_told_under_the_group_field_and_nothing_is_stored(rig: Rig) -> None:
+    answer = membership_step_one(rig, "kaiten", "QA", "boris.ivanov@acme.test")
+    assert answer.json()["response_action"] == "update", answer.body
+
+    [again] = rig.slack.wait_for("views.update")
+    view = again.args["view"]
+    assert view["callback_id"] == "steward_form_1", view  # back to the first step
+    ids = [b.get("block_id") for b in view["blocks"]]
+    after = view["blocks"][ids.index("group") + 1]  # what shows right under the group input
+    error = json.dumps(after)
+    assert "has no group QA" in error and "QA engineers" in error and QA in error, error
+    assert block(view, "group")["element"].get("initial_value") == "QA"  # what was typed stays
+    assert block(view, "targets")["element"].get("initial_value") == "boris.ivanov@acme.test"
+    time.sleep(SETTLE)
+    assert rows(rig, "SELECT id FROM requests") == [] and rows(rig, "SELECT id FROM forms") == []
+    assert rig.kaiten.requests("POST") == []
+
+
+def test_the_forms_group_and_people_are_checked_as_the_command_checks_them(rig: Rig) -> None:
+    cases = [
+        ("Engineering", "not-a-person", "targets", "not a user Steward knows"),
+        ("Engineering", ",".join(f"p{n}@acme.test" for n in range(501)), "targets", "at most 500"),
+        ("Engi\u202eneering", "anna.petrova@acme.test", "group", "U+202E"),
+        ("", "anna.petrova@acme.test", "group", "Name the group"),
+    ]
+    for group, people, field, words in cases:
+        answer = membership_step_one(rig, "onlyoffice", group, people)
+        assert answer.json()["response_action"] == "errors", answer.body
+        assert words in answer.json()["errors"][field], answer.json()
+    time.sleep(SETTLE)
+    assert rig.vendor_calls() == []
+
+
+def test_a_non_admins_group_add_through_the_form_reaches_no_vendor(rig: Rig) -> None:
+    answer = membership_step_one(rig, "onlyoffice", "Engineering", "boris.ivanov@acme.test", user=STRANGER)
+    time.sleep(SETTLE)
+
+    assert answer.json()["response_action"] == "errors"
+    assert "not an admin of ONLYOFFICE" in answer.json()["errors"]["vendor"]
+    assert rig.vendor_calls() == [] and rig.slack.calls("views.update") == []
+
+    # an admin's step two, sent by someone else, is refused too, before any vendor call
+    membership_step_one(rig, "onlyoffice", "Engineering", "boris.ivanov@acme.test")
+    [filled] = rig.slack.wait_for("views.update")
+    view = filled.args["view"]
+    rig.onlyoffice.app.state.clear_log()
+    sent = rig.post(
+        signing.view_submission(
+            "steward_form_2",
+            {},
+            user_id=STRANGER,
+            private_metadata=view["private_metadata"],
+            blocks=view["blocks"],
+        )
+    )
+    time.sleep(SETTLE)
+    assert "not an admin of ONLYOFFICE" in sent.json()["errors"]["reason"]
+    assert rig.vendor_calls() == [] and rig.slack.calls("chat.postMessage") == []
