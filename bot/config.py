@@ -39,6 +39,8 @@ EXPECTED: dict[str, str] = {
     "STEWARD_APPROVAL_CHANNEL": "a Slack channel id, such as C012ABC",
     "STEWARD_POLICY_FILE": "the path of an existing TOML file",
     "STEWARD_REQUEST_TTL": "a duration such as 90s, 30m, 24h or 2d",
+    "STEWARD_REMIND_AFTER": "a duration such as 90s, 30m, 24h or 2d",
+    "STEWARD_ESCALATION_CHANNEL": "a Slack channel id, such as C012ABC",
     "STEWARD_SANDBOX": "true or false",
     "STEWARD_ALLOW_PASSWORD_CHANGES": "true or false",
     "STEWARD_SECRET_KEY": "a Fernet key (32 url-safe base64 bytes); make one with "
@@ -106,6 +108,8 @@ class Settings(BaseSettings):
     steward_approval_channel: str | None = None
     steward_policy_file: Path | None = None
     steward_request_ttl: dt.timedelta = dt.timedelta(hours=24)
+    steward_remind_after: dt.timedelta = dt.timedelta(hours=1)
+    steward_escalation_channel: str | None = None
     steward_sandbox: bool = False
     steward_allow_password_changes: bool = False
     steward_secret_key: SecretStr | None = None
@@ -133,7 +137,7 @@ class Settings(BaseSettings):
                 raise ValueError(f"{item!r} is not a Slack user id")
         return value
 
-    @field_validator("steward_request_ttl", mode="before")
+    @field_validator("steward_request_ttl", "steward_remind_after", mode="before")
     @classmethod
     def _ttl(cls, value: Any) -> dt.timedelta:
         return parse_duration(value)
@@ -166,7 +170,7 @@ class Settings(BaseSettings):
             raise ValueError(f"{value} does not exist")
         return value
 
-    @field_validator("steward_approval_channel")
+    @field_validator("steward_approval_channel", "steward_escalation_channel")
     @classmethod
     def _channel(cls, value: str | None) -> str | None:
         if value is not None and not re.match(r"^[CGD][A-Z0-9]{2,}$", value):

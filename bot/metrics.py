@@ -21,6 +21,11 @@ VENDOR_LATENCY = Histogram(
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
 )
 PENDING_APPROVALS = Gauge("steward_pending_approvals", "Requests waiting for approval.")
+SCHEDULED_ENDS = Counter(
+    "steward_scheduled_ends_total",
+    "Changes made for a while whose end came, by how it went: ended or not_ended.",
+    ["state"],
+)
 SLACK_ERRORS = Counter("steward_slack_api_errors_total", "Failed Slack Web API calls, by method.", ["method"])
 
 

@@ -10,7 +10,7 @@ import contextlib
 import datetime as dt
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
 from bot.config import Settings
 from bot.errors import InvalidValue
@@ -126,8 +126,24 @@ class TerminalNotifier:
     async def post_outcome(self, card: RequestCard, place: Place) -> None:
         print(messages.card_text(card), end="\n\n", flush=True)
 
+    async def post_note(self, message: messages.Message, place: Place) -> None:
+        print(messages.for_terminal(message.text), end="\n\n", flush=True)
+
+    async def direct(self, user: str, message: messages.Message) -> None:
+        pass  # nobody at this terminal reads another person's direct messages
+
     async def post_part(self, card: RequestCard, vendor: str, place: Place) -> None:
         print(messages.for_terminal(messages.part_message(card, vendor).text), end="\n\n", flush=True)
+
+    async def remind(self, card: RequestCard, approvers: Sequence[str], place: Place) -> None:
+        print(messages.for_terminal(messages.reminder_message(card, approvers).text), end="\n\n", flush=True)
+
+    async def escalate(self, card: RequestCard, channel: str, place: Place) -> None:
+        print(
+            messages.for_terminal(messages.escalation_message(card, place.channel).text),
+            end="\n\n",
+            flush=True,
+        )
 
     async def tell_requester(self, card: RequestCard) -> None:
         pass  # the requester is the person at this terminal, who has just read the outcome

@@ -1,4 +1,5 @@
-"""The Approve, Reject and Cancel buttons of a request card, and the Revert button of a finished one."""
+"""The Approve, Reject and Cancel buttons of a request card, the Revert button of a finished one, and
+Extend and End now in the requester's heads-up before a change made for a while ends."""
 
 from __future__ import annotations
 
@@ -36,6 +37,20 @@ def register(app: AsyncApp, deps: Deps) -> None:
         user = str((body.get("user") or {}).get("id", ""))
         channel = _channel(body)
         after_ack(deps.tasks, lambda: _revert(deps, request_id, user, channel), name=f"revert:{request_id}")
+
+    @app.action(re.compile(f"^({messages.EXTEND}|{messages.END_NOW})$"))
+    async def lasting(ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        request_id = str(action.get("value") or "")[:64]
+        user = str((body.get("user") or {}).get("id", ""))
+        extend = action.get("action_id") == messages.EXTEND
+        after_ack(deps.tasks, lambda: _lasting(deps, request_id, user, extend), name=f"lasting:{request_id}")
+
+
+async def _lasting(deps: Deps, request_id: str, user: str, extend: bool) -> None:
+    pipeline = deps.ready
+    answer = await (pipeline.extend if extend else pipeline.end_now)(request_id, user)
+    await deps.slack.direct(user, messages.reply(answer.text))
 
 
 def _channel(body: dict[str, Any]) -> str:

@@ -141,3 +141,28 @@ def test_a_setting_set_to_the_empty_string_counts_as_unset(
     monkeypatch.setenv("STEWARD_ADMINS", "U0A1")
     monkeypatch.setenv("STEWARD_APPROVERS", "")
     assert load_settings().approvers == ["U0A1"]  # unset: the admins approve
+
+
+def test_reminders_wait_an_hour_and_escalate_nowhere_unless_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("STEWARD_REMIND_AFTER", "STEWARD_ESCALATION_CHANNEL"):
+        monkeypatch.delenv(name, raising=False)
+    settings = load_settings()
+    assert (settings.steward_remind_after, settings.steward_escalation_channel) == (
+        dt.timedelta(hours=1),
+        None,
+    )
+    monkeypatch.setenv("STEWARD_REMIND_AFTER", "90s")
+    monkeypatch.setenv("STEWARD_ESCALATION_CHANNEL", "C0ESCALATE")
+    settings = load_settings()
+    assert (settings.steward_remind_after, settings.steward_escalation_channel) == (
+        dt.timedelta(seconds=90),
+        "C0ESCALATE",
+    )
+    for name, value, expected in (
+        ("STEWARD_REMIND_AFTER", "later", "a duration such as 90s"),
+        ("STEWARD_ESCALATION_CHANNEL", "#approvals", "is not a Slack channel id"),
+    ):
+        monkeypatch.setenv(name, value)
+        with pytest.raises(ConfigError, match=rf"{name}: .*{expected}"):
+            load_settings()
+        monkeypatch.delenv(name)

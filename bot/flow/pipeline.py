@@ -23,13 +23,14 @@ from pydantic import SecretStr
 
 from bot import metrics
 from bot.errors import StewardError
-from bot.flow import offboard, revert
+from bot.flow import ends, offboard, reminders, revert
 from bot.flow.execute import Planned, groups, plain, run_targets, same
 from bot.flow.policy import (
     ACTION_FIELDS,
     Decision,
     Policy,
     assess_approval,
+    assess_lasting,
     assess_offboard,
     assess_own_account,
     assess_request,
@@ -123,9 +124,17 @@ class Pipeline:
             "fields": plain_fields(change.fields),
             "reason": change.reason,
             "channel": channel,
+            "lasting": change.lasting,  # kept in the card until the change is made (bot/store/ends.py)
+            "until": change.until,
         }
         if not decision.allowed:
             return await self._refuse(request, list(change.targets), decision)
+        held = assess_lasting(
+            self.policy, change.vendor, decision, lasting=change.lasting, until=change.until, now=now()
+        )
+        if held is not None:
+            refused = dataclasses.replace(decision, allowed=False, reason=held)
+            return await self._refuse(request, list(change.targets), refused)
         secrets = {k: v for k, v in change.fields.items() if isinstance(v, SecretStr)}
         if secrets and self.secret_box is None:
             return Answer("Password changes are turned off on this Steward. Nothing was changed.")
@@ -246,9 +255,17 @@ class Pipeline:
             "fields": {"members": list(change.people), "group": change.group},
             "reason": change.reason,
             "channel": channel,
+            "lasting": change.lasting,
+            "until": change.until,
         }
         if not decision.allowed:
             return await self._refuse(request, list(change.people), decision)
+        held = assess_lasting(
+            self.policy, change.vendor, decision, lasting=change.lasting, until=change.until, now=now()
+        )
+        if held is not None:
+            refused = dataclasses.replace(decision, allowed=False, reason=held)
+            return await self._refuse(request, list(change.people), refused)
         async with self._turns[change.vendor]:
             try:
                 group = await self.group_of(change.vendor, change.group)
@@ -318,11 +335,13 @@ class Pipeline:
         )
 
     async def submit_revert(
-        self, request_id: str, requester: str, channel: str, *, reason: str = ""
+        self, request_id: str, requester: str, channel: str, *, reason: str = "", covered: str = ""
     ) -> Answer:
         """A new request that undoes request `request_id` (its card's Revert button, or
         `/steward revert <id>`): the same policy, card and approval as any request, its card
-        linking the one it reverts. Who may not read the request learns nothing of it."""
+        linking the one it reverts. Who may not read the request learns nothing of it.
+        With `covered` (the end of a change made for a while: why no approval is needed), it
+        runs at once in the requester's name."""
         row = await self.store.get(request_id)
         if row is None or not (row.requester == requester or may_read(self.policy, requester, row.vendor)):
             return Answer(f"There is no request {request_id} that you may see.")
@@ -340,7 +359,9 @@ class Pipeline:
             "channel": channel,
         }
         parts = vendors_of(plan.vendor)
-        if len(parts) > 1:  # an offboarding's: an admin of every vendor it reached, always approved
+        if covered:
+            decision = Decision(True, False, 0, covered)
+        elif len(parts) > 1:  # an offboarding's: an admin of every vendor it reached, always approved
             decision, _, skipped = assess_offboard(self.policy, requester, parts)
             if skipped:
                 why = "; ".join(skipped.values())
@@ -367,6 +388,96 @@ class Pipeline:
         if answer.request_id:
             await self.store.record(row.id, requester, "revert_requested", {"request": answer.request_id})
         return answer
+
+    # --- changes made for a while: End now and Extend, from the requester's heads-up ------------
+
+    async def _lasting(self, request_id: str, actor: str, verb: str) -> StoredRequest | Answer:
+        """The request made for a while that `actor` may `verb`, or the answer why not."""
+        row = await self.store.get(request_id)
+        if row is None or not (row.requester == actor or may_read(self.policy, actor, row.vendor)):
+            return Answer(f"There is no request {request_id} that you may see.")
+        if row.requester != actor and not all(
+            actor in self.policy.rules(v).admins for v in vendors_of(row.vendor)
+        ):
+            return Answer(
+                f"Only <@{row.requester}>, who asked, or an admin of its vendor may {verb} {row.id}."
+            )
+        if row.ends_at is None:
+            return Answer(f"Request {row.id} was not made for a while; its card's Revert sets it back.")
+        if row.end_state is not None:
+            return Answer(f"Request {row.id} has ended already ({row.end_state.replace('_', ' ')}).")
+        return row
+
+    async def end_now(self, request_id: str, actor: str) -> Answer:
+        """End a change made for a while before its time (the requester's End now): set back at
+        once, without a new approval, once however many click."""
+        found = await self._lasting(request_id, actor, "end")
+        if isinstance(found, Answer):
+            return found
+        if not await self.store.take_end(found.id, now()):
+            return Answer(f"Request {found.id} is ending already.")
+        return Answer(await ends.end(self, found.id, by=actor))
+
+    async def extend(self, request_id: str, actor: str) -> Answer:
+        """Ask for the same length again (the requester's Extend): a new request that moves the
+        end once approved, with the approvals the first one needed."""
+        found = await self._lasting(request_id, actor, "extend")
+        if isinstance(found, Answer):
+            return found
+        assert found.ends_at is not None
+        length = found.ends_at - (found.finished_at or found.created_at)
+        until = found.ends_at + length
+        request: dict[str, Any] = {
+            "requester": actor,
+            "vendor": found.vendor,
+            "obj": found.obj,
+            "action": "extend",
+            "fields": {"extends": found.id, "until": until.isoformat()},
+            "reason": f"extend {found.id} until {until:%Y-%m-%d %H:%M} UTC",
+            "channel": found.channel,
+        }
+        n = max(found.approvals_required, 1)
+        decision = Decision(
+            True, True, n, f"an extension needs {n} approval{'s' if n > 1 else ''} like {found.id}"
+        )
+        where = found.card_channel or found.channel or TERMINAL
+        row = await self.store.create(
+            **request,
+            targets=[{"id": found.id, "label": f"request {found.id}"}],
+            approvals_required=decision.approvals_required,
+            expires_at=min(now() + ttl_for(self.policy, found.vendor), found.ends_at),
+            card={
+                "targets": [],
+                "extends": {"id": found.id, "from": found.ends_at.isoformat(), "to": until.isoformat()},
+            },
+            card_channel=where,
+            deliver_until=now() + DELIVERY,
+        )
+        await self.store.record(
+            found.id, actor, "extension_requested", {"request": row.id, "until": until.isoformat()}
+        )
+        place = await self._post_card(row) if where != TERMINAL else None
+        late = (
+            "" if place is not None or where == TERMINAL else " Slack did not take its card yet; it follows."
+        )
+        return Answer(
+            f"Request {row.id} asks to extend {found.id} until {until:%Y-%m-%d %H:%M} UTC.{late}", row.id
+        )
+
+    async def _run_extension(self, row: StoredRequest) -> list[TargetOutcome]:
+        extends = (row.card or {}).get("extends") or {}
+        until = dt.datetime.fromisoformat(str(extends.get("to")))
+        moved = await self.store.extend(str(extends.get("id")), until, actor=row.requester)
+        said = f"now ends at {until:%Y-%m-%d %H:%M} UTC" if moved else "had ended already; nothing was moved"
+        return [
+            TargetOutcome(
+                str(extends.get("id")),
+                f"request {extends.get('id')}",
+                moved,
+                said,
+                changed="yes" if moved else "no",
+            )
+        ]
 
     async def group_of(self, vendor: str, typed: str) -> Record:
         """The one group `typed` names: its id, or its name (exactly, in any case). None or
@@ -553,8 +664,10 @@ class Pipeline:
                 last = time.monotonic()
                 await self._show(row.id, progress=(done, total))
 
-        if row.action in offboard.ACTIONS:  # offboard, and the reinstatement that reverts it
-            outcomes: list[TargetOutcome] = await offboard.run(
+        if row.action == "extend":
+            outcomes: list[TargetOutcome] = await self._run_extension(row)
+        elif row.action in offboard.ACTIONS:  # offboard, and the reinstatement that reverts it
+            outcomes = await offboard.run(
                 self.vendors,
                 [Planned(**t) for t in row.card["targets"]],
                 concurrency=self.concurrency,
@@ -577,7 +690,7 @@ class Pipeline:
                 concurrency=self.concurrency,
                 progress=progress,
             )
-        if vendor is None and row.action not in offboard.ACTIONS:
+        if vendor is None and row.action not in (*offboard.ACTIONS, "extend"):
             state = "failed"
             detail: dict[str, Any] = {"why": f"{row.vendor} is no longer configured"}
         else:
@@ -623,6 +736,9 @@ class Pipeline:
         return dict(self.secret_box.open(row.secret))
 
     # --- what people see -----------------------------------------------------------------------
+
+    def card_of(self, row: StoredRequest) -> RequestCard:
+        return self._card(row)
 
     def _card(self, row: StoredRequest, progress: tuple[int, int] | None = None) -> RequestCard:
         vendor = self.vendors.get(row.vendor)
@@ -723,6 +839,8 @@ class Pipeline:
         for request_id in await self.store.owed_announcements():
             if await self.store.take_announcement(request_id, now() + DELIVERY):
                 await self.announce(request_id)
+        await ends.end_due(self, now())  # changes made for a while whose time is up, or near
+        await reminders.remind_due(self, now())  # approvers of requests pending a while
 
     async def upkeep_forever(self, every: float = 5.0) -> None:
         while True:

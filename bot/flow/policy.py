@@ -8,6 +8,8 @@ STEWARD_POLICY_FILE adds to them; everything in it is optional:
     approvals_required = 1        # distinct approvers a sensitive change needs (1 or more)
     self_approval = false         # may the requester approve their own request?
     ttl = "24h"                   # how long a request waits for approval; replaces STEWARD_REQUEST_TTL
+    remind_after = "1h"           # remind the approvers this long after; replaces STEWARD_REMIND_AFTER
+    max_for = "30d"               # the longest `for`/`until` a change may be made for
 
     [kaiten]                      # also [onlyoffice] and [hub] ([youtrack] is the same as [hub])
     admins = ["U0ADMIN1"]         # replaces STEWARD_ADMINS for this vendor
@@ -16,6 +18,8 @@ STEWARD_POLICY_FILE adds to them; everything in it is optional:
     approvals_required = 2
     self_approval = false
     ttl = "4h"
+    remind_after = "30m"
+    max_for = "7d"
 
 A vendor's approvers, when neither its table nor STEWARD_APPROVERS names them, are its admins.
 `sensitive` lists `<object>.<field>` with the vendor's own field names; the actions change
@@ -98,6 +102,8 @@ ACTION_FIELDS = {
 }
 
 T = TypeVar("T")
+#: How long a change may be made for (`for`/`until`) unless the policy file says otherwise.
+MAX_FOR = dt.timedelta(days=30)
 _SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
 
@@ -111,6 +117,8 @@ class VendorPolicy:
     approvals_required: int | None = None
     self_approval: bool | None = None
     ttl: dt.timedelta | None = None
+    remind_after: dt.timedelta | None = None
+    max_for: dt.timedelta | None = None
 
 
 @dataclass(frozen=True)
@@ -124,6 +132,8 @@ class Rules:
     approvals_required: int
     self_approval: bool
     ttl: dt.timedelta
+    remind_after: dt.timedelta  # a pending request's approvers are reminded after this long
+    max_for: dt.timedelta = MAX_FOR  # the longest a change may be made for (`for`/`until`)
 
     @property
     def name(self) -> str:
@@ -137,6 +147,9 @@ class Policy:
     approvals_required: int = 1
     self_approval: bool = False
     ttl: dt.timedelta = dt.timedelta(hours=24)
+    remind_after: dt.timedelta = dt.timedelta(hours=1)
+    escalation_channel: str | None = None  # STEWARD_ESCALATION_CHANNEL: after 2 × remind_after
+    max_for: dt.timedelta = MAX_FOR
     sensitive: frozenset[str] = DEFAULT_SENSITIVE  # "<vendor>.<object>.<field>"
     kaiten: VendorPolicy = VendorPolicy()
     onlyoffice: VendorPolicy = VendorPolicy()
@@ -157,6 +170,8 @@ class Policy:
             approvals_required=_first(own.approvals_required, self.approvals_required),
             self_approval=_first(own.self_approval, self.self_approval),
             ttl=_first(own.ttl, self.ttl),
+            remind_after=_first(own.remind_after, self.remind_after),
+            max_for=_first(own.max_for, self.max_for),
         )
 
 
@@ -184,6 +199,51 @@ def vendors_of(vendor: str) -> list[str]:
 
 def ttl_for(policy: Policy, vendor: str) -> dt.timedelta:
     return min(policy.rules(part).ttl for part in vendors_of(vendor))
+
+
+def assess_lasting(
+    policy: Policy,
+    vendor: str,
+    decision: Decision,
+    *,
+    lasting: dt.timedelta | None = None,
+    until: dt.datetime | None = None,
+    now: dt.datetime,
+) -> str | None:
+    """Why a change asked `for` `lasting` or `until` a time may not be made so (None: it may).
+    The end runs without anyone approving it, so only a change someone approves may have one;
+    and no longer than `max_for` (counted from `now` for `until`)."""
+    if lasting is None and until is None:
+        return None
+    if not decision.needs_approval:
+        return (
+            "only a change that needs approval can be made for a while: this one runs at once "
+            f"({decision.reason.removeprefix('runs at once: ')}), so nobody would approve the access "
+            "it gives; make it without `for`/`until`"
+        )
+    rules = policy.rules(vendor)
+    if lasting is not None:
+        span, asked = lasting, f"for {_span(lasting)}"
+    else:
+        assert until is not None
+        span = until - now
+        asked = f"until {until.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC, {_span(span)} from now"
+    if span <= rules.max_for:
+        return None
+    limit = f"at most {_span(rules.max_for)} on {rules.name} (max_for)"
+    return f"a change may be made for {limit}, and this one asks {asked}"
+
+
+def _span(span: dt.timedelta) -> str:
+    """30d, 8h, 1d 2h: whole units, the largest first, to the minute."""
+    minutes = int(span.total_seconds() // 60)
+    days, rest = divmod(minutes, 1440)
+    parts = [
+        f"{days}d" if days else "",
+        f"{rest // 60}h" if rest // 60 else "",
+        f"{rest % 60}m" if rest % 60 else "",
+    ]
+    return " ".join(p for p in parts if p) or f"{int(span.total_seconds())}s"
 
 
 def _names(items: list[str]) -> str:
@@ -321,8 +381,17 @@ def admin_anywhere(policy: Policy, user: str) -> bool:
 
 # --- loading ------------------------------------------------------------------------------------
 
-_GLOBAL_KEYS = ("approvals_required", "self_approval", "ttl")
-_VENDOR_KEYS = ("admins", "approvers", "sensitive", "approvals_required", "self_approval", "ttl")
+_GLOBAL_KEYS = ("approvals_required", "self_approval", "ttl", "remind_after", "max_for")
+_VENDOR_KEYS = (
+    "admins",
+    "approvers",
+    "sensitive",
+    "approvals_required",
+    "self_approval",
+    "ttl",
+    "remind_after",
+    "max_for",
+)
 
 
 def load_policy(settings: Settings) -> Policy:
@@ -332,6 +401,8 @@ def load_policy(settings: Settings) -> Policy:
         admins=frozenset(settings.steward_admins),
         approvers=None if settings.steward_approvers is None else frozenset(settings.steward_approvers),
         ttl=settings.steward_request_ttl,
+        remind_after=settings.steward_remind_after,
+        escalation_channel=settings.steward_escalation_channel,
     )
     if settings.steward_policy_file is None:
         return policy
@@ -391,7 +462,7 @@ class _Checker:
             if not isinstance(value, bool):
                 raise self.error(key, "must be true or false", value)
             return value
-        if name == "ttl":
+        if name in ("ttl", "remind_after", "max_for"):
             expected = 'must be a duration in quotes, such as "90s", "30m", "24h" or "2d"'
             if not isinstance(value, str):
                 raise self.error(key, expected, value)

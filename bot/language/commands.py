@@ -16,6 +16,7 @@ rules are the update models' (`bot.vendors.MODELS`). Passwords never come throug
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from bot.language.changes import fields_for, no_passwords, refuse_secrets, trail
 from bot.language.grammar import Token, Unreadable, list_end, tokens
 from bot.language.grammar import quote as _quote
 from bot.language.help import help_text
+from bot.language.lasting import lasting_words, split_lasting
 from bot.language.targets import FORMS, MAX_TARGETS, target, targets, too_many
 from bot.language.usage import (
     ACTIONS,
@@ -121,6 +123,8 @@ class Membership:
     action: str  # add | remove
     people: tuple[str, ...]
     reason: str = ""
+    lasting: dt.timedelta | None = None  # `for 8h`: add only; it ends that long after it is made
+    until: dt.datetime | None = None  # `until 2026-12-24 18:00`: add only; aware, UTC
 
 
 @dataclass(frozen=True)
@@ -156,7 +160,8 @@ class Change:
     `targets` are normal forms (`<@U123>`, lower-case GUIDs); `fields` holds validated values
     as the model's `given()` has them (enums, UUIDs, `SecretStr` for passwords from the form).
     grant/revoke hold the named bits in `permissions`; disable/enable hold `disable`; ban/unban
-    hold `banned` (and `banReason` = the reason, when one is given)."""
+    hold `banned` (and `banReason` = the reason, when one is given). `lasting` (`for 8h`) or
+    `until` (aware, UTC) ends a change that gives access by itself (`bot.language.lasting`)."""
 
     vendor: str
     obj: str
@@ -164,6 +169,8 @@ class Change:
     action: str
     fields: Mapping[str, Any] = field(default_factory=dict)
     reason: str = ""
+    lasting: dt.timedelta | None = None
+    until: dt.datetime | None = None
 
     def text(self) -> str:
         """The change as command text: `parse(change.text()) == change` (passwords aside)."""
@@ -172,6 +179,7 @@ class Change:
             words += [f"{name}={_written(name, value)}" for name, value in self.fields.items()]
         elif self.action in ("grant", "revoke"):
             words.append(",".join(permission_names(int(self.fields["permissions"]))))
+        words += lasting_words(self.lasting, self.until)
         if self.reason:
             words.append(f"reason={quote(self.reason)}")
         return " ".join(words)
@@ -247,6 +255,7 @@ def parse(text: str, *, allow_passwords: bool = False, limit: int | None = MAX_T
                 "`revert` takes the id of a finished request, like R7K3QF2M (it is on the card).",
                 USAGE["revert"],
             )
+        split_lasting(words[2:], "revert", (USAGE["revert"],))  # refused: nothing to end
         return Revert(
             words[1].value.upper(), trailing_reason(words[2:], "the request id", (USAGE["revert"],))
         )
@@ -297,6 +306,7 @@ def _membership(words: list[Token]) -> Membership | Members:
     if not rest or rest[0].key is not None:
         raise CommandError(f"Name the people to {action}, like `{action} anna@acme.com`.", usage_of(action))
     end = list_end(rest, 0)
+    tail, lasting, until = split_lasting(rest[end + 1 :], action, usage_of(action))
     people, bad = targets(vendor, "user", "".join(_raw(w) for w in rest[: end + 1]))
     if bad is not None:
         raise CommandError(
@@ -304,8 +314,8 @@ def _membership(words: list[Token]) -> Membership | Members:
         )
     if len(people) > MAX_TARGETS:
         raise CommandError(too_many(len(people), "user"), usage_of(action))
-    reason = trailing_reason(rest[end + 1 :], "the people", usage_of(action))
-    return Membership(vendor, group, action, people, reason)
+    reason = trailing_reason(tail, "the people", usage_of(action))
+    return Membership(vendor, group, action, people, reason, lasting, until)
 
 
 def _offboard(words: list[Token]) -> Offboard:
@@ -320,6 +330,7 @@ def _offboard(words: list[Token]) -> Offboard:
             "use their e-mail address or a Slack mention (one person).",
             lines,
         )
+    split_lasting(words[2:], "offboard", lines)  # refused: an offboarding does not end by itself
     reason = trailing_reason(words[2:], "the person", lines)
     return Offboard(person.lower() if "@" in person and not person.startswith("<@") else person, reason)
 
@@ -393,5 +404,6 @@ def _change(text: str, words: list[Token], allow_passwords: bool) -> Change | Sh
         raise CommandError(f"Name at least one {obj}.", lines)
     if len(found) > MAX_TARGETS:
         raise CommandError(too_many(len(found), obj), lines)
-    fields, reason = fields_for(text, vendor, obj, action, words[last + 2 :], lines)
-    return Change(vendor, obj, found, action, fields, reason)
+    rest, lasting, until = split_lasting(words[last + 2 :], action, lines)
+    fields, reason = fields_for(text, vendor, obj, action, rest, lines)
+    return Change(vendor, obj, found, action, fields, reason, lasting, until)

@@ -38,6 +38,10 @@ Values: field=value; spaces around = are allowed. A value with spaces goes in qu
   Lists: a,b,c or JSON ["a","b"]. Objects: JSON, like {"daily": true}.
 Words, field names and enum names are case-insensitive; reason="…" (up to 1,000 characters)
   may follow any action. A command is at most 4,000 characters.
+For a while: grant, add, reactivate, enable, unban and set take for 8h (s, m, h or d) or
+  until 2026-12-24 18:00 (UTC unless it carries an offset like +03:00), before or after the
+  reason; Steward sets the change back then by itself. Only a change that needs approval, and
+  for at most the policy's max_for (30 days unless the operator says otherwise).
 Who sees what: status answers the requester and the vendor's admins and approvers; history,
   check, showing a target and the form are for admins, and show only their vendors.
 Need approval by default: passwords, Kaiten username and group permissions, ONLYOFFICE

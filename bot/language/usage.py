@@ -19,22 +19,28 @@ ACTIONS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
 #: Fields taken only through the form (PRODUCT.md "Sensitive changes": passwords).
 SECRET_FIELDS = frozenset({"password", "old_password"})
 
+#: What may end a change that gives access (`bot.language.lasting`).
+FOR = "[for <duration>|until <date time>]"
+_SWITCH = "/steward {vendor} user <targets> {off} [reason=<text>] | {on} " + FOR + " [reason=<text>]"
+_MEMBERS = (
+    f"/steward <vendor> group <group> add <people> {FOR} [reason=<text>] | remove <people> [reason=<text>]"
+)
 #: One usage line per command word or action; `set` stands for every object.
 USAGE: Mapping[str, str] = {
     "form": "/steward",
     "help": "/steward help [kaiten|onlyoffice|hub]",
     "check": "/steward check",
-    "set": "/steward <vendor> user|group <targets> set <field>=<value> ... [reason=<text>]",
-    "grant": "/steward kaiten group <targets> grant <permission>[,<permission>...] [reason=<text>]",
+    "set": f"/steward <vendor> user|group <targets> set <field>=<value> ... {FOR} [reason=<text>]",
+    "grant": f"/steward kaiten group <targets> grant <permission>[,<permission>...] {FOR} [reason=<text>]",
     "revoke": "/steward kaiten group <targets> revoke <permission>[,<permission>...] [reason=<text>]",
-    "disable": "/steward onlyoffice user <targets> disable|enable [reason=<text>]",
-    "enable": "/steward onlyoffice user <targets> disable|enable [reason=<text>]",
-    "ban": "/steward hub user <targets> ban [reason=<text>] | unban [reason=<text>]",
-    "unban": "/steward hub user <targets> ban [reason=<text>] | unban [reason=<text>]",
-    "deactivate": "/steward kaiten user <targets> deactivate|reactivate [reason=<text>]",
-    "reactivate": "/steward kaiten user <targets> deactivate|reactivate [reason=<text>]",
-    "add": "/steward <vendor> group <group> add|remove <people> [reason=<text>]",
-    "remove": "/steward <vendor> group <group> add|remove <people> [reason=<text>]",
+    "disable": _SWITCH.format(vendor="onlyoffice", off="disable", on="enable"),
+    "enable": _SWITCH.format(vendor="onlyoffice", off="disable", on="enable"),
+    "ban": _SWITCH.format(vendor="hub", off="ban", on="unban"),
+    "unban": _SWITCH.format(vendor="hub", off="ban", on="unban"),
+    "deactivate": _SWITCH.format(vendor="kaiten", off="deactivate", on="reactivate"),
+    "reactivate": _SWITCH.format(vendor="kaiten", off="deactivate", on="reactivate"),
+    "add": _MEMBERS,
+    "remove": _MEMBERS,
     "members": "/steward <vendor> group <group> members [<page>]",
     "offboard": "/steward offboard <person> [reason=<text>]",
     "revert": "/steward revert <request-id> [reason=<text>]",
@@ -47,8 +53,8 @@ USAGE_LINES: tuple[str, ...] = (
     USAGE["form"],
     USAGE["help"],
     USAGE["check"],
-    "/steward <vendor> user <targets> set <field>=<value> ... [reason=<text>]",
-    "/steward kaiten group <targets> set <field>=<value> ... [reason=<text>]",
+    f"/steward <vendor> user <targets> set <field>=<value> ... {FOR} [reason=<text>]",
+    f"/steward kaiten group <targets> set <field>=<value> ... {FOR} [reason=<text>]",
     USAGE["grant"],
     USAGE["revoke"],
     USAGE["disable"],
@@ -75,7 +81,7 @@ def usage(vendor: str | None = None, obj: str | None = None, action: str | None 
         verbs = ACTIONS[vendor][each]
         for verb in [v for v in verbs if v == action] or verbs:
             line = (
-                f"/steward {vendor} {each} <targets> set <field>=<value> ... [reason=<text>]"
+                f"/steward {vendor} {each} <targets> set <field>=<value> ... {FOR} [reason=<text>]"
                 if verb == "set"
                 else USAGE[verb]
             )

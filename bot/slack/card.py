@@ -92,7 +92,17 @@ class RequestCard:
     person: str = ""  # offboard: the person, as the requester named them
     parts: tuple[VendorPart, ...] = ()  # offboard: each configured vendor
     reverts: str = ""  # the id of the request this one reverts
+    extends: str = ""  # an extension: the id of the request whose end it moves
+    extends_to: dt.datetime | None = None  # … and the end it asks for
     revertible: bool = False  # done or partly done, and nothing in it Steward cannot set back
+    # A change made for a while: the `for` asked (until the change is made), when it ends (the
+    # `until` asked, then the time set as it was made), and how its end went.
+    lasting: dt.timedelta | None = None
+    ends_at: dt.datetime | None = None
+    end_state: str = ""  # "ending", "ended" or "not_ended" once the end is due
+    end_at: dt.datetime | None = None  # when it ended, or failed to
+    end_why: str = ""  # why it could not end
+    end_request: str = ""  # the request that ended it (or tried to)
 
     @property
     def offboarding(self) -> bool:

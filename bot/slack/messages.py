@@ -50,6 +50,8 @@ STATE_LINES = {
     "expired": "⌛ Expired: nobody decided in time",
     "refused": "⛔ Refused",
 }
+#: The states of a change that was made: one made for a while says until when.
+MADE = ("done", "partly_done")
 STARTING = "⚙️ Starting"  # a pending change that needs no approval, before its run begins
 ACTIONS = {
     "set": "change",
@@ -65,6 +67,7 @@ ACTIONS = {
     "remove": "remove",
     "offboard": "offboard",
     "reinstate": "reinstate",
+    "extend": "extend",
 }
 
 
@@ -215,10 +218,44 @@ def summary(card: RequestCard) -> str:
     count = len(card.targets)
     verb = ACTIONS.get(card.action, card.action)
     line = _asks(card, count, verb)
+    if card.lasting:
+        line += f" for {span(card.lasting)}"
+    elif card.ends_at:
+        line += f" until {when(card.ends_at)}"
     return f"{line} (reverts request {esc(card.reverts)})" if card.reverts else line
 
 
+def span(lasting: dt.timedelta) -> str:
+    """A duration as `for` takes it, in the largest unit that says it exactly: 8h, 90m, 2d."""
+    seconds = int(lasting.total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def end_text(card: RequestCard) -> str:
+    """How long a change made for a while lasts, or how its end went ("" for one that lasts)."""
+    by = f" (request {esc(card.end_request)})" if card.end_request else ""
+    if card.end_state == "ended":
+        return f"ended at {when(card.end_at or card.ends_at)}{by}"
+    if card.end_state == "not_ended":
+        why = f": {flat(card.end_why)}" if card.end_why else ""
+        return f"could not end{why}{by}"
+    if card.end_state == "ending":
+        return f"ending now (until {when(card.ends_at)})"
+    if card.final:
+        return f"until {when(card.ends_at)}" if card.state in MADE and card.ends_at else ""
+    if card.ends_at and not card.lasting:
+        return f"until {when(card.ends_at)}"
+    if card.lasting:
+        return f"for {span(card.lasting)} {'after approval' if card.pending else 'from when it is made'}"
+    return ""
+
+
 def _asks(card: RequestCard, count: int, verb: str) -> str:
+    if card.extends:
+        return f"<@{card.requester}> asks to extend request {esc(card.extends)} until {when(card.extends_to)}"
     if card.offboarding:
         doing = [t.vendor for t in card.targets]
         names = [p.name for p in card.parts if p.included and p.vendor in doing] or [card.vendor_name]
@@ -255,6 +292,8 @@ def state_line(card: RequestCard) -> str:
         line += f": {done} of {total} targets finished"
     if card.finished_at and card.final:
         line += f" · {when(card.finished_at)}"
+    if lasting := end_text(card):
+        line += f" · {lasting}"
     if card.rejection_reason and card.state == "rejected":
         line += f" · reason: {flat(card.rejection_reason)}"
     if card.note:
@@ -399,7 +438,43 @@ def direct_message(card: RequestCard) -> Message:
         text += f", {ok} of {len(card.outcomes)} {noun}"
     if card.rejection_reason and card.state == "rejected":
         text += f" (reason: {flat(card.rejection_reason)})"
+    if card.state in MADE and (lasting := end_text(card)):
+        text += f", {lasting}"
     return Message(text=text + ".", blocks=_dicts([_section(text + ".")]))
+
+
+MAX_MENTIONS = 30  # approvers named in a reminder; the rest are counted
+
+
+def reminder_message(card: RequestCard, approvers: Sequence[str]) -> Message:
+    """A pending request's reminder in its card's thread, mentioning who may still approve it."""
+    since = f"has been waiting for approval since {when(card.created_at)}"
+    if card.approvals_required > 1:
+        since += f" ({len(card.approvals)} of {card.approvals_required} approvals so far)"
+    if approvers:
+        who = ", ".join(f"<@{user}>" for user in approvers[:MAX_MENTIONS])
+        if len(approvers) > MAX_MENTIONS:
+            who += f" and {len(approvers) - MAX_MENTIONS} more approvers"
+        text = f"⏰ {who}: request {card.id} {since}. Approve or reject it on the card above"
+    else:
+        text = (
+            f"⏰ Request {card.id} {since}, and nobody on the approver list may approve it now: "
+            "an operator must add approvers"
+        )
+    text += f"; it expires {when(card.expires_at)}." if card.expires_at else "."
+    return Message(text=cut(text), blocks=_dicts([_section(text)]))
+
+
+def escalation_message(card: RequestCard, card_channel: str) -> Message:
+    """A pending request's card re-posted in the escalation channel, saying where its own card is."""
+    head = (
+        f"⏫ Request {card.id} has been waiting for approval since {when(card.created_at)}. Its card "
+        f"is in <#{esc(card_channel)}>: the buttons below decide the same request, and that card "
+        "shows where it stands."
+    )
+    copy = card_message(card)
+    blocks = [_section(head).to_dict(), *copy.blocks][:MAX_BLOCKS]
+    return Message(text=cut(f"⏫ {copy.text}"), blocks=blocks)
 
 
 def reply(text: str) -> Message:
@@ -476,3 +551,41 @@ def _dicts(blocks: Sequence[Block]) -> list[dict[str, Any]]:
 
 def values_line(values: Mapping[str, Any], vendor: str) -> str:
     return ", ".join(f"{k}={show(v, vendor=vendor, name=k)}" for k, v in values.items())
+
+
+# --- changes made for a while: the heads-up before the end, and the end ---------------------------
+
+EXTEND, END_NOW = "steward_extend", "steward_end_now"
+
+
+def _until(card: RequestCard) -> str:
+    ends_at = getattr(card, "ends_at", None)
+    return when(ends_at) if ends_at else "its end"
+
+
+def end_warning(card: RequestCard) -> Message:
+    """The requester's heads-up before a change made for a while ends by itself."""
+    text = (
+        f"Request {card.id} ({flat(summary(card))}) ends at {_until(card)}: Steward will then set it "
+        "back by itself. *Extend* asks for the same length again; *End now* sets it back now."
+    )
+    buttons = ActionsBlock(
+        block_id=f"end:{card.id}",
+        elements=[
+            ButtonElement(text="Extend", action_id=EXTEND, value=card.id, style="primary"),
+            ButtonElement(text="End now", action_id=END_NOW, value=card.id),
+        ],
+    )
+    return Message(text=cut(text.replace("*", ""), 3000), blocks=_dicts([_section(cut(text)), buttons]))
+
+
+def end_message(card: RequestCard, why: str, ended: bool) -> Message:
+    """How a change made for a while ended, in its card's thread and in the requester's DM."""
+    head = (
+        f"⏱ Request {card.id} ended: {flat(why)}"
+        if ended
+        else f"⚠️ Request {card.id} could not end: {flat(why)}"
+    )
+    if not ended:
+        head += ". Nothing more will be tried; set it back by hand or with `/steward revert`."
+    return Message(text=cut(head, 3000), blocks=_dicts([_section(cut(head))]))

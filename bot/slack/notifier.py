@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -85,11 +86,30 @@ class SlackNotifier:
             blocks=outcome.blocks,
         )
 
+    async def post_note(self, message: messages.Message, place: Place) -> None:
+        await self._call(
+            "chat_postMessage",
+            channel=place.channel,
+            thread_ts=place.ts,
+            text=message.text,
+            blocks=message.blocks,
+        )
+
     async def post_part(self, card: RequestCard, vendor: str, place: Place) -> None:
         part = messages.part_message(card, vendor)
         await self._call(
             "chat_postMessage", channel=place.channel, thread_ts=place.ts, text=part.text, blocks=part.blocks
         )
+
+    async def remind(self, card: RequestCard, approvers: Sequence[str], place: Place) -> None:
+        note = messages.reminder_message(card, approvers)
+        await self._call(
+            "chat_postMessage", channel=place.channel, thread_ts=place.ts, text=note.text, blocks=note.blocks
+        )
+
+    async def escalate(self, card: RequestCard, channel: str, place: Place) -> None:
+        copy = messages.escalation_message(card, place.channel)
+        await self._call("chat_postMessage", channel=channel, text=copy.text, blocks=copy.blocks)
 
     async def tell_requester(self, card: RequestCard) -> None:
         await self.direct(card.requester, messages.direct_message(card))

@@ -3,11 +3,13 @@ or the terminal), where a card lives, and the private `Answer` to whoever acted.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from bot.errors import StewardError
 from bot.slack.card import RequestCard
+from bot.slack.messages import Message
 
 
 @dataclass(frozen=True)
@@ -49,9 +51,26 @@ class Notifier(Protocol):
         """The outcome in a direct message to the requester."""
         ...
 
+    async def post_note(self, message: Message, place: Place) -> None:
+        """A message of Steward's own in a card's thread (how a change made for a while ended)."""
+        ...
+
+    async def direct(self, user: str, message: Message) -> None:
+        """A direct message to `user`."""
+        ...
+
     async def post_part(self, card: RequestCard, vendor: str, place: Place) -> None:
         """One vendor's outcome of an offboarding (`card.outcomes` holds that vendor's), in
         the card's thread as soon as that vendor has finished."""
+        ...
+
+    async def remind(self, card: RequestCard, approvers: Sequence[str], place: Place) -> None:
+        """A pending request's reminder in its card's thread, mentioning `approvers`."""
+        ...
+
+    async def escalate(self, card: RequestCard, channel: str, place: Place) -> None:
+        """A copy of a long-pending request's card, with its buttons, in `channel`; its own
+        card stays at `place`."""
         ...
 
 

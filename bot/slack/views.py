@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from bot.slack.card import Approval, FieldChange, RequestCard, TargetCard, TargetOutcome, VendorPart
@@ -40,10 +41,44 @@ def to_card(row: StoredRequest, vendor_name: str, progress: tuple[int, int] | No
         person=str(((row.card or {}).get("offboard") or {}).get("person", "")),
         parts=tuple(_part(p) for p in ((row.card or {}).get("offboard") or {}).get("vendors", [])),
         reverts=row.reverts or "",
+        extends=str(((row.card or {}).get("extends") or {}).get("id", "")),
+        extends_to=_moment(((row.card or {}).get("extends") or {}).get("to")),
         revertible=row.state in REVERTIBLE
         and not any(name in row.fields for name in HIDDEN)
         and any(o.get("ok") and o.get("changed") == "yes" for o in row.outcome or []),
+        **_lasting(row),
     )
+
+
+def _lasting(row: StoredRequest) -> dict[str, Any]:
+    """A change made for a while: the asked `for` or `until` (in `card["lasting"]`) until it is
+    made, then its `ends_at`; how its end went (`card["end"]`: at, why, request)."""
+    card: dict[str, Any] = row.card if isinstance(row.card, dict) else {}
+    asked: dict[str, Any] = card["lasting"] if isinstance(card.get("lasting"), dict) else {}
+    end: dict[str, Any] = card["end"] if isinstance(card.get("end"), dict) else {}
+    ends_at = row.ends_at
+    if ends_at is None and asked.get("until"):
+        ends_at = _utc(asked["until"])
+    return {
+        "lasting": dt.timedelta(seconds=int(asked["for"])) if asked.get("for") else None,
+        "ends_at": ends_at,
+        "end_state": row.end_state or "",
+        "end_at": _utc(end.get("at")),
+        "end_why": str(end.get("why") or ""),
+        "end_request": str(end.get("request") or ""),
+    }
+
+
+def _utc(value: Any) -> dt.datetime | None:
+    """An ISO time from the card JSON, aware and in UTC (a naive one is taken as UTC)."""
+    if not value:
+        return None
+    moment = dt.datetime.fromisoformat(str(value))
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+
+
+def _moment(text: Any) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(text) if isinstance(text, str) and text else None
 
 
 def _part(data: dict[str, Any]) -> VendorPart:

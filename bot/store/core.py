@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import AsyncIterator, Callable, Collection, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.store import audit as journal
-from bot.store import migrations, transient, transitions
+from bot.store import ends, migrations, transient, transitions
 from bot.store.audit import AuditEntry, mask
 from bot.store.engine import SqliteWriter, T, create_engine, writer
 from bot.store.rows import ApprovalResult, ApprovalRow, NoSuchRequest, StoredRequest
@@ -130,10 +130,17 @@ class Store:
         card_channel: str | None = None,
         deliver_until: dt.datetime | None = None,
         reverts: str | None = None,
+        lasting: dt.timedelta | None = None,
+        until: dt.datetime | None = None,
     ) -> StoredRequest:
         """Store a new request (`pending`, or `refused`) with its audit entry by the requester.
         `card_channel` is where its card goes; `deliver_until`, how long the caller holds the
-        delivery of that card (see `take_card`)."""
+        delivery of that card (see `take_card`). A change made for a while keeps its `lasting`
+        or `until` in `card["lasting"]` until it ends done (bot/store/ends.py). A request that
+        `reverts` one whose end is being taken carries that end from now on (`ends.carry`)."""
+        asked = ends.lasting_of(lasting, until)
+        if asked is not None:
+            card = {**(card or {}), "lasting": asked}
         if state not in ("pending", "refused"):
             raise ValueError(f"a request is created pending or refused, not {state}")
         now = self.clock()
@@ -162,12 +169,15 @@ class Store:
         }
         entry = {k: row[k] for k in ("vendor", "action", "targets", "fields", "reason", "approvals_required")}
         entry = {"obj": obj} | entry | ({"reverts": reverts} if reverts else {}) | dict(detail or {})
+        entry |= {"lasting": asked} if asked is not None else {}
         event = "created" if state == "pending" else state
 
         def insert(conn: sa.Connection, request_id: str) -> StoredRequest:
             stored = conn.execute(_INSERT, {"id": request_id, **row}).mappings().one()
             at, move = self.clock(), (None, state)
             journal.write(conn, request_id, requester, event, entry, at=at, vendor=vendor, move=move)
+            if reverts is not None and state == "pending":
+                ends.carry(conn, _key(reverts))
             return StoredRequest.from_row(dict(stored), ())  # a new request has no approvals
 
         for attempt in range(5):
@@ -364,6 +374,45 @@ class Store:
             query = sa.select(requests.c.id).where(where).order_by(order, requests.c.id)
             return list(await conn.scalars(query))
 
+    # --- reminders (bot/flow/reminders.py) ----------------------------------------------------
+
+    async def waiting(
+        self, remind_before: dt.datetime, escalate_before: dt.datetime | None
+    ) -> list[StoredRequest]:
+        """Requests waiting for approval, their card out, made before `remind_before` and whose
+        approvers were not reminded yet, or made before `escalate_before` and not escalated yet."""
+        c = requests.c
+        due = sa.and_(c.reminded_at.is_(None), c.created_at <= remind_before)
+        if escalate_before is not None:
+            due = sa.or_(due, sa.and_(c.escalated_at.is_(None), c.created_at <= escalate_before))
+        waiting = sa.and_(c.state == "pending", c.approvals_required > 0, c.card_ts.is_not(None))
+        query = requests.select().where(waiting, due).order_by(c.created_at, c.id)
+
+        def read(conn: sa.Connection) -> list[StoredRequest]:
+            return [self._stored(conn, row) for row in conn.execute(query)]
+
+        async with self.engine.connect() as conn:
+            return await conn.run_sync(read)
+
+    async def take_reminder(self, request_id: str, now: dt.datetime) -> bool:
+        """Claim the reminder of a pending request's approvers: True for exactly one caller, and
+        for none once the request has ended or was reminded."""
+        return await self._once(request_id, "reminded_at", now)
+
+    async def take_escalation(self, request_id: str, now: dt.datetime) -> bool:
+        """Claim the re-posting of a pending request's card in the escalation channel, as `take_reminder`."""
+        return await self._once(request_id, "escalated_at", now)
+
+    async def give_back(self, request_id: str, what: Literal["reminder", "escalation"]) -> None:
+        """Slack did not take the reminder (or escalation) claimed: a later round claims it again."""
+        column = "reminded_at" if what == "reminder" else "escalated_at"
+        await self._changed(requests.update().where(requests.c.id == _key(request_id)).values({column: None}))
+
+    async def _once(self, request_id: str, column: str, now: dt.datetime) -> bool:
+        c = requests.c
+        first = sa.and_(c.id == _key(request_id), c.state == "pending", c[column].is_(None))
+        return await self._changed(requests.update().where(first).values({column: now})) == 1
+
     # --- other writes --------------------------------------------------------------------------
 
     async def record(
@@ -427,6 +476,53 @@ class Store:
             async with self.engine.connect() as conn:
                 conn = await conn.execution_options(steward_no_begin=True)
                 await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    # --- changes made for a while (bot/store/ends.py) ------------------------------------------
+
+    async def due_ends(self, now: dt.datetime) -> list[str]:
+        """Changes made for a while (done or partly done) whose end is due and not taken, or was
+        taken by a process whose hold ran out; soonest first. `take_end` one before ending it."""
+        return await self._ids(ends.due(now), requests.c.ends_at)
+
+    async def take_end(
+        self, request_id: str, now: dt.datetime, lease: dt.timedelta = ends.ENDING_HOLD
+    ) -> bool:
+        """Take the end of a change made for a while (end_state NULL → "ending", held until now +
+        `lease`), due or not (End now): True for exactly one caller, on any replica. A hold that
+        ran out (its process died before it made the request that ends the change) is taken up
+        again; once that request exists, never."""
+        key = _key(request_id)
+        return await self._write(lambda conn: ends.take(conn, now, key, lease))
+
+    async def finish_end(
+        self,
+        request_id: str,
+        state: str,
+        detail: Mapping[str, Any] | None = None,
+        actor: str = "steward",
+    ) -> bool:
+        """Settle a taken end ("ending" → `state`) with its audit entry on the request that ended
+        (`detail`: the request that ended it, why not); False when it was not "ending". `state`
+        is "ended" or "not_ended" (ValueError otherwise)."""
+        key = _key(request_id)
+        return await self._write(lambda conn: ends.finish(conn, self.clock(), key, state, detail, actor))
+
+    async def due_warnings(self, now: dt.datetime) -> list[str]:
+        """Changes made for a while whose requester should hear now that it ends soon (an hour
+        before, or at 9/10 of a shorter time: `ends.warning_at`), not told yet; soonest first."""
+        async with self.engine.connect() as conn:
+            return await conn.run_sync(ends.due_warnings, now)
+
+    async def take_warning(self, request_id: str, now: dt.datetime) -> bool:
+        """Take the heads-up of a change's end (sets `end_warned_at`): True for exactly one caller."""
+        key = _key(request_id)
+        return await self._write(lambda conn: ends.take_warning(conn, now, key))
+
+    async def extend(self, request_id: str, ends_at: dt.datetime, actor: str = "steward") -> bool:
+        """Move the end of a change made for a while to `ends_at`, asking for a new heads-up,
+        while its end has not been taken; False otherwise (nothing written)."""
+        key = _key(request_id)
+        return await self._write(lambda conn: ends.extend(conn, self.clock(), key, ends_at, actor))
 
     # --- replays and forms (bot/store/transient.py) --------------------------------------------
 

@@ -61,6 +61,9 @@ class StoredRequest:
     ends_at: dt.datetime | None = None  # a change made for a while: when it ends by itself
     end_state: str | None = None  # None, "ending", "ended", "not_ended"
     end_warned_at: dt.datetime | None = None
+    ending_until: dt.datetime | None = None  # while "ending": held by the process that took it
+    reminded_at: dt.datetime | None = None  # its approvers were reminded (bot/flow/reminders.py)
+    escalated_at: dt.datetime | None = None  # its card was re-posted in the escalation channel
 
     @property
     def final(self) -> bool:

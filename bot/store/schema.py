@@ -140,6 +140,13 @@ requests = sa.Table(
     sa.Column("ends_at", UTCDateTime()),
     sa.Column("end_state", sa.String(16)),
     sa.Column("end_warned_at", UTCDateTime()),
+    # While `end_state` is "ending": the process that took the end holds it until then (another
+    # takes it up after); NULL once the request that ends it exists, which carries it from there.
+    sa.Column("ending_until", UTCDateTime()),
+    # A pending request's approvers were reminded (in its card's thread), and its card re-posted
+    # in the escalation channel: set by the one process that claims each, so each happens once.
+    sa.Column("reminded_at", UTCDateTime()),
+    sa.Column("escalated_at", UTCDateTime()),
     sa.Index("ix_requests_state_expires_at", "state", "expires_at"),
     sa.Index("ix_requests_reverts", "reverts"),
     sa.Index("ix_requests_ends_at", "ends_at"),

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from bot.store import audit
+from bot.store import audit, ends
 from bot.store.audit import mask
 from bot.store.rows import ApprovalResult, NoSuchRequest
 from bot.store.schema import FINAL_STATES, STATES, approvals, requests
@@ -102,6 +102,10 @@ def transition(
     after = conn.execute(update, where | values).first()
     if after is None:
         return None
+    if to_state in ends.MADE:  # a change made for a while: when it ends, set as it finishes
+        after = ends.set_end(conn, after)
+        if after.ends_at is not None:
+            detail = {**(detail or {}), "ends_at": after.ends_at}
     move = (before.state, to_state)
     audit.write(conn, request_id, actor, event, detail, at=now, vendor=before.vendor, move=move)
     return Moved(before, after)

@@ -3,7 +3,7 @@ sandbox vendors on loopback, with a notifier that records what people would have
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,10 @@ class RecordingNotifier:
         self.finished: list[RequestCard] = []  # told to the requester: one per announcement
         self.threads: list[RequestCard] = []  # outcomes posted in a card's thread
         self.parts: list[tuple[str, RequestCard]] = []  # an offboarding's vendor outcomes, as each ends
+        self.reminders: list[tuple[RequestCard, list[str], Place]] = []  # (card, approvers, its place)
+        self.escalations: list[tuple[RequestCard, str, Place]] = []  # (card, channel, its own place)
+        self.notes: list[tuple[Place, str]] = []  # Steward's own messages in a card's thread
+        self.dms: list[tuple[str, Any]] = []  # direct messages (the heads-up before an end)
         self.dm_down = False  # only direct messages fail
         self.not_in: set[str] = set()
         self.down = False
@@ -52,10 +56,30 @@ class RecordingNotifier:
             raise OSError("Slack is down")
         self.threads.append(card)
 
+    async def post_note(self, message: Any, place: Place) -> None:
+        if self.down:
+            raise OSError("Slack is down")
+        self.notes.append((place, message.text))
+
+    async def direct(self, user: str, message: Any) -> None:
+        if self.down or self.dm_down:
+            raise OSError("Slack is down")
+        self.dms.append((user, message))
+
     async def post_part(self, card: RequestCard, vendor: str, place: Place) -> None:
         if self.down:
             raise OSError("Slack is down")
         self.parts.append((vendor, card))
+
+    async def remind(self, card: RequestCard, approvers: Sequence[str], place: Place) -> None:
+        if self.down:
+            raise OSError("Slack is down")
+        self.reminders.append((card, list(approvers), place))
+
+    async def escalate(self, card: RequestCard, channel: str, place: Place) -> None:
+        if self.down:
+            raise OSError("Slack is down")
+        self.escalations.append((card, channel, place))
 
     async def tell_requester(self, card: RequestCard) -> None:
         if self.down or self.dm_down:

@@ -314,16 +314,41 @@ def test_targets_are_ids_emails_and_mentions_and_a_list_is_a_bulk_change(
 @pytest.mark.parametrize(
     ("vendor", "obj", "action", "line"),
     [
-        ("kaiten", "user", "set", "/steward kaiten user <targets> set <field>=<value> ... [reason=<text>]"),
-        ("kaiten", "group", "set", "/steward kaiten group <targets> set <field>=<value> ... [reason=<text>]"),
+        (
+            "kaiten",
+            "user",
+            "set",
+            "/steward kaiten user <targets> set <field>=<value> ..."
+            " [for <duration>|until <date time>] [reason=<text>]",
+        ),
+        (
+            "kaiten",
+            "group",
+            "set",
+            "/steward kaiten group <targets> set <field>=<value> ..."
+            " [for <duration>|until <date time>] [reason=<text>]",
+        ),
         (
             "kaiten",
             "group",
             "grant",
-            "/steward kaiten group <targets> grant <permission>[,<permission>...] [reason=<text>]",
+            "/steward kaiten group <targets> grant <permission>[,<permission>...]"
+            " [for <duration>|until <date time>] [reason=<text>]",
         ),
-        ("onlyoffice", "user", "enable", "/steward onlyoffice user <targets> disable|enable [reason=<text>]"),
-        ("hub", "user", "unban", "/steward hub user <targets> ban [reason=<text>] | unban [reason=<text>]"),
+        (
+            "onlyoffice",
+            "user",
+            "enable",
+            "/steward onlyoffice user <targets> disable [reason=<text>] | enable"
+            " [for <duration>|until <date time>] [reason=<text>]",
+        ),
+        (
+            "hub",
+            "user",
+            "unban",
+            "/steward hub user <targets> ban [reason=<text>] | unban"
+            " [for <duration>|until <date time>] [reason=<text>]",
+        ),
     ],
 )
 def test_the_usage_line_of_each_action(vendor: str, obj: str, action: str, line: str) -> None:
@@ -336,8 +361,10 @@ def test_the_usage_lines_narrow_as_more_is_known() -> None:
     )  # with showing a target, deactivate, group add|remove, members, offboard, revert
     assert len(usage("kaiten")) == 5 and len(usage("kaiten", "group")) == 3
     assert usage("onlyoffice", "user") == (
-        "/steward onlyoffice user <targets> set <field>=<value> ... [reason=<text>]",
-        "/steward onlyoffice user <targets> disable|enable [reason=<text>]",
+        "/steward onlyoffice user <targets> set <field>=<value> ..."
+        " [for <duration>|until <date time>] [reason=<text>]",
+        "/steward onlyoffice user <targets> disable [reason=<text>] | enable"
+        " [for <duration>|until <date time>] [reason=<text>]",
     )
 
 

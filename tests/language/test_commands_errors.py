@@ -8,10 +8,22 @@ import pytest
 from bot.language.commands import CommandError, help_text, parse, quote
 
 QA = "00000000-0000-4000-8000-000000000001"
-SET_USER = "Usage: /steward kaiten user <targets> set <field>=<value> ... [reason=<text>]"
-GRANT = "Usage: /steward kaiten group <targets> grant <permission>[,<permission>...] [reason=<text>]"
-BAN = "Usage: /steward hub user <targets> ban [reason=<text>] | unban [reason=<text>]"
-OO_SET = "/steward onlyoffice user <targets> set <field>=<value> ... [reason=<text>]"
+SET_USER = (
+    "Usage: /steward kaiten user <targets> set <field>=<value> ..."
+    " [for <duration>|until <date time>] [reason=<text>]"
+)
+GRANT = (
+    "Usage: /steward kaiten group <targets> grant <permission>[,<permission>...]"
+    " [for <duration>|until <date time>] [reason=<text>]"
+)
+BAN = (
+    "Usage: /steward hub user <targets> ban [reason=<text>] | unban"
+    " [for <duration>|until <date time>] [reason=<text>]"
+)
+OO_SET = (
+    "/steward onlyoffice user <targets> set <field>=<value> ..."
+    " [for <duration>|until <date time>] [reason=<text>]"
+)
 
 
 def refusal(text: str, *, allow_passwords: bool = False) -> str:

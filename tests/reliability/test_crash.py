@@ -153,3 +153,46 @@ def test_an_offboarding_cut_off_by_kill_9_is_taken_up_and_writes_once_to_each_ve
     entries = asyncio.run(audit_of(env["DATABASE_URL"]))
     moves = Counter((e.event, e.to_state) for e in entries if e.request_id == request_id and e.to_state)
     assert moves[("done", "done")] == 1 and moves[("taken_up", "running")] == 1, moves
+
+
+def test_a_change_made_for_a_while_ends_after_a_kill_9_and_a_restart(
+    steward_env: dict[str, str],
+    fake_slack: FakeSlack,
+    kaiten_sandbox: Sandbox,
+    onlyoffice_sandbox: Sandbox,
+    hub_sandbox: Sandbox,
+    tmp_path: Path,
+) -> None:
+    port = int(steward_env["PORT"])
+    homes = [tmp_path / "first", tmp_path / "second"]
+    for home in homes:
+        home.mkdir()
+    group = "00000000-0000-4000-8000-000000000001"
+    rig = launch(steward_env, homes[0], fake_slack, kaiten_sandbox, onlyoffice_sandbox, hub_sandbox)
+    assert rig.process is not None
+    process = rig.process
+    try:
+        rig.command(f"kaiten group {group} grant tags for 3s")
+        fake_slack.wait_for("chat.postMessage", where=lambda c: "thread_ts" not in c.args)
+        card = next(m for m in fake_slack.cards())
+        request_id = re.search(r"Change request (\w+)", json.dumps(card.blocks)).group(1)  # type: ignore[union-attr]
+        rig.click(messages.APPROVE, request_id, BOSS, card.ts)
+        fake_slack.wait_for("chat.postMessage", where=lambda c: c.args.get("thread_ts") == card.ts)
+        os.kill(process.pid, signal.SIGKILL)  # before its end: nobody is left to end it
+        process.wait(timeout=10)
+        time.sleep(3)
+        assert kaiten_sandbox.app.groups[group]["permissions"] == 3 | 512  # type: ignore[attr-defined]
+
+        process, rig.log = start_steward(steward_env, homes[1], port)
+        rig.process = process
+        fake_slack.wait_for(
+            "chat.postMessage",
+            where=lambda c: c.args.get("thread_ts") == card.ts and "ended" in str(c.args.get("text")),
+            timeout=40,
+        )
+    finally:
+        stop(process)
+
+    assert kaiten_sandbox.app.groups[group]["permissions"] == 3  # type: ignore[attr-defined]
+    entries = asyncio.run(audit_of(steward_env["DATABASE_URL"]))
+    assert Counter(e.event for e in entries if e.request_id == request_id)["ended"] == 1

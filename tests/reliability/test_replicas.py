@@ -11,6 +11,7 @@ import asyncio
 import json
 import re
 import threading
+import time
 from collections import Counter
 
 import httpx
@@ -148,3 +149,25 @@ def test_an_offboarding_approved_on_both_replicas_at_once_writes_once_to_each_ve
     entries = asyncio.run(audit_of(pg_url))
     moves = Counter(e.to_state for e in entries if e.request_id == request_id and e.to_state)
     assert moves == Counter({"pending": 1, "approved": 1, "running": 1, "done": 1}), moves
+
+
+@pytest.mark.timeout(120)
+def test_a_change_made_for_two_seconds_ends_once_with_two_replicas(replicas: list[Rig], pg_url: str) -> None:
+    first, second = replicas
+    group = "00000000-0000-4000-8000-000000000001"
+    first.command(f"kaiten group {group} grant tags for 2s reason=audit")
+    [(request_id, ts)] = card_ids(first, 1).items()
+    second.click(messages.APPROVE, request_id, BOSS, ts)
+    first.slack.wait_for(
+        "chat.postMessage",
+        where=lambda c: c.args.get("thread_ts") == ts and "ended" in str(c.args.get("text")),
+        timeout=40,
+    )
+    time.sleep(6)  # another round of both replicas' upkeep: nothing more happens
+
+    patches = [r for r in first.kaiten.requests("PATCH") if r.path.endswith(group) and r.status == 200]
+    assert [p.json()["permissions"] for p in patches] == [3 | 512, 3]  # the grant, then one revoke
+    reverts = [m for m in first.slack.cards() if "Revert request" in json.dumps(m.blocks)]
+    assert len(reverts) == 1
+    entries = asyncio.run(audit_of(pg_url))
+    assert Counter(e.event for e in entries if e.request_id == request_id)["ended"] == 1

@@ -228,3 +228,69 @@ def test_the_card_of_a_stored_request_tells_a_value_left_out_from_a_null_one() -
         ("subject_by", None, False),
         ("default_space_id", None, True),
     ]
+
+
+# --- for a while (issue 17, point 3) --------------------------------------------------------------
+
+UNTIL = dt.datetime(2026, 12, 24, 18, 0, tzinfo=dt.UTC)
+
+
+def _row(**overrides: object) -> StoredRequest:
+    values: dict[str, object] = dict(
+        id="R7K3QF2M", state="pending", vendor="kaiten", obj="group", action="grant", targets=["uid-1"],
+        fields={"permissions": 512}, reason="", requester="U0ADMIN", channel="C0OPS",
+        card_channel=None, card_ts=None, approvals_required=1, approvals=(), created_at=NOW, updated_at=NOW,
+        expires_at=None, finished_at=None, decided_by=None, lease_owner=None, lease_until=None, runs=0,
+        outcome=None, announced=None, told=None, deliver_until=None,
+        card={"targets": [], "lasting": {"for": 8 * 3600}},
+    )  # fmt: skip
+    return StoredRequest(**(values | overrides))  # type: ignore[arg-type]
+
+
+def test_a_pending_card_says_for_how_long_after_approval_or_until_when() -> None:
+    asked = to_card(_row(), "Kaiten")
+    assert (asked.lasting, asked.ends_at) == (dt.timedelta(hours=8), None)
+    assert "for 8h after approval" in messages.state_line(asked)
+    assert "asks to grant permissions to Kaiten" in messages.summary(asked)
+    assert messages.summary(asked).endswith(" for 8h")
+
+    until = to_card(_row(card={"targets": [], "lasting": {"until": UNTIL.isoformat()}}), "Kaiten")
+    assert (until.lasting, until.ends_at) == (None, UNTIL)
+    assert "until 2026-12-24 18:00 UTC" in messages.state_line(until)
+    assert "until 2026-12-24 18:00 UTC" in messages.card_message(until).text
+
+
+def test_a_done_card_and_the_requesters_dm_say_until_when() -> None:
+    done = to_card(_row(state="done", finished_at=NOW, ends_at=NOW + dt.timedelta(hours=8)), "Kaiten")
+    line = messages.state_line(done)
+    assert "✅ Done" in line and "until 2026-11-22 20:00 UTC" in line
+    assert "until 2026-11-22 20:00 UTC" in messages.direct_message(done).text
+    assert "until 2026-11-22 20:00 UTC" in messages.card_text(done)
+    failed = to_card(_row(state="failed", finished_at=NOW), "Kaiten")
+    assert "until" not in messages.direct_message(failed).text and "for 8h" not in messages.state_line(failed)
+
+
+def test_a_card_says_when_its_change_ended_or_why_it_could_not_end() -> None:
+    ends = NOW + dt.timedelta(hours=8)
+    end = {"at": (ends + dt.timedelta(seconds=40)).isoformat(), "request": "RVRT2345", "why": ""}
+    ended = to_card(
+        _row(
+            state="done", finished_at=NOW, ends_at=ends, end_state="ended", card={"targets": [], "end": end}
+        ),
+        "Kaiten",
+    )
+    assert (ended.end_state, ended.end_request) == ("ended", "RVRT2345")
+    assert "ended at 2026-11-22 20:00 UTC (request RVRT2345)" in messages.state_line(ended)
+    assert "ended at 2026-11-22 20:00 UTC" in messages.direct_message(ended).text
+
+    why = {"at": ends.isoformat(), "request": "RVRT2345", "why": f"the group changed since: {HOSTILE}"}
+    stuck = to_card(
+        _row(state="done", finished_at=NOW, ends_at=ends, end_state="not_ended", card={"end": why}),
+        "Kaiten",
+    )
+    line = messages.state_line(stuck)
+    assert "could not end: the group changed since: &lt;!channel&gt;" in line
+    assert_pings_no_one(messages.card_message(stuck))
+    assert "could not end" in messages.direct_message(stuck).text
+    ending = to_card(_row(state="done", finished_at=NOW, ends_at=ends, end_state="ending"), "Kaiten")
+    assert "ending now (until 2026-11-22 20:00 UTC)" in messages.state_line(ending)

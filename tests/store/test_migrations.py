@@ -54,7 +54,7 @@ async def test_upgrading_from_the_first_revision_keeps_the_data(db_url: str, clo
     store = await Store.open(db_url, clock=clock)
     try:
         async with store.engine.connect() as conn:
-            assert await conn.run_sync(migrations.current) == migrations.head() == "0005"
+            assert await conn.run_sync(migrations.current) == migrations.head() == "0006"
             indexes = await conn.run_sync(
                 lambda c: {i["name"] for i in sa.inspect(c).get_indexes("requests")}
             )

@@ -6,7 +6,9 @@
   `/steward revert <id>`, or its scheduled end).
 - `requests.ends_at`: when a change made `for <duration>` or `until <time>` ends by itself, set
   when the request finishes; `end_state`: where that end is ("ending" while one process takes
-  it, then "ended" or "not_ended"); `end_warned_at`: when the requester was told the end is near.
+  it, then "ended" or "not_ended"); `end_warned_at`: when the requester was told the end is near;
+  `ending_until`: while "ending", how long the process that took it holds it (NULL once the
+  request that ends it exists).
 
 Revision ID: 0005
 Revises: 0004
@@ -33,6 +35,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("ends_at", sa.DateTime(timezone=True)))
         batch.add_column(sa.Column("end_state", sa.String(16)))
         batch.add_column(sa.Column("end_warned_at", sa.DateTime(timezone=True)))
+        batch.add_column(sa.Column("ending_until", sa.DateTime(timezone=True)))
     with op.batch_alter_table("audit") as batch:
         batch.alter_column("vendor", type_=sa.String(64), existing_type=sa.String(16))
     op.create_index("ix_requests_reverts", "requests", ["reverts"])
@@ -45,6 +48,7 @@ def downgrade() -> None:
     with op.batch_alter_table("audit") as batch:
         batch.alter_column("vendor", type_=sa.String(16), existing_type=sa.String(64))
     with op.batch_alter_table("requests") as batch:
+        batch.drop_column("ending_until")
         batch.drop_column("end_warned_at")
         batch.drop_column("end_state")
         batch.drop_column("ends_at")
