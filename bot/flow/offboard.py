@@ -94,7 +94,7 @@ async def plan(vendor: Vendor, key: str, email: str, own: str | None, reason: st
     if key == "hub" and reason:
         requested["banReason"] = reason
     for record in found:
-        current = {switch: record.values[switch]} if switch in record.values else {}
+        current = {name: record.values[name] for name in requested if name in record.values}
         if current.get(switch) is True:
             continue
         part.targets.append(Planned(record.id, record.label, plain(current), plain(requested), vendor=key))
