@@ -6,10 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 import platform
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.bulk import KAITEN_FIRST, Bulk
+from bench.bulk import KAITEN_FIRST, KAITEN_GROUP, Bulk
 from bench.measure import Acks
 from bench.throughput import Throughput
 
@@ -72,6 +73,29 @@ def machine() -> str:
     )
 
 
+def commit() -> str:
+    """The commit the tree is at, and whether the tree holds changes not committed."""
+
+    def git(*args: str) -> str:
+        try:
+            done = subprocess.run(  # noqa: S603  # git, with fixed arguments
+                ["git", *args],  # noqa: S607  # whichever git the PATH has
+                cwd=Path(__file__).resolve().parent,
+                capture_output=True,
+                text=True,
+                timeout=30,
+                check=True,
+            )
+        except (OSError, subprocess.SubprocessError):
+            return ""
+        return done.stdout.strip()
+
+    head = git("rev-parse", "--short", "HEAD")
+    if not head:
+        return "unknown (no git)"
+    return head + (" with uncommitted changes" if git("status", "--porcelain") else "")
+
+
 def _holds(ok: bool) -> str:
     return "holds" if ok else "**does not hold**"
 
@@ -86,6 +110,7 @@ def write(out: Path, plan: Plan, command: str, when: dt.datetime, took: float, r
         "",
         f"- Machine: {machine()}",
         f"- Command: `.venv/bin/{command}`",
+        f"- Commit: {commit()}",
         f"- Date: {when:%Y-%m-%d %H:%M} UTC; the run took {took:.0f} s",
         "- Everything on loopback: the fake Slack (tests/rig/fake_slack.py) and the three sandbox",
         "  vendors in the bench process; each server under test in its own subprocess; the",
@@ -223,11 +248,16 @@ def _bulks(bulks: list[Bulk]) -> list[str]:
     lines = [
         "## Bulk changes",
         "",
-        "One `/steward <vendor> user <id>,<id>,… set <field>=<value>` per vendor, with the sandbox's",
-        f"rate limit on (Kaiten ids {KAITEN_FIRST}…, ONLYOFFICE and Hub GUIDs), from the command to",
-        "the requester's DM. Floor: the least time the vendor's limit allows for the requests Steward",
-        "made (a full window's worth at once, each further one a window later). Progress: chat.update",
-        "of the running card.",
+        "One `/steward <vendor> user <id>,<id>,… set <field>=<value>` per vendor, and one Kaiten",
+        "group add of as many people, `/steward kaiten group <uid> add <id>,<id>,… reason=…`, to the",
+        f"sandbox's empty group Auditors ({KAITEN_GROUP}), with a policy file's",
+        "`[kaiten] sensitive = []` so that it runs at once, as the user changes do, without waiting",
+        f"for an approver. Each with the sandbox's rate limit on (Kaiten ids {KAITEN_FIRST}…, ONLYOFFICE",
+        "and Hub GUIDs), from the command to the requester's DM. Floor: the least time the vendor's",
+        "limit allows for the requests Steward made, reads included, refusals not (a full window's",
+        "worth at once, each further one a window later). The group add reads the group and the",
+        "people for the card, the members for the card, again before writing and after it (100 a",
+        "page), and sends one POST per person. Progress: chat.update of the running card.",
         "",
         "| vendor | limit | users | seconds | floor s | × floor | writes done | requests | refused | "
         "changed (DM) | progress updates | closest two, s |",
@@ -259,6 +289,8 @@ def _bulks(bulks: list[Bulk]) -> list[str]:
             f"progress at most once a second: "
             f"{_holds(b.closest_updates is None or b.closest_updates >= 0.95)}"
         )
+        kinds = ", ".join(f"{n} `{kind}`" for kind, n in b.kinds.items())
+        lines.append(f"  - requests: {kinds or 'none'}; first to last {b.span:.1f} s")
     lines += [
         "- The final thread message names the first 40 targets with their outcome and counts the",
         '  rest ("… and N more targets"), as Slack allows 50 blocks a message; the DM gives the count',

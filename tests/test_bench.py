@@ -31,12 +31,15 @@ FIGURES = [
     "Steward / Steward's calls alone",
     "Bulk changes",
     "| Kaiten | 5 requests/s per token | 10 |",
+    "| Kaiten group add | 5 requests/s per token | 10 |",
+    "Kaiten group add: **",  # its time against the floor of its requests
     "| ONLYOFFICE |",
     "| Hub |",
     "writes done",
     "progress at most once a second",
     "Machine:",
     "Command: `.venv/bin/python -m bench --quick`",
+    "Commit: ",
     "Date:",
 ]
 
@@ -56,3 +59,21 @@ def test_the_quick_bench_runs_and_names_every_figure(tmp_path: Path) -> None:
     missing = [figure for figure in FIGURES if figure not in written]
     assert missing == [], written
     assert written in done.stdout
+    # every bulk run wrote to and changed each of its 10 targets, the group add's people included
+    rows = {row[0]: row for row in _cells(written, "| vendor | limit | users |")}
+    assert set(rows) == {"Kaiten", "Kaiten group add", "ONLYOFFICE", "Hub"}, written
+    for vendor, row in rows.items():
+        users, writes, changed = row[2], row[6], row[9]
+        assert (users, writes, changed) == ("10", "10", "10"), (vendor, row)
+
+
+def _cells(text: str, header: str) -> list[list[str]]:
+    """The rows of the table under `header`, each a list of its cells."""
+    lines = text.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith(header)) + 2  # past the |---|
+    rows = []
+    for line in lines[at:]:
+        if not line.startswith("|"):
+            break
+        rows.append([cell.strip() for cell in line.strip("|").split("|")])
+    return rows
