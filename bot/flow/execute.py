@@ -173,7 +173,12 @@ def checked(
     changed as far as Steward can tell, and the message says it could not confirm it."""
     asked = [name for name in values if name not in secrets]
     reported = {name: after.values[name] for name in asked if name in after.values}
-    missed = [name for name in reported if not same(reported[name], values[name])]
+    # ONLYOFFICE reports a text field it emptied (`title`, `location`) as null, not as ""
+    missed = [
+        name
+        for name in reported
+        if not (same(reported[name], values[name]) or (reported[name] is None and values[name] == ""))
+    ]
     label = after.label or target.label
     if missed:
         still = " and ".join(

@@ -30,6 +30,7 @@ from bot.flow.policy import (
     Decision,
     Policy,
     assess_approval,
+    assess_extension,
     assess_lasting,
     assess_offboard,
     assess_own_account,
@@ -420,13 +421,22 @@ class Pipeline:
 
     async def extend(self, request_id: str, actor: str) -> Answer:
         """Ask for the same length again (the requester's Extend): a new request that moves the
-        end once approved, with the approvals the first one needed."""
+        end once approved, with the approvals the first one needed; or, when the policy lets the
+        requester extend their own change without one, the end moved at once."""
         found = await self._lasting(request_id, actor, "extend")
         if isinstance(found, Answer):
             return found
         assert found.ends_at is not None
         length = found.ends_at - (found.finished_at or found.created_at)
         until = found.ends_at + length
+        decision = assess_extension(
+            self.policy, actor, found.vendor, found.requester, found.approvals_required, found.id
+        )
+        if not decision.needs_approval:
+            if not await self.store.extend(found.id, until, actor=actor):
+                return Answer(f"Request {found.id} is ending already; nothing was moved.")
+            await self.refresh(found.id)
+            return Answer(f"Request {found.id} now ends at {until:%Y-%m-%d %H:%M} UTC ({decision.reason}).")
         request: dict[str, Any] = {
             "requester": actor,
             "vendor": found.vendor,
@@ -436,10 +446,6 @@ class Pipeline:
             "reason": f"extend {found.id} until {until:%Y-%m-%d %H:%M} UTC",
             "channel": found.channel,
         }
-        n = max(found.approvals_required, 1)
-        decision = Decision(
-            True, True, n, f"an extension needs {n} approval{'s' if n > 1 else ''} like {found.id}"
-        )
         where = found.card_channel or found.channel or TERMINAL
         row = await self.store.create(
             **request,
@@ -468,6 +474,8 @@ class Pipeline:
         extends = (row.card or {}).get("extends") or {}
         until = dt.datetime.fromisoformat(str(extends.get("to")))
         moved = await self.store.extend(str(extends.get("id")), until, actor=row.requester)
+        if moved:  # its card says until when
+            await self.refresh(str(extends.get("id")))
         said = f"now ends at {until:%Y-%m-%d %H:%M} UTC" if moved else "had ended already; nothing was moved"
         return [
             TargetOutcome(

@@ -10,6 +10,7 @@ STEWARD_POLICY_FILE adds to them; everything in it is optional:
     ttl = "24h"                   # how long a request waits for approval; replaces STEWARD_REQUEST_TTL
     remind_after = "1h"           # remind the approvers this long after; replaces STEWARD_REMIND_AFTER
     max_for = "30d"               # the longest `for`/`until` a change may be made for
+    extend_without_approval = false   # may a requester's Extend move the end at once?
 
     [kaiten]                      # also [onlyoffice] and [hub] ([youtrack] is the same as [hub])
     admins = ["U0ADMIN1"]         # replaces STEWARD_ADMINS for this vendor
@@ -20,6 +21,7 @@ STEWARD_POLICY_FILE adds to them; everything in it is optional:
     ttl = "4h"
     remind_after = "30m"
     max_for = "7d"
+    extend_without_approval = false
 
 A vendor's approvers, when neither its table nor STEWARD_APPROVERS names them, are its admins.
 `sensitive` lists `<object>.<field>` with the vendor's own field names; the actions change
@@ -119,6 +121,7 @@ class VendorPolicy:
     ttl: dt.timedelta | None = None
     remind_after: dt.timedelta | None = None
     max_for: dt.timedelta | None = None
+    extend_without_approval: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,7 @@ class Rules:
     ttl: dt.timedelta
     remind_after: dt.timedelta  # a pending request's approvers are reminded after this long
     max_for: dt.timedelta = MAX_FOR  # the longest a change may be made for (`for`/`until`)
+    extend_without_approval: bool = False  # the requester's own Extend moves the end at once
 
     @property
     def name(self) -> str:
@@ -150,6 +154,7 @@ class Policy:
     remind_after: dt.timedelta = dt.timedelta(hours=1)
     escalation_channel: str | None = None  # STEWARD_ESCALATION_CHANNEL: after 2 × remind_after
     max_for: dt.timedelta = MAX_FOR
+    extend_without_approval: bool = False
     sensitive: frozenset[str] = DEFAULT_SENSITIVE  # "<vendor>.<object>.<field>"
     kaiten: VendorPolicy = VendorPolicy()
     onlyoffice: VendorPolicy = VendorPolicy()
@@ -172,6 +177,7 @@ class Policy:
             ttl=_first(own.ttl, self.ttl),
             remind_after=_first(own.remind_after, self.remind_after),
             max_for=_first(own.max_for, self.max_for),
+            extend_without_approval=_first(own.extend_without_approval, self.extend_without_approval),
         )
 
 
@@ -325,6 +331,19 @@ def assess_approval(
     return Decision(True, count < n, n, f"{approver} may approve: approval {min(count, n)} of {n}")
 
 
+def assess_extension(
+    policy: Policy, actor: str, vendor: str, requester: str, approvals_required: int, of: str
+) -> Decision:
+    """Does `actor`'s Extend of request `of` (asked by `requester`, made with `approvals_required`)
+    need a new approval? The same approvals as `of`, unless `actor` asked for `of` and the policy
+    says (`extend_without_approval`, on every vendor it reaches) that such an extension needs none."""
+    if actor == requester and all(policy.rules(part).extend_without_approval for part in vendors_of(vendor)):
+        why = f"no new approval: <@{actor}> asked for {of}, and the policy's extend_without_approval is on"
+        return Decision(True, False, 0, why)
+    n = max(approvals_required, 1)
+    return Decision(True, True, n, f"an extension needs {_approvals(n)} like {of}")
+
+
 def may_read(policy: Policy, user: str, vendor: str) -> bool:
     """May `user` read `vendor`'s requests and audit entries: an admin or an approver of it
     (of each of an offboarding's vendors)."""
@@ -381,7 +400,14 @@ def admin_anywhere(policy: Policy, user: str) -> bool:
 
 # --- loading ------------------------------------------------------------------------------------
 
-_GLOBAL_KEYS = ("approvals_required", "self_approval", "ttl", "remind_after", "max_for")
+_GLOBAL_KEYS = (
+    "approvals_required",
+    "self_approval",
+    "ttl",
+    "remind_after",
+    "max_for",
+    "extend_without_approval",
+)
 _VENDOR_KEYS = (
     "admins",
     "approvers",
@@ -391,6 +417,7 @@ _VENDOR_KEYS = (
     "ttl",
     "remind_after",
     "max_for",
+    "extend_without_approval",
 )
 
 
@@ -458,7 +485,7 @@ class _Checker:
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise self.error(key, "must be a whole number of at least 1", value)
             return value
-        if name == "self_approval":
+        if name in ("self_approval", "extend_without_approval"):
             if not isinstance(value, bool):
                 raise self.error(key, "must be true or false", value)
             return value

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import itertools
 from collections.abc import Mapping
+from typing import Any
 
 from bot.errors import StewardError
 from bot.flow.execute import groups
@@ -44,13 +46,33 @@ async def check_as(vendors: Mapping[str, Vendor], policy: Policy, user: str) -> 
 
 
 def entry_line(entry: AuditEntry) -> str:
+    """One audit entry on a line, with the request it leads to (a revert asked for, the one that
+    ended it, an extension: "→ R2ABCDEF") and the one it belongs to ("reverts …", "extends …")."""
     moved = f" {entry.from_state or '·'} → {entry.to_state}" if entry.to_state else ""
     subject = f" {entry.request_id}" if entry.request_id else ""
-    why = ""
-    if entry.detail:
-        why = str(entry.detail.get("why") or entry.detail.get("message") or "")
-        why = f" ({why})" if why else ""
-    return f"{entry.at:%Y-%m-%d %H:%M:%S}{subject} {entry.event} by {entry.actor}{moved}{why}"
+    detail = entry.detail or {}
+    link = f" → {detail['request']}" if isinstance(detail.get("request"), str) else ""
+    given = detail.get("fields")
+    fields: dict[str, Any] = given if isinstance(given, dict) else {}
+    notes = [f"reverts {detail['reverts']}"] if detail.get("reverts") else []
+    if fields.get("extends"):
+        notes.append(f"extends {fields['extends']}")
+    until = detail.get("until") or detail.get("to") or fields.get("until")
+    if isinstance(until, str):
+        notes.append(f"until {_when(until)}")
+    why = str(detail.get("why") or detail.get("message") or "")
+    notes += [why] if why else []
+    said = f" ({'; '.join(notes)})" if notes else ""
+    return f"{entry.at:%Y-%m-%d %H:%M:%S}{subject} {entry.event} by {entry.actor}{link}{moved}{said}"
+
+
+def _when(text: str) -> str:
+    """An ISO time from an audit entry as the cards show times."""
+    try:
+        when = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    return f"{when.astimezone(dt.UTC) if when.tzinfo else when:%Y-%m-%d %H:%M} UTC"
 
 
 async def status(

@@ -18,7 +18,7 @@ from typing import Any
 from bot.errors import StewardError
 from bot.flow.execute import Planned, plain, same
 from bot.store import StoredRequest
-from bot.vendors import VENDOR_NAMES, Record
+from bot.vendors import MODELS, VENDOR_NAMES, Record
 
 #: Each action and the one that undoes it.
 REVERSE: Mapping[str, str] = {
@@ -113,12 +113,12 @@ def plan_revert(row: StoredRequest) -> RevertPlan:
         wrote: dict[str, Any] = {**(planned.get("requested") or {}), **(outcome.get("values") or {})}
         # only what was asked and had a value before (a field the vendor did not report cannot go back)
         names = [n for n in (planned.get("requested") or {}) if n in before and n not in ONE_WAY]
-        requested = {n: before[n] for n in names}
+        vendor = str(planned.get("vendor", ""))
+        requested = {n: _back(vendor or row.vendor, row.obj, n, before[n]) for n in names}
         current = {n: wrote[n] for n in names if n in wrote}
         if not requested or all(same(current.get(n), v) for n, v in requested.items()):
             unchanged.append(label)
             continue
-        vendor = str(planned.get("vendor", ""))
         targets.append(Planned(str(planned["id"]), label, plain(current), plain(requested), vendor=vendor))
     if not targets:
         raise CannotRevert(
@@ -136,6 +136,16 @@ def plan_revert(row: StoredRequest) -> RevertPlan:
         for t in targets
     ]
     return RevertPlan(row.id, row.vendor, row.obj, REVERSE[row.action], targets, records, extra, unchanged)
+
+
+def _back(vendor: str, obj: str, name: str, value: Any) -> Any:
+    """The value to write back: a field the vendor reported empty as null but takes only as text
+    (ONLYOFFICE's `title`, `location`) goes back as its empty value, not as null."""
+    info = MODELS.get(vendor, {}).get(obj, None)
+    found = info.model_fields.get(name) if info is not None else None
+    if value is None and found is not None and not found.is_required() and found.default is not None:
+        return found.default
+    return value
 
 
 def _bits(targets: list[Planned]) -> int:

@@ -6,15 +6,20 @@ end with Extend and End now."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
+import json
 from typing import Any
 
 import pytest
 
 from bot import metrics
+from bot.flow import reports
 from bot.flow.pipeline import Pipeline
+from bot.flow.policy import Policy
 from bot.language import Membership, parse
 from bot.store import Store
+from bot.store.audit import export
 from tests.conftest import Sandbox
 from tests.flow.conftest import ADMIN, BOSS, STRANGER, RecordingNotifier
 
@@ -148,3 +153,61 @@ async def _all(store: Store) -> list[Any]:
     ids = dict.fromkeys(e.request_id for e in entries if e.request_id)
     rows = [await store.get(i) for i in ids]
     return [r for r in rows if r is not None]
+
+
+async def test_history_shows_an_end_and_an_extension_with_the_requests_they_belong_to(
+    pipeline: Pipeline, store: Store
+) -> None:
+    first = await made(pipeline, store, f"kaiten group {QA} grant tags for 1s")
+    await asyncio.sleep(1.1)
+    await pipeline.upkeep()
+    [revert] = [r for r in await _all(store) if r.reverts == first]
+    other = await made(pipeline, store, f"kaiten group {QA} grant tags for 1h")
+    extension = await pipeline.extend(other, ADMIN)
+    assert extension.request_id
+    await pipeline.decide(extension.request_id, BOSS, "approve")
+
+    lines = (await reports.history(store, pipeline.policy, ADMIN, "kaiten", None)).splitlines()
+    assert any(
+        f"{first} ended by steward → {revert.id} (request {revert.id} set it back)" in line for line in lines
+    ), lines
+    assert any(f"{revert.id} created by {ADMIN}" in line and f"(reverts {first})" in line for line in lines)
+    assert any(
+        f"{other} extension_requested by {ADMIN} → {extension.request_id} (until " in line for line in lines
+    ), lines
+    assert any(f"{other} extended by {ADMIN} (until " in line for line in lines), lines
+    assert any(
+        f"{extension.request_id} created by {ADMIN}" in line and f"(extends {other}" in line for line in lines
+    )
+
+    exported = [json.loads(line) async for line in export(store, None, "jsonl")]
+    [ended] = [e for e in exported if e["event"] == "ended"]
+    assert (ended["request_id"], ended["detail"]["request"]) == (first, revert.id)
+    assert "set it back" in ended["detail"]["why"]
+
+
+async def test_with_extend_without_approval_the_requesters_extend_moves_the_end_at_once(
+    make_pipeline: Any, store: Store, policy: Policy
+) -> None:
+    pipeline = make_pipeline(policy=dataclasses.replace(policy, extend_without_approval=True))
+    first = await made(pipeline, store, f"kaiten group {QA} grant tags for 1h")
+    row = await store.get(first)
+    assert row is not None and row.ends_at is not None and row.finished_at is not None
+    requests_before = len(await _all(store))
+
+    answer = await pipeline.extend(first, ADMIN)
+    moved = await store.get(first)
+    assert moved is not None and moved.ends_at is not None
+    assert moved.ends_at - row.ends_at == pytest.approx(
+        row.ends_at - row.finished_at, abs=dt.timedelta(seconds=1)
+    )
+    assert answer.request_id is None and f"now ends at {moved.ends_at:%Y-%m-%d %H:%M} UTC" in answer.text
+    assert len(await _all(store)) == requests_before  # no new request
+    [extended] = [e for e in await store.audit(request_id=first) if e.event == "extended"]
+    assert extended.actor == ADMIN
+
+    # another admin's Extend still asks for approval
+    other = await pipeline.extend(first, BOSS)
+    assert other.request_id and "asks to extend" in other.text
+    pending = await store.get(other.request_id)
+    assert pending is not None and pending.state == "pending"

@@ -105,3 +105,12 @@ async def test_history_finds_a_request_by_id_e_mail_or_login_on_every_vendor(
     ]:
         text = await reports.history(store, pipeline.policy, ADMIN, vendor, target)
         assert rid in text, (vendor, target, text)
+
+
+async def test_emptying_an_onlyoffice_text_field_is_done_though_onlyoffice_reports_it_as_null(
+    pipeline: Pipeline, store: Store
+) -> None:
+    await pipeline.submit(change("onlyoffice user hana.sato@acme.test set title=Lead"), ADMIN, "C0OPS")
+    answer = await pipeline.submit(change("onlyoffice user hana.sato@acme.test set title=''"), ADMIN, "C0OPS")
+    row = await store.get(answer.request_id or "")
+    assert row is not None and row.state == "done", row and row.outcome

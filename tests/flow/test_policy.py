@@ -429,3 +429,31 @@ def test_max_for_is_read_from_the_policy_file_globally_and_per_vendor(tmp_path: 
         _policy(tmp_path, 'max_for = "7 days"\n')
     with pytest.raises(ConfigError, match=rf"`kaiten.max_for` {DURATION} \(found 8\)"):
         _policy(tmp_path, "[kaiten]\nmax_for = 8\n")
+
+
+def test_extend_without_approval_is_read_globally_and_per_vendor_and_only_spares_the_requester(
+    tmp_path: Path,
+) -> None:
+    from bot.flow.policy import Decision, assess_extension
+
+    policy = _policy(
+        tmp_path,
+        "extend_without_approval = true\n[hub]\nextend_without_approval = false\n",
+        steward_admins="U0ANNA",
+    )
+    kaiten, hub = policy.rules("kaiten"), policy.rules("hub")
+    assert (kaiten.extend_without_approval, hub.extend_without_approval) == (True, False)
+    assert not _policy(tmp_path, None).rules("onlyoffice").extend_without_approval
+    with pytest.raises(
+        ConfigError, match=r"`kaiten.extend_without_approval` must be true or false \(found 1\)"
+    ):
+        _policy(tmp_path, "[kaiten]\nextend_without_approval = 1\n")
+
+    at_once = assess_extension(policy, "U0ANNA", "kaiten", "U0ANNA", 2, "R1")
+    assert (at_once.needs_approval, at_once.approvals_required) == (False, 0)
+    assert "extend_without_approval" in at_once.reason
+    by_another = assess_extension(policy, "U0ADMIN2", "kaiten", "U0ANNA", 2, "R1")
+    assert by_another.needs_approval  # only the requester's own extension goes without
+    assert assess_extension(policy, "U0ANNA", "hub", "U0ANNA", 1, "R1").needs_approval
+    approved = assess_extension(BASE, "U0ANNA", "kaiten", "U0ANNA", 2, "R1")
+    assert approved == Decision(True, True, 2, "an extension needs 2 approvals like R1")

@@ -5,15 +5,20 @@ drift check compares against what the first request wrote. Passwords are never r
 from __future__ import annotations
 
 import dataclasses
+import json
 from typing import Any
 
+import pytest
 from cryptography.fernet import Fernet
 from pydantic import SecretStr
 
+from bot.flow import reports
+from bot.flow.execute import groups
 from bot.flow.pipeline import Pipeline
 from bot.language import Membership, Offboard, parse
 from bot.slack import messages
 from bot.store import SecretBox, Store
+from bot.store.audit import export
 from tests.conftest import Sandbox
 from tests.flow.conftest import ADMIN, BOSS, STRANGER, RecordingNotifier, change
 
@@ -173,3 +178,115 @@ async def test_someone_who_may_not_read_a_request_cannot_revert_it_nor_learn_it_
     answer = await pipeline.submit_revert(done, STRANGER, "C0OPS")
     assert answer.text == f"There is no request {done} that you may see." and answer.request_id is None
     assert [e.event for e in await store.audit(request_id=done)].count("revert_requested") == 0
+
+
+OFFICE_ENGINEERING = "0362549a-087f-5171-83c9-1ad3dcd7757b"  # chen.wei, dana.kim, julia.meyer
+HUB_ENGINEERING = "74467f72-cf9d-5632-9e3b-7e25918712d1"  # boris.ivanov, chen.wei
+
+
+async def values_of(pipeline: Pipeline, vendor: str, person: str) -> dict[str, Any]:
+    [record] = await pipeline.look_up(vendor, "user", [person])
+    return dict(record.values)
+
+
+async def member_ids(pipeline: Pipeline, vendor: str, group: str) -> set[str]:
+    found = await groups(pipeline.vendors[vendor]).members(await pipeline.group_of(vendor, group))
+    return {r.id for r in found}
+
+
+@pytest.mark.parametrize(
+    ("vendor", "person", "name", "value"),
+    [
+        ("onlyoffice", "hana.sato@acme.test", "title", "QA lead"),
+        ("hub", "hana.sato@acme.test", "name", "Hana S."),
+    ],
+)
+async def test_a_set_is_reverted_on_onlyoffice_and_hub(
+    pipeline: Pipeline, store: Store, vendor: str, person: str, name: str, value: str
+) -> None:
+    before = (await values_of(pipeline, vendor, person))[name]
+    first = await finished(pipeline, store, f"{vendor} user {person} set {name}='{value}'")
+    assert (await values_of(pipeline, vendor, person))[name] == value
+
+    row = await reverted(pipeline, store, first)
+    assert (row.action, row.state) == ("set", "done"), row.outcome
+    assert (await values_of(pipeline, vendor, person))[name] == before
+
+
+@pytest.mark.parametrize(
+    ("vendor", "group", "person", "action", "undo"),
+    [
+        ("kaiten", QA, "boris.ivanov@acme.test", "add", "remove"),
+        ("kaiten", QA, "chen.wei@acme.test", "remove", "add"),
+        ("onlyoffice", OFFICE_ENGINEERING, "hana.sato@acme.test", "add", "remove"),
+        ("onlyoffice", OFFICE_ENGINEERING, "chen.wei@acme.test", "remove", "add"),
+        ("hub", HUB_ENGINEERING, "hana.sato@acme.test", "add", "remove"),
+        ("hub", HUB_ENGINEERING, "chen.wei@acme.test", "remove", "add"),
+    ],
+)
+async def test_a_group_add_or_remove_is_reverted_on_each_vendor(
+    pipeline: Pipeline, store: Store, vendor: str, group: str, person: str, action: str, undo: str
+) -> None:
+    before = await member_ids(pipeline, vendor, group)
+    [who] = await pipeline.look_up(vendor, "user", [person])
+    assert (who.id in before) == (action == "remove")
+    first = await finished(pipeline, store, f"{vendor} group {group} {action} {person}")
+
+    row = await reverted(pipeline, store, first)
+    assert (row.action, row.state, row.reverts) == (undo, "done", first), row.outcome
+    assert await member_ids(pipeline, vendor, group) == before
+
+
+async def test_a_revoke_is_reverted_by_granting_what_it_took(
+    pipeline: Pipeline, store: Store, kaiten_sandbox: Sandbox
+) -> None:
+    first = await finished(pipeline, store, f"kaiten group {QA} revoke billing")
+    assert kaiten_sandbox.app.groups[QA]["permissions"] == 1  # type: ignore[attr-defined]
+
+    row = await reverted(pipeline, store, first)
+    assert (row.action, row.state) == ("grant", "done"), row.outcome
+    assert kaiten_sandbox.app.groups[QA]["permissions"] == 3  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("text", "vendor", "person", "undo", "off"),
+    [
+        (
+            "onlyoffice user gleb.orlov@acme.test enable",
+            "onlyoffice",
+            "gleb.orlov@acme.test",
+            "disable",
+            "disable",
+        ),
+        ("hub user emil.novak@acme.test unban", "hub", "emil.novak@acme.test", "ban", "banned"),
+    ],
+)
+async def test_switching_on_is_reverted_by_switching_off_again(
+    pipeline: Pipeline, store: Store, text: str, vendor: str, person: str, undo: str, off: str
+) -> None:
+    assert (await values_of(pipeline, vendor, person))[off] is True
+    first = await finished(pipeline, store, text)
+    assert (await values_of(pipeline, vendor, person))[off] is False
+
+    row = await reverted(pipeline, store, first)
+    assert (row.action, row.state) == (undo, "done"), row.outcome
+    assert (await values_of(pipeline, vendor, person))[off] is True
+
+
+async def test_history_and_the_audit_export_show_a_revert_with_the_request_it_reverts(
+    pipeline: Pipeline, store: Store
+) -> None:
+    first = await finished(pipeline, store, "kaiten user 2 set theme=dark")
+    row = await reverted(pipeline, store, first)
+
+    lines = (await reports.history(store, pipeline.policy, ADMIN, "kaiten", None)).splitlines()
+    assert any(f"{first} revert_requested by {ADMIN} → {row.id}" in line for line in lines), lines
+    assert any(f"{row.id} created by {ADMIN}" in line and f"(reverts {first})" in line for line in lines)
+
+    exported = [json.loads(line) async for line in export(store, None, "jsonl")]
+    [asked] = [e for e in exported if e["event"] == "revert_requested"]
+    assert (asked["request_id"], asked["detail"]["request"]) == (first, row.id)
+    [created] = [e for e in exported if e["event"] == "created" and e["request_id"] == row.id]
+    assert created["detail"]["reverts"] == first
+    csv_text = "".join([line async for line in export(store, None, "csv")])
+    assert f'""request"": ""{row.id}""' in csv_text and f'""reverts"": ""{first}""' in csv_text
