@@ -559,8 +559,7 @@ EXTEND, END_NOW = "steward_extend", "steward_end_now"
 
 
 def _until(card: RequestCard) -> str:
-    ends_at = getattr(card, "ends_at", None)
-    return when(ends_at) if ends_at else "its end"
+    return when(card.ends_at) if card.ends_at else "its end"
 
 
 def end_warning(card: RequestCard) -> Message:
