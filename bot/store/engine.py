@@ -9,6 +9,7 @@ import contextlib
 import os
 import queue
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -100,8 +101,28 @@ def _on_connect(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     for pragma in _PRAGMAS:
-        cursor.execute(f"PRAGMA {pragma}")
+        if pragma.startswith("journal_mode"):
+            _to_wal(cursor)
+        else:
+            cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
+
+
+def _to_wal(cursor: Any) -> None:
+    """Switch a new database to WAL. Replicas opening a new file together race for it, and
+    SQLite may answer "database is locked" at once, without waiting its busy timeout; the
+    loser finds the file in WAL already on its next look (the mode is kept in the file)."""
+    for attempt in range(100):
+        cursor.execute("PRAGMA journal_mode")
+        if str(cursor.fetchone()[0]).lower() == "wal":
+            return
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except Exception as err:  # the driver's OperationalError, sync or async
+            if "locked" not in str(err) or attempt == 99:
+                raise
+            time.sleep(0.05)
 
 
 #: Execution options of a connection that will write (`writer(engine)`).
