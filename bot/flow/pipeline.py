@@ -128,19 +128,28 @@ class Pipeline:
             "lasting": change.lasting,  # kept in the card until the change is made (bot/store/ends.py)
             "until": change.until,
         }
-        if not decision.allowed:
-            return await self._refuse(request, list(change.targets), decision)
-        held = assess_lasting(
-            self.policy, change.vendor, decision, lasting=change.lasting, until=change.until, now=now()
-        )
-        if held is not None:
-            refused = dataclasses.replace(decision, allowed=False, reason=held)
-            return await self._refuse(request, list(change.targets), refused)
+        refused = await self._refused(request, list(change.targets), decision, change)
+        if refused is not None:
+            return refused
         secrets = {k: v for k, v in change.fields.items() if isinstance(v, SecretStr)}
         if secrets and self.secret_box is None:
             return Answer("Password changes are turned off on this Steward. Nothing was changed.")
         async with self._turns[change.vendor]:
             return await self._submit(change, vendor, decision, request, secrets, channel)
+
+    async def _refused(
+        self, request: dict[str, Any], targets: list[str], decision: Decision, change: Change | Membership
+    ) -> Answer | None:
+        """The refusal of a change the policy does not allow, or whose `for`/`until` it does not
+        allow; None when it may go on."""
+        if not decision.allowed:
+            return await self._refuse(request, targets, decision)
+        held = assess_lasting(
+            self.policy, change.vendor, decision, lasting=change.lasting, until=change.until, now=now()
+        )
+        if held is None:
+            return None
+        return await self._refuse(request, targets, dataclasses.replace(decision, allowed=False, reason=held))
 
     async def _refuse(self, request: dict[str, Any], targets: list[str], decision: Decision) -> Answer:
         """A request the policy does not allow: kept in the audit log (state `refused`), told privately."""
@@ -259,14 +268,9 @@ class Pipeline:
             "lasting": change.lasting,
             "until": change.until,
         }
-        if not decision.allowed:
-            return await self._refuse(request, list(change.people), decision)
-        held = assess_lasting(
-            self.policy, change.vendor, decision, lasting=change.lasting, until=change.until, now=now()
-        )
-        if held is not None:
-            refused = dataclasses.replace(decision, allowed=False, reason=held)
-            return await self._refuse(request, list(change.people), refused)
+        refused = await self._refused(request, list(change.people), decision, change)
+        if refused is not None:
+            return refused
         async with self._turns[change.vendor]:
             try:
                 group = await self.group_of(change.vendor, change.group)

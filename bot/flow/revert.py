@@ -17,8 +17,9 @@ from typing import Any
 
 from bot.errors import StewardError
 from bot.flow.execute import Planned, plain, same
+from bot.language import SECRET_FIELDS
 from bot.store import StoredRequest
-from bot.vendors import MODELS, VENDOR_NAMES, Record
+from bot.vendors import MODELS, Record
 
 #: Each action and the one that undoes it.
 REVERSE: Mapping[str, str] = {
@@ -37,7 +38,6 @@ REVERSE: Mapping[str, str] = {
     "reinstate": "offboard",
 }
 REVERTIBLE = frozenset({"done", "partly_done"})
-SECRET_FIELDS = ("password", "old_password")
 #: The values under which a person is known to a vendor besides the id (as the pipeline keeps them).
 KNOWN_AS = ("email", "login", "username")
 
@@ -159,8 +159,3 @@ def _bits(targets: list[Planned]) -> int:
 def reason_for(row: StoredRequest, reason: str) -> str:
     said = f"revert of {row.id}"
     return f"{said}: {reason}" if reason else said
-
-
-def vendors_named(vendor: str) -> str:
-    names = [VENDOR_NAMES.get(v, v) for v in vendor.split(",")]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
