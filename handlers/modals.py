@@ -10,6 +10,8 @@ store under a short id (the step-2 view's `private_metadata`), and taken when st
 
 To add or remove people, step 1 names the group and the people; the group is found (the
 pipeline's `group_of`) and the people looked up before step 2, which asks only the reason.
+To offboard someone, step 1 names the person (checked as the command checks it) on every vendor
+its user administers; step 2 asks only the reason, and the pipeline plans it when it is sent.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.errors import InvalidValue, StewardError
 from bot.flow import administered_vendors
-from bot.language import Change, CommandError, Membership, parse, quote
+from bot.language import Change, CommandError, Membership, Offboard, parse, quote
 from bot.slack import forms, messages
 from bot.tasks import after_ack
 from bot.vendors import build, unsafe_rule
@@ -50,7 +52,9 @@ def _offered(deps: Deps, user: str) -> list[str]:
 
 
 def _refusal(deps: Deps, user: str, vendor: str) -> str | None:
-    """Why `user` may not use the form for `vendor`, or None."""
+    """Why `user` may not use the form for `vendor` (or, to offboard, for every vendor), or None."""
+    if vendor == forms.EVERY:
+        return None if _offered(deps, user) else forms.NOT_AN_ADMIN_ANYWHERE
     if vendor not in deps.ready.vendors:
         return forms.not_set_up(vendor)
     if vendor not in _offered(deps, user):
@@ -78,6 +82,11 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 targets = list(_membership(vendor, action, group, typed_targets, blame="targets").people)
             except FieldErrors as err:
                 errors = err.errors
+        elif not errors and action == forms.OFFBOARD:
+            try:
+                targets = [_offboard(typed_targets, blame="targets").person]
+            except FieldErrors as err:
+                errors = err.errors
         elif not targets:
             errors["targets"] = "Name at least one user or group."
         if errors:
@@ -103,11 +112,13 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
         meta = form.state
         try:
-            change: Change | Membership
+            change: Change | Membership | Offboard
+            reason = str(forms.values(view).get("reason") or "")
             if meta.get("action") in forms.MEMBERSHIP:
-                reason = str(forms.values(view).get("reason") or "")
                 people = ",".join(meta["targets"])
                 change = _membership(meta["vendor"], meta["action"], meta["group"], people, reason)
+            elif meta.get("action") == forms.OFFBOARD:
+                change = _offboard(meta["targets"][0], reason)
             else:
                 change = _change(deps, meta, forms.values(view), forms.initial_values(view))
         except FieldErrors as err:
@@ -130,9 +141,14 @@ async def _fill(deps: Deps, client: Any, view_id: str, user: str, meta: dict[str
     """Step 2: find the targets and show their fields with the current values; what step 1
     collected goes into the store, and the view carries only its id."""
     pipeline = deps.ready
-    vendor = pipeline.vendors[meta["vendor"]]
     if meta["action"] in forms.MEMBERSHIP:
         await _fill_membership(deps, client, view_id, user, meta)
+        return
+    if meta["action"] == forms.OFFBOARD:  # nothing to read: the pipeline plans it when it is sent
+        meta["vendors"] = _offered(deps, user)
+        form_id = await pipeline.store.save_form(user, meta)
+        view = forms.step_two(meta, None, meta["targets"], {}, form_id=form_id)
+        await client.views_update(view_id=view_id, view=view)
         return
     try:
         records = await pipeline.look_up(meta["vendor"], meta["obj"], meta["targets"])
@@ -145,6 +161,7 @@ async def _fill(deps: Deps, client: Any, view_id: str, user: str, meta: dict[str
     meta["targets"] = [r.id for r in records]
     form_id = await pipeline.store.save_form(user, meta)
     current = dict(records[0].values) if len(records) == 1 else {}
+    vendor = pipeline.vendors[meta["vendor"]]
     from bot.vendors.kaiten import Permission
 
     view = forms.step_two(
@@ -212,6 +229,19 @@ def _membership(
     return parsed
 
 
+def _offboard(person: str, reason: str = "", *, blame: str = "reason") -> Offboard:
+    """An offboarding, read by the grammar from a command Steward writes, so that the person (one
+    e-mail address or mention) and the reason pass the command's checks."""
+    try:
+        tail = f" reason={quote(reason)}" if reason else ""
+        parsed = parse(f"offboard {quote(person.strip() or ' ')}{tail}", limit=None)
+    except CommandError as err:
+        raise FieldErrors({blame: messages.cut(err.problem, 2000)}) from None
+    if not isinstance(parsed, Offboard) or (parsed.reason and not reason):  # `reason=` as the person
+        raise FieldErrors({blame: "Name one person here: their e-mail address."})
+    return parsed
+
+
 def _change(
     deps: Deps, meta: dict[str, Any], typed: dict[str, Any], initial: dict[str, str | None]
 ) -> Change:
@@ -260,9 +290,11 @@ def _change(
     return dataclasses.replace(parsed, fields={**parsed.fields, **secrets}) if secrets else parsed
 
 
-async def _submit(deps: Deps, change: Change | Membership, user: str, channel: str) -> None:
+async def _submit(deps: Deps, change: Change | Membership | Offboard, user: str, channel: str) -> None:
     pipeline = deps.ready
-    if isinstance(change, Membership):
+    if isinstance(change, Offboard):
+        answer = await pipeline.submit_offboard(change, user, channel)
+    elif isinstance(change, Membership):
         answer = await pipeline.submit_membership(change, user, channel)
     else:
         answer = await pipeline.submit(change, user, channel)

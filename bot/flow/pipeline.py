@@ -875,8 +875,7 @@ def _never(refused: dict[tuple[str, str], list[str]], part: str) -> Iterator[Non
 
 def vendor_names(vendor: str) -> str:
     """ "Kaiten, ONLYOFFICE and Hub" for an offboarding's "kaiten,onlyoffice,hub"."""
-    names = [VENDOR_NAMES.get(v, v) for v in vendor.split(",")]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return messages.joined([VENDOR_NAMES.get(v, v) for v in vendor.split(",")])
 
 
 def plan(change: Change, target_id: str, label: str, values: dict[str, Any]) -> Planned:

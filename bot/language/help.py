@@ -20,7 +20,7 @@ from bot.vendors import MODELS, VENDOR_NAMES, UpdateModel, enum_rule
 from bot.vendors.kaiten import Permission
 
 WHAT = {
-    "/steward": "open the request form",
+    "/steward": "open the request form (a change, a group's members, or an offboarding)",
     "/steward help [kaiten|onlyoffice|hub]": "this help",
     "/steward check": "who Steward is on each vendor (admins)",
     "/steward <vendor> user <target>": "the user as Steward reads it (admins)",

@@ -2,8 +2,11 @@
 
 Step 1 asks vendor, object, targets and action (and, to add or remove people, the group);
 step 2 (the same modal, updated) shows the fields of that object with the target's current
-values, and a reason. Each input's block id is the field's name, so a field error from
-`response_action: errors` lands next to its field. An error found after the answer to Slack (a
+values, and a reason. To offboard someone, step 1 takes "Every vendor you administer" (`EVERY`)
+as the vendor, User, the person's e-mail address and Offboard; step 2 asks only the reason.
+
+Each input's block id is the field's name, so a field error from `response_action: errors`
+lands next to its field. An error found after the answer to Slack (a
 group or person the vendor does not know) brings step 1 back, filled in as it was sent, with the
 error right under its input: Slack shows field errors only in an answer.
 
@@ -31,10 +34,12 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.slack.messages import cut, esc, show
+from bot.slack.messages import cut, esc, flat, joined, show
 from bot.vendors import VENDOR_NAMES, UpdateModel
 
 STEP1, STEP2 = "steward_form_1", "steward_form_2"
+#: The vendor choice of an offboarding: every vendor the person administers, at once.
+EVERY, OFFBOARD = "every", "offboard"
 #: People into or out of a group: the form's group input names the group, "Who" the people.
 MEMBERSHIP = ("add", "remove")
 ACTIONS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
@@ -53,6 +58,7 @@ ACTION_LABELS = {
     },
     "add": "Add people",
     "remove": "Remove people",
+    OFFBOARD: "Offboard (switch off everywhere)",
 }
 HIDDEN = ("password", "old_password")
 _CHANNEL = re.compile(r"^[CGD][A-Z0-9]{2,30}$")
@@ -67,6 +73,17 @@ GROUP_ONLY_FOR_MEMBERS = (
     "Only Add people and Remove people take a group here; for a group's own fields, "
     "name the group under Who and leave this empty."
 )
+NOT_AN_ADMIN_ANYWHERE = (
+    "You are not an admin of any vendor in Steward, so you cannot offboard anyone. "
+    "Who may use Steward is set by its operators."
+)
+OFFBOARD_EVERYWHERE = (
+    "Offboarding covers every vendor you administer at once: choose Every vendor you administer."
+)
+EVERY_ONLY_TO_OFFBOARD = (
+    "Every vendor at once is only for Offboard; to change something else, choose one vendor."
+)
+OFFBOARD_A_USER = "Offboarding is of a person: choose User."
 NOT_AN_ADMIN = (
     "You are not an admin of any vendor in Steward, so the request form does not open for you. "
     "Who may use Steward is set by its operators: ask them if you need to make changes."
@@ -127,7 +144,7 @@ def step_one(
     if note:
         blocks.append(SectionBlock(text=MarkdownTextObject(text=cut(f"⚠️ {esc(note)}"), verbatim=True)))
     inputs = [
-        _select("vendor", "Vendor", [(v, VENDOR_NAMES[v]) for v in vendors], filled.get("vendor")),
+        _select("vendor", "Vendor", _vendor_choices(vendors), filled.get("vendor")),
         _select("object", "Object", [("user", "User"), ("group", "Group")], filled.get("object")),
         InputBlock(
             block_id="group",
@@ -144,7 +161,10 @@ def step_one(
         InputBlock(
             block_id="targets",
             label="Who",
-            hint="Vendor ids or e-mail addresses, separated by commas (to add or remove: the people)",
+            hint=(
+                "Vendor ids or e-mail addresses, separated by commas (to add or remove: the people; "
+                "to offboard: the person's e-mail address)"
+            ),
             element=PlainTextInputElement(
                 action_id="targets",
                 placeholder="anna@acme.com, 42",
@@ -171,9 +191,22 @@ def step_one(
     return view.to_dict()
 
 
+def _vendor_choices(vendors: Sequence[str]) -> list[tuple[str, str]]:
+    pairs = [(v, VENDOR_NAMES[v]) for v in vendors]
+    return [*pairs, (EVERY, "Every vendor you administer")] if pairs else pairs
+
+
 def step_one_errors(vendor: str, obj: str, action: str, group: str = "") -> dict[str, str]:
     """Field errors for a combination the grammar does not have, and a group where none belongs
     or none where one does."""
+    if vendor == EVERY or action == OFFBOARD:
+        if action != OFFBOARD:
+            return {"action": EVERY_ONLY_TO_OFFBOARD}
+        if vendor != EVERY:
+            return {"vendor": OFFBOARD_EVERYWHERE}
+        if obj != "user":
+            return {"object": OFFBOARD_A_USER}
+        return {"group": GROUP_ONLY_FOR_MEMBERS} if group.strip() else {}
     objects = ACTIONS.get(vendor, {})
     if obj not in objects:
         return {
@@ -210,14 +243,20 @@ def step_two(
 ) -> dict[str, Any]:
     """The fields of the object (for `set`), the permissions (grant/revoke), and a reason; `meta`
     is what step 1 collected, kept in the store under `form_id` (to add or remove people, the
-    group as found too: `group_label`)."""
+    group as found too: `group_label`; to offboard, the vendors it covers: `vendors`)."""
     who = ", ".join(labels[:10]) + (f" and {len(labels) - 10} more" if len(labels) > 10 else "")
     action, vendor = meta["action"], meta["vendor"]
-    said = f"*{action}* · {esc(who)}"
-    if action in MEMBERSHIP:
+    said = f"*{action}* · {flat(who)}"
+    if action == OFFBOARD:
+        names = joined([VENDOR_NAMES.get(v, v) for v in meta.get("vendors") or ()] or ["no vendor"])
+        said = (
+            f"*Offboard* · {flat(who)} · on {esc(names)}: each of their accounts there is switched off "
+            "once the request is approved; the card lists their groups (not removed)"
+        )
+    elif action in MEMBERSHIP:
         where = "to" if action == "add" else "from"
-        group = esc(str(meta.get("group_label") or meta.get("group")))
-        said = f"*{ACTION_LABELS[action]}* · {esc(who)} · {where} the group *{group}*"
+        group = flat(str(meta.get("group_label") or meta.get("group")))
+        said = f"*{ACTION_LABELS[action]}* · {flat(who)} · {where} the group *{group}*"
     blocks: list[Any] = [ContextBlock(elements=[MarkdownTextObject(text=cut(said, 2000), verbatim=True)])]
     if action == "set" and model is not None:
         for name, info in model.model_fields.items():

@@ -188,7 +188,8 @@ def _target_text(card: RequestCard, target: TargetCard, *, bold: bool = True) ->
     return "\n".join(lines)
 
 
-def _names(names: Sequence[str]) -> str:
+def joined(names: Sequence[str]) -> str:
+    """ "Kaiten, ONLYOFFICE and Hub"."""
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
@@ -259,7 +260,7 @@ def _asks(card: RequestCard, count: int, verb: str) -> str:
     if card.offboarding:
         doing = [t.vendor for t in card.targets]
         names = [p.name for p in card.parts if p.included and p.vendor in doing] or [card.vendor_name]
-        return f"<@{card.requester}> asks to {verb} {flat(card.person)} on {esc(_names(names))}"
+        return f"<@{card.requester}> asks to {verb} {flat(card.person)} on {esc(joined(names))}"
     if card.group:  # add/remove: the targets are people, the group is where they go
         who = f"{count} people" if count != 1 else (card.targets[0].label if card.targets else "")
         where = f"{'to' if card.action == 'add' else 'from'} {card.vendor_name} group {flat(card.group)}"

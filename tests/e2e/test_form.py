@@ -131,7 +131,8 @@ def test_the_form_offers_only_the_vendors_the_person_administers(
         rig.command("")
         [opened] = rig.slack.wait_for("views.open")
         vendor = next(b for b in opened.args["view"]["blocks"] if b.get("block_id") == "vendor")
-        assert [o["value"] for o in vendor["element"]["options"]] == ["kaiten", "onlyoffice"]
+        # and, to offboard, every vendor the person administers at once
+        assert [o["value"] for o in vendor["element"]["options"]] == ["kaiten", "onlyoffice", "every"]
 
         answer = rig.post(
             signing.view_submission(
@@ -144,6 +145,20 @@ def test_the_form_offers_only_the_vendors_the_person_administers(
         time.sleep(SETTLE)
         assert answer.json()["response_action"] == "errors"
         assert "not an admin of Hub" in answer.json()["errors"]["vendor"]
+
+        offboarding = rig.post(
+            signing.view_submission(
+                "steward_form_1",
+                step_one("every", "user", "julia.meyer@acme.test", "offboard"),
+                user_id=ADMIN,
+                private_metadata=opened.args["view"]["private_metadata"],
+            )
+        )
+        assert offboarding.json()["response_action"] == "update", offboarding.body
+        [filled] = rig.slack.wait_for("views.update")
+        said = json.dumps(filled.args["view"]["blocks"])
+        assert "on Kaiten and ONLYOFFICE:" in said and "Hub" not in said, said
+        time.sleep(SETTLE)
         assert hub_sandbox.requests() == []
     finally:
         stop(rig.process)
@@ -385,3 +400,126 @@ def test_a_non_admins_group_add_through_the_form_reaches_no_vendor(rig: Rig) -> 
     time.sleep(SETTLE)
     assert "not an admin of ONLYOFFICE" in sent.json()["errors"]["reason"]
     assert rig.vendor_calls() == [] and rig.slack.calls("chat.postMessage") == []
+
+
+# --- issue 16: offboarding through the form -----------------------------------------------------
+
+
+def offboard_step_one(
+    rig: Rig, person: str, *, vendor: str = "every", obj: str = "user", user: str = ADMIN
+) -> Answer:
+    return rig.post(
+        signing.view_submission(
+            "steward_form_1",
+            step_one(vendor, obj, person, "offboard"),
+            user_id=user,
+            private_metadata=json.dumps({"channel": CHANNEL}),  # as the form Steward opens carries it
+        )
+    )
+
+
+def test_the_form_offers_offboarding_on_every_vendor_the_admin_administers(rig: Rig) -> None:
+    rig.command("")
+    [opened] = rig.slack.wait_for("views.open")
+    view = opened.args["view"]
+    vendors = {o["value"]: o["text"]["text"] for o in block(view, "vendor")["element"]["options"]}
+    actions = {o["value"]: o["text"]["text"] for o in block(view, "action")["element"]["options"]}
+    assert vendors["every"] == "Every vendor you administer", vendors
+    assert "Offboard" in actions["offboard"], actions
+    assert "offboard" in block(view, "targets")["hint"]["text"].lower()
+
+
+def test_an_offboarding_through_the_form_asks_only_a_reason_then_switches_the_person_off_after_approval(
+    rig: Rig,
+) -> None:
+    answer = offboard_step_one(rig, "Julia.Meyer@acme.test")
+    assert answer.json()["response_action"] == "update", answer.body
+    [filled] = rig.slack.wait_for(
+        "views.update", where=lambda c: c.args["view"].get("callback_id") == "steward_form_2"
+    )
+    view = filled.args["view"]
+    inputs = [b["block_id"] for b in view["blocks"] if b["type"] == "input"]
+    assert inputs == ["reason"], inputs  # the person was named in step 1; only the reason is asked
+    said = json.dumps(view["blocks"])
+    assert "julia.meyer@acme.test" in said and "Kaiten, ONLYOFFICE and Hub" in said, said
+    assert rig.vendor_calls() == []  # nothing read yet: the card plans it once the form is sent
+
+    reason = {"reason": {"reason": {"type": "plain_text_input", "value": "left the company"}}}
+    sent = rig.post(
+        signing.view_submission(
+            "steward_form_2",
+            reason,
+            user_id=ADMIN,
+            private_metadata=view["private_metadata"],
+            blocks=view["blocks"],
+        )
+    )
+
+    assert sent.status == 200 and sent.body == "", sent.body
+    request_id, ts = card_of(rig)
+    card = rig.slack.message(CHANNEL, ts)
+    card_text = card.text + json.dumps(card.blocks, ensure_ascii=False)
+    assert "asks to offboard julia.meyer@acme.test on Kaiten, ONLYOFFICE and Hub" in card_text, card_text
+    assert rig.kaiten.requests("PATCH") == []  # an offboarding always waits for approval
+    rig.click(messages.APPROVE, request_id, BOSS, ts)
+    thread = thread_text(rig, ts, 4)  # one message per vendor as it ends, then the outcome
+    assert "✅ Kaiten: done" in thread and "✅ ONLYOFFICE: done" in thread and "✅ Hub: done" in thread
+    [ban] = [r.json() for r in rig.hub.requests("POST") if "/users/" in r.path]
+    assert ban == {"banned": True, "banReason": "left the company"}
+    assert rows(rig, "SELECT action, reason FROM requests") == [("offboard", "left the company")]
+
+
+def test_the_forms_offboarding_is_checked_as_the_command_checks_it(rig: Rig) -> None:
+    cases = [
+        ({"person": "42"}, "targets", "not a person Steward can look up on every vendor"),
+        ({"person": "anna.petrova@acme.test, boris.ivanov@acme.test"}, "targets", "one person"),
+        ({"person": "me"}, "targets", "not a person Steward can look up"),
+        ({"person": "anna.petrova@acme.test", "vendor": "kaiten"}, "vendor", "Every vendor you administer"),
+        ({"person": "anna.petrova@acme.test", "obj": "group"}, "object", "choose User"),
+    ]
+    for case, field, words in cases:
+        answer = offboard_step_one(rig, **case)
+        assert answer.json()["response_action"] == "errors", (case, answer.body)
+        assert words in answer.json()["errors"][field], (case, answer.json())
+    other = rig.post(
+        signing.view_submission(
+            "steward_form_1",
+            step_one("every", "user", "anna.petrova@acme.test", "set"),
+            user_id=ADMIN,
+            private_metadata=json.dumps({"channel": CHANNEL}),
+        )
+    )
+    assert "only for Offboard" in other.json()["errors"]["action"], other.json()
+    time.sleep(SETTLE)
+    assert rig.vendor_calls() == [] and rig.slack.calls("views.update") == []
+    assert rows(rig, "SELECT id FROM forms") == []
+
+
+def test_a_non_admins_offboarding_through_the_form_reaches_no_vendor(rig: Rig) -> None:
+    answer = offboard_step_one(rig, "julia.meyer@acme.test", user=STRANGER)
+    time.sleep(SETTLE)
+
+    assert answer.json()["response_action"] == "errors"
+    refusal = answer.json()["errors"]["vendor"]
+    assert "not an admin of any vendor" in refusal and "operators" in refusal, refusal
+    assert rig.vendor_calls() == [] and rig.slack.calls("views.update") == []
+
+    # an admin's step two, sent by someone else, is refused too, before any vendor call
+    offboard_step_one(rig, "julia.meyer@acme.test")
+    [filled] = rig.slack.wait_for(
+        "views.update", where=lambda c: c.args["view"].get("callback_id") == "steward_form_2"
+    )
+    view = filled.args["view"]
+    sent = rig.post(
+        signing.view_submission(
+            "steward_form_2",
+            {},
+            user_id=STRANGER,
+            private_metadata=view["private_metadata"],
+            blocks=view["blocks"],
+        )
+    )
+    time.sleep(SETTLE)
+    assert "not an admin of any vendor" in sent.json()["errors"]["reason"], sent.json()
+    assert rig.vendor_calls() == [] and rig.slack.calls("chat.postMessage") == []
+    assert rows(rig, "SELECT id FROM requests") == []
