@@ -232,9 +232,11 @@ def _membership(
 def _offboard(person: str, reason: str = "", *, blame: str = "reason") -> Offboard:
     """An offboarding, read by the grammar from a command Steward writes, so that the person (one
     e-mail address or mention) and the reason pass the command's checks."""
+    if not person.strip():
+        raise FieldErrors({blame: "Name the person to offboard: their e-mail address."})
     try:
         tail = f" reason={quote(reason)}" if reason else ""
-        parsed = parse(f"offboard {quote(person.strip() or ' ')}{tail}", limit=None)
+        parsed = parse(f"offboard {quote(person.strip())}{tail}", limit=None)
     except CommandError as err:
         raise FieldErrors({blame: messages.cut(err.problem, 2000)}) from None
     if not isinstance(parsed, Offboard) or (parsed.reason and not reason):  # `reason=` as the person

@@ -6,9 +6,9 @@ values, and a reason. To offboard someone, step 1 takes "Every vendor you admini
 as the vendor, User, the person's e-mail address and Offboard; step 2 asks only the reason.
 
 Each input's block id is the field's name, so a field error from `response_action: errors`
-lands next to its field. An error found after the answer to Slack (a
-group or person the vendor does not know) brings step 1 back, filled in as it was sent, with the
-error right under its input: Slack shows field errors only in an answer.
+lands next to its field. An error found after the answer to Slack (a group or person the vendor
+does not know) brings step 1 back, filled in as it was sent, with the error right under its
+input: Slack shows field errors only in an answer.
 
 Step 1 carries the channel it was opened in (`{"channel": …}`) in `private_metadata`; step 2
 carries only the id under which the store keeps what step 1 collected (Slack keeps at most 3,000

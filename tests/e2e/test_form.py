@@ -474,6 +474,7 @@ def test_the_forms_offboarding_is_checked_as_the_command_checks_it(rig: Rig) -> 
         ({"person": "42"}, "targets", "not a person Steward can look up on every vendor"),
         ({"person": "anna.petrova@acme.test, boris.ivanov@acme.test"}, "targets", "one person"),
         ({"person": "me"}, "targets", "not a person Steward can look up"),
+        ({"person": "  "}, "targets", "Name the person to offboard"),
         ({"person": "anna.petrova@acme.test", "vendor": "kaiten"}, "vendor", "Every vendor you administer"),
         ({"person": "anna.petrova@acme.test", "obj": "group"}, "object", "choose User"),
     ]
