@@ -38,6 +38,8 @@ async def run(
         start = loop.time() + 0.2
         epoch = time.time() + 0.2  # the same moment on the wall clock, which the fake Slack records
 
+        errors: list[tuple[int, str]] = []  # request number, what httpx raised: why it has no status
+
         async def one(i: int) -> tuple[float, int]:
             at = start + i / rate
             await asyncio.sleep(max(0.0, at - loop.time()))
@@ -50,8 +52,9 @@ async def run(
             try:
                 answer = await client.post(url, content=body, headers=signing.sign(secret, body))
                 status = answer.status_code
-            except httpx.HTTPError:
+            except httpx.HTTPError as err:
                 status = 0
+                errors.append((i, f"{type(err).__name__}: {err}"))
             return loop.time() - at, status
 
         results = await asyncio.gather(*(one(i) for i in range(count)))
@@ -59,6 +62,7 @@ async def run(
     return {
         "latencies": [r[0] for r in results],
         "statuses": [r[1] for r in results],
+        "errors": errors,
         "seconds": took,
         "epoch": epoch,
         "rate": rate,

@@ -207,6 +207,7 @@ def serve(settings: Settings) -> int:
         port=settings.port,
         log_config=None,  # our logging, set up in main()
         timeout_graceful_shutdown=int(DRAIN_SECONDS) + 5,
+        timeout_keep_alive=settings.steward_keep_alive,
         access_log=False,
     )
     uvicorn.Server(config).run()

@@ -47,6 +47,7 @@ EXPECTED: dict[str, str] = {
     "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'",
     "STEWARD_VENDOR_TIMEOUT": "seconds, such as 10",
     "STEWARD_LEASE_SECONDS": "seconds from 1 to 3600, such as 60",
+    "STEWARD_KEEP_ALIVE": "seconds from 1 to 3600, such as 75",
     "LOG_LEVEL": "debug, info, warning or error",
     "LOG_FORMAT": "json or console",
 }
@@ -115,6 +116,10 @@ class Settings(BaseSettings):
     steward_secret_key: SecretStr | None = None
     steward_vendor_timeout: Annotated[float, Field(gt=0, le=300)] = 10.0
     steward_lease_seconds: Annotated[float, Field(ge=1, le=3600)] = 60.0
+    # How long an idle HTTP connection stays open: longer than the idle timeout of whatever keeps
+    # connections to Steward (proxies, load balancers: AWS ALB's is 60 s), so that they close it
+    # first. uvicorn's default of 5 s races them, and a request sent as Steward closes is reset.
+    steward_keep_alive: Annotated[int, Field(ge=1, le=3600)] = 75
 
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["json", "console"] = "console"

@@ -27,6 +27,7 @@ def _clean(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         "KAITEN_TOKEN",
         "KAITEN_RATE_LIMIT",
         "STEWARD_LEASE_SECONDS",
+        "STEWARD_KEEP_ALIVE",
         "ONLYOFFICE_URL",
         "ONLYOFFICE_TOKEN",
         "HUB_URL",
@@ -45,6 +46,7 @@ def test_defaults_are_those_of_the_product_table() -> None:
     assert settings.slack_api_url == "https://slack.com/api/"
     assert settings.kaiten_rate_limit == 5  # Kaiten's documented limit
     assert settings.steward_lease_seconds == 60
+    assert settings.steward_keep_alive == 75  # longer than AWS ALB's 60 s idle timeout
     assert settings.steward_request_ttl == dt.timedelta(hours=24)
     assert settings.steward_admins == [] and settings.approvers == [] and settings.vendors_on() == []
     assert (settings.log_level, settings.log_format, settings.steward_vendor_timeout) == (
@@ -81,6 +83,7 @@ def test_a_dotenv_file_is_read(tmp_path: Path) -> None:
         ({"KAITEN_URL": "https://k.test/api/latest"}, ["KAITEN_TOKEN", "is required when KAITEN_URL is set"]),
         ({"KAITEN_URL": "kaiten", "KAITEN_TOKEN": "t"}, ["KAITEN_URL", "http(s) URL"]),
         ({"STEWARD_LEASE_SECONDS": "0"}, ["STEWARD_LEASE_SECONDS", "seconds from 1 to 3600"]),
+        ({"STEWARD_KEEP_ALIVE": "forever"}, ["STEWARD_KEEP_ALIVE", "seconds from 1 to 3600"]),
         ({"KAITEN_RATE_LIMIT": "fast"}, ["KAITEN_RATE_LIMIT", "a whole number of requests per second"]),
         ({"KAITEN_RATE_LIMIT": "-1"}, ["KAITEN_RATE_LIMIT", "0 turns Steward's pacing off"]),
         ({"STEWARD_ALLOW_PASSWORD_CHANGES": "true"}, ["STEWARD_SECRET_KEY", "is required"]),

@@ -52,6 +52,20 @@ def open_meta(rig: Rig) -> str:
     return str(opened.args["view"]["private_metadata"])
 
 
+def send_step_two(rig: Rig, view: dict[str, Any], typed: dict[str, str], user: str = ADMIN) -> Answer:
+    """Send the step-2 view Steward showed, with `typed` (block id → text) in its inputs."""
+    state = {k: {k: {"type": "plain_text_input", "value": v}} for k, v in typed.items()}
+    return rig.post(
+        signing.view_submission(
+            "steward_form_2",
+            state,
+            user_id=user,
+            private_metadata=view["private_metadata"],
+            blocks=view["blocks"],
+        )
+    )
+
+
 # --- point 1: the form obeys the policy --------------------------------------------------------
 
 
@@ -85,16 +99,7 @@ def test_a_non_admin_reusing_an_admins_step_two_is_refused_before_any_vendor_cal
     view = filled.args["view"]
     rig.kaiten.app.state.clear_log()
 
-    theme = {"theme": {"theme": {"type": "plain_text_input", "value": "dark"}}}
-    answer = rig.post(
-        signing.view_submission(
-            "steward_form_2",
-            theme,
-            user_id=STRANGER,
-            private_metadata=view["private_metadata"],
-            blocks=view["blocks"],
-        )
-    )
+    answer = send_step_two(rig, view, {"theme": "dark"}, STRANGER)
     time.sleep(SETTLE)
 
     assert answer.status == 200 and answer.json()["response_action"] == "errors"
@@ -184,16 +189,7 @@ def submit_form(
     [filled] = rig.slack.wait_for("views.update", timeout=60)
     view: dict[str, Any] = filled.args["view"]
     assert view["callback_id"] == "steward_form_2", view
-    state = {k: {k: {"type": "plain_text_input", "value": v}} for k, v in values.items()}
-    sent = rig.post(
-        signing.view_submission(
-            "steward_form_2",
-            state,
-            user_id=ADMIN,
-            private_metadata=view["private_metadata"],
-            blocks=view["blocks"],
-        )
-    )
+    sent = send_step_two(rig, view, values)
     return view, sent
 
 
@@ -272,17 +268,24 @@ def block(view: dict[str, Any], block_id: str) -> dict[str, Any]:
     return next(b for b in view["blocks"] if b.get("block_id") == block_id)
 
 
-def membership_step_one(
-    rig: Rig, vendor: str, group: str, people: str, action: str = "add", user: str = ADMIN
+def send_step_one(
+    rig: Rig, vendor: str, obj: str, targets: str, action: str, group: str | None = None, user: str = ADMIN
 ) -> Answer:
+    """Send step 1 filled in so, as from the form Steward opens in CHANNEL."""
     return rig.post(
         signing.view_submission(
             "steward_form_1",
-            step_one(vendor, "group", people, action, group),
+            step_one(vendor, obj, targets, action, group),
             user_id=user,
-            private_metadata=json.dumps({"channel": CHANNEL}),  # as the form Steward opens carries it
+            private_metadata=json.dumps({"channel": CHANNEL}),
         )
     )
+
+
+def membership_step_one(
+    rig: Rig, vendor: str, group: str, people: str, action: str = "add", user: str = ADMIN
+) -> Answer:
+    return send_step_one(rig, vendor, "group", people, action, group, user)
 
 
 def test_the_form_offers_group_add_and_remove_on_every_vendor(rig: Rig) -> None:
@@ -314,16 +317,7 @@ def test_a_group_add_through_the_form_waits_for_approval_then_the_person_is_in_t
     view = filled.args["view"]
     assert view["callback_id"] == "steward_form_2", view
     assert "QA engineers" in json.dumps(view["blocks"])
-    reason = {"reason": {"reason": {"type": "plain_text_input", "value": "joins QA"}}}
-    sent = rig.post(
-        signing.view_submission(
-            "steward_form_2",
-            reason,
-            user_id=ADMIN,
-            private_metadata=view["private_metadata"],
-            blocks=view["blocks"],
-        )
-    )
+    sent = send_step_two(rig, view, {"reason": "joins QA"})
 
     assert sent.status == 200 and sent.body == "", sent.body
     request_id, ts = card_of(rig)
@@ -388,15 +382,7 @@ def test_a_non_admins_group_add_through_the_form_reaches_no_vendor(rig: Rig) -> 
     [filled] = rig.slack.wait_for("views.update")
     view = filled.args["view"]
     rig.onlyoffice.app.state.clear_log()
-    sent = rig.post(
-        signing.view_submission(
-            "steward_form_2",
-            {},
-            user_id=STRANGER,
-            private_metadata=view["private_metadata"],
-            blocks=view["blocks"],
-        )
-    )
+    sent = send_step_two(rig, view, {}, STRANGER)
     time.sleep(SETTLE)
     assert "not an admin of ONLYOFFICE" in sent.json()["errors"]["reason"]
     assert rig.vendor_calls() == [] and rig.slack.calls("chat.postMessage") == []
@@ -408,14 +394,7 @@ def test_a_non_admins_group_add_through_the_form_reaches_no_vendor(rig: Rig) -> 
 def offboard_step_one(
     rig: Rig, person: str, *, vendor: str = "every", obj: str = "user", user: str = ADMIN
 ) -> Answer:
-    return rig.post(
-        signing.view_submission(
-            "steward_form_1",
-            step_one(vendor, obj, person, "offboard"),
-            user_id=user,
-            private_metadata=json.dumps({"channel": CHANNEL}),  # as the form Steward opens carries it
-        )
-    )
+    return send_step_one(rig, vendor, obj, person, "offboard", user=user)
 
 
 def test_the_form_offers_offboarding_on_every_vendor_the_admin_administers(rig: Rig) -> None:
@@ -444,16 +423,7 @@ def test_an_offboarding_through_the_form_asks_only_a_reason_then_switches_the_pe
     assert "julia.meyer@acme.test" in said and "Kaiten, ONLYOFFICE and Hub" in said, said
     assert rig.vendor_calls() == []  # nothing read yet: the card plans it once the form is sent
 
-    reason = {"reason": {"reason": {"type": "plain_text_input", "value": "left the company"}}}
-    sent = rig.post(
-        signing.view_submission(
-            "steward_form_2",
-            reason,
-            user_id=ADMIN,
-            private_metadata=view["private_metadata"],
-            blocks=view["blocks"],
-        )
-    )
+    sent = send_step_two(rig, view, {"reason": "left the company"})
 
     assert sent.status == 200 and sent.body == "", sent.body
     request_id, ts = card_of(rig)
@@ -482,14 +452,7 @@ def test_the_forms_offboarding_is_checked_as_the_command_checks_it(rig: Rig) -> 
         answer = offboard_step_one(rig, **case)
         assert answer.json()["response_action"] == "errors", (case, answer.body)
         assert words in answer.json()["errors"][field], (case, answer.json())
-    other = rig.post(
-        signing.view_submission(
-            "steward_form_1",
-            step_one("every", "user", "anna.petrova@acme.test", "set"),
-            user_id=ADMIN,
-            private_metadata=json.dumps({"channel": CHANNEL}),
-        )
-    )
+    other = send_step_one(rig, "every", "user", "anna.petrova@acme.test", "set")
     assert "only for Offboard" in other.json()["errors"]["action"], other.json()
     time.sleep(SETTLE)
     assert rig.vendor_calls() == [] and rig.slack.calls("views.update") == []
@@ -511,15 +474,7 @@ def test_a_non_admins_offboarding_through_the_form_reaches_no_vendor(rig: Rig) -
         "views.update", where=lambda c: c.args["view"].get("callback_id") == "steward_form_2"
     )
     view = filled.args["view"]
-    sent = rig.post(
-        signing.view_submission(
-            "steward_form_2",
-            {},
-            user_id=STRANGER,
-            private_metadata=view["private_metadata"],
-            blocks=view["blocks"],
-        )
-    )
+    sent = send_step_two(rig, view, {}, STRANGER)
     time.sleep(SETTLE)
     assert "not an admin of any vendor" in sent.json()["errors"]["reason"], sent.json()
     assert rig.vendor_calls() == [] and rig.slack.calls("chat.postMessage") == []
