@@ -104,7 +104,11 @@ def main() -> None:
     args = parser.parse_args()
     work = (args.work[0], args.work[1]) if args.work else None
     app = create_app(args.secret, args.slack_url, args.token, work, args.steward_calls)
-    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", access_log=False)
+    # the keep-alive Steward serves with (STEWARD_KEEP_ALIVE's default), so that neither server
+    # loses a command to the load generator reusing a connection the server is closing
+    uvicorn.run(
+        app, host="127.0.0.1", port=args.port, log_level="warning", access_log=False, timeout_keep_alive=75
+    )
 
 
 if __name__ == "__main__":
