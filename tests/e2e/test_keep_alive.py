@@ -2,7 +2,7 @@
 theirs (STEWARD_KEEP_ALIVE, 75 s by default): were Steward to close it first, a request sent on it
 in that same moment would be reset, and Slack would show the person `dispatch_failed`. uvicorn's
 own default is 5 s, which is also httpx's, and every load balancer's idle timeout is longer
-(AWS ALB: 60 s). The bench's throughput step lost a command about one run in ten to exactly this
+(AWS ALB: 60 s). The bench's throughput step lost a command in 5 of 31 runs to exactly this
 (httpx `ReadError`, the kernel counting TCPAbortOnClose)."""
 
 from __future__ import annotations
