@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from bot.language.values import unlink
+from bot.vendors.fields import unsafe_rule
 
 MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^<>]*)?>$")
 #: What an address may not hold besides white space: the marks around words in Slack and in
@@ -57,13 +58,16 @@ def target(vendor: str, obj: str, word: str) -> str | None:
 
 def is_email(word: str) -> bool:
     """`local@domain` with a dot inside the domain (neither its first nor its last character),
-    and nothing `_NOT_IN_EMAIL` lists. String checks, one pass: a pattern with a repeated part
-    on each side of the dot backtracks over every dot (`a@` + 100,000 dots + `@`: 58 s)."""
+    and nothing `_NOT_IN_EMAIL` lists, nor a control or text-direction character (`unsafe_rule`:
+    shown, it would reorder the text after it). String checks, one pass each: a pattern with a
+    repeated part on each side of the dot backtracks over every dot (`a@` + 100,000 dots + `@`:
+    58 s)."""
     local, at, domain = word.partition("@")
     return (
         bool(at and local)
         and "." in domain[1:-1]
         and not any(ch in _NOT_IN_EMAIL or ch.isspace() for ch in local + domain)
+        and unsafe_rule(word) is None
     )
 
 

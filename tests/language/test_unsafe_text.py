@@ -186,3 +186,19 @@ def test_a_nested_value_is_checked_too() -> None:
     with pytest.raises(InvalidValue) as caught:
         build(KaitenUserUpdate, {"slack_settings": {"a": [1, {"b": "c\x00"}]}})
     assert caught.value.field == "slack_settings"
+
+
+@pytest.mark.parametrize("char", UNSAFE, ids=code)
+@pytest.mark.parametrize(
+    "command",
+    [
+        "kaiten user anna.petrova@acme.te{}st set theme=dark",
+        "hub group Engineering add anna{}.petrova@acme.test",
+        "offboard anna.petrova@acme{}.test",
+    ],
+)
+def test_an_e_mail_address_holding_a_control_or_direction_character_is_no_target(
+    command: str, char: str
+) -> None:
+    with pytest.raises(CommandError):
+        parse(command.format(char))
