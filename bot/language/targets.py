@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from bot.language.values import unlink
-from bot.vendors.fields import unsafe_rule
+from bot.vendors import unsafe_rule
 
 MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^<>]*)?>$")
 #: What an address may not hold besides white space: the marks around words in Slack and in
