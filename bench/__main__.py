@@ -8,7 +8,9 @@ import datetime as dt
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from bench.bulk import TARGETS, bulk
 from bench.measure import Acks, load, wait_until
@@ -53,6 +55,20 @@ QUICK = Plan(
 )
 
 
+T = TypeVar("T")
+
+
+def step(name: str, failed: dict[str, str], work: Callable[[], T]) -> T | None:
+    """`work()`, or None when it fails: why goes into `failed` under `name`, and the bench goes on
+    with the next step (a load generator timing out on a busy machine ends only its own step)."""
+    try:
+        return work()
+    except Exception as err:  # any failure of one step; RESULTS.md names it
+        failed[name] = f"{type(err).__name__}: {err}"[:500]
+        print(f"{name}: did not complete: {failed[name]}", file=sys.stderr, flush=True)
+        return None
+
+
 def acks(server: Server, vendors: Vendors, plan: Plan) -> Acks:
     try:
         return load(server, vendors, [ACK_TEXT], plan.rate, int(plan.rate * plan.seconds))
@@ -93,35 +109,46 @@ def main(argv: list[str] | None = None) -> int:
     plan = QUICK if args.quick else FULL
     began = time.monotonic()
     vendors = Vendors.start()
+    failed: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix="steward-bench-") as tmp_dir:
         tmp = Path(tmp_dir)
         try:
-            bare = acks(bare_bolt(vendors, tmp), vendors, plan)
+            bare = step("Ack latency", failed, lambda: acks(bare_bolt(vendors, tmp), vendors, plan))
             print(f"bare Bolt acks: {bare}", flush=True)
-            fast = acks(steward(vendors, tmp), vendors, plan)
+            fast = step("Ack latency", failed, lambda: acks(steward(vendors, tmp), vendors, plan))
             print(f"Steward acks: {fast}", flush=True)
             vendors.slow(plan.slow)
-            slow = acks(steward(vendors, tmp), vendors, plan)
+            try:
+                slow = step("Ack latency", failed, lambda: acks(steward(vendors, tmp), vendors, plan))
+            finally:
+                vendors.slow(0.0)
             print(f"Steward acks, vendors slow: {slow}", flush=True)
-            vendors.slow(0.0)
-            base, calls, ours = throughput(
-                vendors, tmp, plan.changes, plan.changes_rate, plan.stall, plan.changes_rounds
-            )
+            base, calls, ours = step(
+                "Throughput end to end",
+                failed,
+                lambda: throughput(
+                    vendors, tmp, plan.changes, plan.changes_rate, plan.stall, plan.changes_rounds
+                ),
+            ) or (None, None, None)
             print(f"throughput: baseline {base}, Steward's calls {calls}, Steward {ours}", flush=True)
-            mem = memory(vendors, tmp, plan)
+            mem = step("Memory", failed, lambda: memory(vendors, tmp, plan))
             print(f"Steward memory: {mem}", flush=True)
             bulks = []
             for vendor in TARGETS:
-                bulks.append(bulk(vendors, tmp, plan.bulk, vendor))
-                print(f"Steward bulk: {bulks[-1]}", flush=True)
+                done = step(
+                    "Bulk changes", failed, lambda vendor=vendor: bulk(vendors, tmp, plan.bulk, vendor)
+                )
+                if done is not None:
+                    bulks.append(done)
+                    print(f"Steward bulk: {done}", flush=True)
         finally:
             vendors.stop()
     command = "python -m bench" + (" --quick" if args.quick else "")
     now, took = dt.datetime.now(dt.UTC), time.monotonic() - began
-    results = Results(bare, fast, slow, mem, base, calls, ours, bulks)
+    results = Results(bare, fast, slow, mem, base, calls, ours, bulks, failed)
     text = write(args.out, plan, command, now, took, results)
     print(text)
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -77,3 +77,31 @@ def _cells(text: str, header: str) -> list[list[str]]:
             break
         rows.append([cell.strip() for cell in line.strip("|").split("|")])
     return rows
+
+
+def test_a_step_that_fails_is_named_in_the_results_and_the_other_steps_are_kept(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from bench.__main__ import QUICK, step
+    from bench.measure import Acks
+    from bench.report import Results, write
+
+    failed: dict[str, str] = {}
+
+    def times_out() -> None:
+        raise subprocess.TimeoutExpired(["python", "-m", "bench.load"], 274)
+
+    assert step("Memory", failed, times_out) is None
+    assert "TimeoutExpired" in failed["Memory"] and "274" in failed["Memory"], failed
+    acks = Acks(count=40, ok=40, p50_ms=1.0, p99_ms=2.0, max_ms=3.0, seconds=2.0)
+    results = Results(acks, acks, acks, None, None, None, None, [], failed)
+
+    out = tmp_path / "RESULTS.md"
+    written = write(out, QUICK, "python -m bench --quick", dt.datetime.now(dt.UTC), 1.0, results)
+
+    assert out.read_text() == written
+    assert "Steward p99 / bare Bolt p99 = **1.00×**" in written  # what did run is reported
+    memory = written.split("## Memory", 1)[1].split("##", 1)[0]
+    assert "did not complete" in memory and "TimeoutExpired" in memory, memory
+    assert "## Throughput end to end" in written and "## Bulk changes" in written
+    assert "| idle |" not in written  # no figure for a step that did not run
