@@ -408,17 +408,8 @@ _GLOBAL_KEYS = (
     "max_for",
     "extend_without_approval",
 )
-_VENDOR_KEYS = (
-    "admins",
-    "approvers",
-    "sensitive",
-    "approvals_required",
-    "self_approval",
-    "ttl",
-    "remind_after",
-    "max_for",
-    "extend_without_approval",
-)
+#: A vendor's table takes who may do what, and may set any global key for itself.
+_VENDOR_KEYS = ("admins", "approvers", "sensitive", *_GLOBAL_KEYS)
 
 
 def load_policy(settings: Settings) -> Policy:

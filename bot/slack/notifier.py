@@ -76,17 +76,8 @@ class SlackNotifier:
         )
         return place
 
-    async def post_outcome(self, card: RequestCard, place: Place) -> None:
-        outcome = messages.outcome_message(card)
-        await self._call(
-            "chat_postMessage",
-            channel=place.channel,
-            thread_ts=place.ts,
-            text=outcome.text,
-            blocks=outcome.blocks,
-        )
-
     async def post_note(self, message: messages.Message, place: Place) -> None:
+        """`message` in the thread of the card at `place`."""
         await self._call(
             "chat_postMessage",
             channel=place.channel,
@@ -95,17 +86,14 @@ class SlackNotifier:
             blocks=message.blocks,
         )
 
+    async def post_outcome(self, card: RequestCard, place: Place) -> None:
+        await self.post_note(messages.outcome_message(card), place)
+
     async def post_part(self, card: RequestCard, vendor: str, place: Place) -> None:
-        part = messages.part_message(card, vendor)
-        await self._call(
-            "chat_postMessage", channel=place.channel, thread_ts=place.ts, text=part.text, blocks=part.blocks
-        )
+        await self.post_note(messages.part_message(card, vendor), place)
 
     async def remind(self, card: RequestCard, approvers: Sequence[str], place: Place) -> None:
-        note = messages.reminder_message(card, approvers)
-        await self._call(
-            "chat_postMessage", channel=place.channel, thread_ts=place.ts, text=note.text, blocks=note.blocks
-        )
+        await self.post_note(messages.reminder_message(card, approvers), place)
 
     async def escalate(self, card: RequestCard, channel: str, place: Place) -> None:
         copy = messages.escalation_message(card, place.channel)
