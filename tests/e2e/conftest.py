@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -163,20 +163,43 @@ def steward_env(
     )
 
 
+#: `launcher(extra, home)`: Steward started with the rig's settings and `extra` (a policy file, a
+#: shorter lease…), in `home` (the test's tmp_path unless given).
+Launcher = Callable[..., Rig]
+
+
 @pytest.fixture
-def rig(
+def launcher(
     steward_env: dict[str, str],
     fake_slack: FakeSlack,
     kaiten_sandbox: Sandbox,
     onlyoffice_sandbox: Sandbox,
     hub_sandbox: Sandbox,
     tmp_path: Path,
-) -> Iterator[Rig]:
-    rig = launch(steward_env, tmp_path, fake_slack, kaiten_sandbox, onlyoffice_sandbox, hub_sandbox)
-    assert rig.process is not None
+) -> Iterator[Launcher]:
+    """Starts Steward as a rig; whatever process each rig has when the test ends is stopped (a
+    test that kills and restarts one sets `rig.process` to the new one)."""
+    started: list[Rig] = []
+
+    def start(extra: Mapping[str, str] | None = None, home: Path | None = None) -> Rig:
+        env = steward_env | dict(extra or {})
+        rig = launch(env, home or tmp_path, fake_slack, kaiten_sandbox, onlyoffice_sandbox, hub_sandbox)
+        started.append(rig)
+        return rig
+
     try:
-        for sandbox in (kaiten_sandbox, onlyoffice_sandbox, hub_sandbox):
-            sandbox.app.state.clear_log()
-        yield rig
+        yield start
     finally:
-        stop(rig.process)
+        for rig in started:
+            if rig.process is not None:
+                stop(rig.process)
+
+
+@pytest.fixture
+def rig(
+    launcher: Launcher, kaiten_sandbox: Sandbox, onlyoffice_sandbox: Sandbox, hub_sandbox: Sandbox
+) -> Rig:
+    rig = launcher()
+    for sandbox in (kaiten_sandbox, onlyoffice_sandbox, hub_sandbox):
+        sandbox.app.state.clear_log()
+    return rig

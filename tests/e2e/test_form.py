@@ -16,10 +16,9 @@ from bot.sandbox import company, onlyoffice_data
 from bot.sandbox.kaiten_data import EXTRA_FROM
 from bot.slack import messages
 from tests.conftest import Sandbox
-from tests.e2e.conftest import ADMIN, BOSS, CHANNEL, STRANGER, Answer, Rig, launch, stop
+from tests.e2e.conftest import ADMIN, BOSS, CHANNEL, STRANGER, Answer, Launcher, Rig
 from tests.e2e.test_slack import QA, card_of, thread_text
 from tests.rig import signing
-from tests.rig.fake_slack import FakeSlack
 
 #: How long the tests give work Steward might start after an answer to reach a vendor, where
 #: they check that none does.
@@ -119,54 +118,44 @@ def test_a_non_admins_steward_gets_a_private_reply_and_no_form(rig: Rig) -> None
 
 
 def test_the_form_offers_only_the_vendors_the_person_administers(
-    steward_env: dict[str, str],
-    fake_slack: FakeSlack,
-    kaiten_sandbox: Sandbox,
-    onlyoffice_sandbox: Sandbox,
-    hub_sandbox: Sandbox,
-    tmp_path: Path,
+    launcher: Launcher, hub_sandbox: Sandbox, tmp_path: Path
 ) -> None:
     policy = tmp_path / "policy.toml"
     policy.write_text(f'[hub]\nadmins = ["{BOSS}"]\n')
-    env = steward_env | {"STEWARD_POLICY_FILE": str(policy)}
-    rig = launch(env, tmp_path, fake_slack, kaiten_sandbox, onlyoffice_sandbox, hub_sandbox)
-    assert rig.process is not None
-    try:
-        hub_sandbox.app.state.clear_log()
-        rig.command("")
-        [opened] = rig.slack.wait_for("views.open")
-        vendor = next(b for b in opened.args["view"]["blocks"] if b.get("block_id") == "vendor")
-        # and, to offboard, every vendor the person administers at once
-        assert [o["value"] for o in vendor["element"]["options"]] == ["kaiten", "onlyoffice", "every"]
+    rig = launcher({"STEWARD_POLICY_FILE": str(policy)})
+    hub_sandbox.app.state.clear_log()
+    rig.command("")
+    [opened] = rig.slack.wait_for("views.open")
+    vendor = next(b for b in opened.args["view"]["blocks"] if b.get("block_id") == "vendor")
+    # and, to offboard, every vendor the person administers at once
+    assert [o["value"] for o in vendor["element"]["options"]] == ["kaiten", "onlyoffice", "every"]
 
-        answer = rig.post(
-            signing.view_submission(
-                "steward_form_1",
-                step_one("hub", "user", "anna.petrova@acme.test", "set"),
-                user_id=ADMIN,
-                private_metadata=opened.args["view"]["private_metadata"],
-            )
+    answer = rig.post(
+        signing.view_submission(
+            "steward_form_1",
+            step_one("hub", "user", "anna.petrova@acme.test", "set"),
+            user_id=ADMIN,
+            private_metadata=opened.args["view"]["private_metadata"],
         )
-        time.sleep(SETTLE)
-        assert answer.json()["response_action"] == "errors"
-        assert "not an admin of Hub" in answer.json()["errors"]["vendor"]
+    )
+    time.sleep(SETTLE)
+    assert answer.json()["response_action"] == "errors"
+    assert "not an admin of Hub" in answer.json()["errors"]["vendor"]
 
-        offboarding = rig.post(
-            signing.view_submission(
-                "steward_form_1",
-                step_one("every", "user", "julia.meyer@acme.test", "offboard"),
-                user_id=ADMIN,
-                private_metadata=opened.args["view"]["private_metadata"],
-            )
+    offboarding = rig.post(
+        signing.view_submission(
+            "steward_form_1",
+            step_one("every", "user", "julia.meyer@acme.test", "offboard"),
+            user_id=ADMIN,
+            private_metadata=opened.args["view"]["private_metadata"],
         )
-        assert offboarding.json()["response_action"] == "update", offboarding.body
-        [filled] = rig.slack.wait_for("views.update")
-        said = json.dumps(filled.args["view"]["blocks"])
-        assert "on Kaiten and ONLYOFFICE:" in said and "Hub" not in said, said
-        time.sleep(SETTLE)
-        assert hub_sandbox.requests() == []
-    finally:
-        stop(rig.process)
+    )
+    assert offboarding.json()["response_action"] == "update", offboarding.body
+    [filled] = rig.slack.wait_for("views.update")
+    said = json.dumps(filled.args["view"]["blocks"])
+    assert "on Kaiten and ONLYOFFICE:" in said and "Hub" not in said, said
+    time.sleep(SETTLE)
+    assert hub_sandbox.requests() == []
 
 
 # --- point 14: form state in the store ---------------------------------------------------------

@@ -5,41 +5,22 @@ STEWARD_ESCALATION_CHANNEL the card again in that channel."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from bot.sandbox.serve import free_port
-from tests.conftest import Sandbox
-from tests.e2e.conftest import ADMIN, BOSS, CHANNEL, Rig, launch, stop
+from tests.e2e.conftest import ADMIN, BOSS, CHANNEL, Launcher, Rig
 from tests.e2e.test_slack import card_of
-from tests.rig.fake_slack import FakeSlack
 
 QA = "00000000-0000-4000-8000-000000000001"
 ESCALATION = "C0ESCALATE"
 
 
 @pytest.fixture
-def reminding(
-    steward_env: dict[str, str],
-    fake_slack: FakeSlack,
-    kaiten_sandbox: Sandbox,
-    onlyoffice_sandbox: Sandbox,
-    hub_sandbox: Sandbox,
-    tmp_path: Path,
-) -> Iterator[Rig]:
-    env = steward_env | {
-        "STEWARD_REMIND_AFTER": "1s",
-        "STEWARD_ESCALATION_CHANNEL": ESCALATION,
-        "PORT": str(free_port()),
-    }
-    rig = launch(env, tmp_path, fake_slack, kaiten_sandbox, onlyoffice_sandbox, hub_sandbox)
-    assert rig.process is not None
-    try:
-        yield rig
-    finally:
-        stop(rig.process)
+def reminding(launcher: Launcher) -> Rig:
+    return launcher(
+        {"STEWARD_REMIND_AFTER": "1s", "STEWARD_ESCALATION_CHANNEL": ESCALATION, "PORT": str(free_port())}
+    )
 
 
 def test_a_pending_requests_thread_gets_one_reminder_and_the_escalation_channel_its_card(

@@ -3,7 +3,6 @@ several Steward processes sharing one PostgreSQL schema."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,10 +10,9 @@ import pytest
 from bot.store.audit import AuditEntry
 from bot.store.core import Store
 from tests.conftest import Sandbox
-from tests.e2e.conftest import Rig, fake_slack, free_port, launch, rig, steward_env, stop
-from tests.rig.fake_slack import FakeSlack
+from tests.e2e.conftest import Launcher, Rig, fake_slack, free_port, launcher, rig, steward_env
 
-__all__ = ["fake_slack", "rig", "steward_env"]  # fixtures reused from the e2e rig
+__all__ = ["fake_slack", "launcher", "rig", "steward_env"]  # fixtures reused from the e2e rig
 
 
 async def audit_of(url: str) -> list[AuditEntry]:
@@ -28,27 +26,20 @@ async def audit_of(url: str) -> list[AuditEntry]:
 
 @pytest.fixture
 def replicas(
-    steward_env: dict[str, str],
+    launcher: Launcher,
     pg_url: str,
-    fake_slack: FakeSlack,
     kaiten_sandbox: Sandbox,
     onlyoffice_sandbox: Sandbox,
     hub_sandbox: Sandbox,
     tmp_path: Path,
-) -> Iterator[list[Rig]]:
+) -> list[Rig]:
     """Two Steward processes on one fresh PostgreSQL schema, each with its own port and log.
     Started one after the other so that only the first one runs the migrations."""
     rigs: list[Rig] = []
-    try:
-        for n in (1, 2):
-            home = tmp_path / f"replica{n}"
-            home.mkdir()
-            env = steward_env | {"DATABASE_URL": pg_url, "PORT": str(free_port())}
-            rigs.append(launch(env, home, fake_slack, kaiten_sandbox, onlyoffice_sandbox, hub_sandbox))
-        for sandbox in (kaiten_sandbox, onlyoffice_sandbox, hub_sandbox):
-            sandbox.app.state.clear_log()
-        yield rigs
-    finally:
-        for rig in rigs:
-            if rig.process is not None:
-                stop(rig.process)
+    for n in (1, 2):
+        home = tmp_path / f"replica{n}"
+        home.mkdir()
+        rigs.append(launcher({"DATABASE_URL": pg_url, "PORT": str(free_port())}, home))
+    for sandbox in (kaiten_sandbox, onlyoffice_sandbox, hub_sandbox):
+        sandbox.app.state.clear_log()
+    return rigs

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from bot.slack import messages
 from tests.conftest import Sandbox
-from tests.e2e.conftest import BOSS, CHANNEL, launch, start_steward, stop
+from tests.e2e.conftest import BOSS, CHANNEL, Launcher, Rig, start_steward, stop
 from tests.reliability.conftest import audit_of
 from tests.rig.fake_slack import FakeSlack
 
@@ -32,39 +32,50 @@ def until(condition: Callable[[], bool], seconds: float = 20) -> None:
         time.sleep(0.01)
 
 
+def two_homes(tmp_path: Path) -> tuple[Path, Path]:
+    """Where Steward runs before the kill and after the restart (each keeps its own log)."""
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    return first, second
+
+
+def kill_9(rig: Rig) -> None:
+    assert rig.process is not None
+    os.kill(rig.process.pid, signal.SIGKILL)
+    rig.process.wait(timeout=10)
+
+
+def restart(rig: Rig, env: dict[str, str], home: Path) -> None:
+    """Steward started again on the same database, in `home`, as the rig's process."""
+    rig.process, rig.log = start_steward(env, home, int(env["PORT"]))
+
+
 def test_a_change_cut_off_by_kill_9_is_taken_up_after_a_restart_and_finished_once(
+    launcher: Launcher,
     steward_env: dict[str, str],
     fake_slack: FakeSlack,
     kaiten_sandbox: Sandbox,
-    onlyoffice_sandbox: Sandbox,
-    hub_sandbox: Sandbox,
     tmp_path: Path,
 ) -> None:
     env = steward_env | {"STEWARD_LEASE_SECONDS": str(LEASE)}
-    port = int(env["PORT"])
     kaiten_sandbox.option(extra_users=len(USERS))
-    homes = [tmp_path / "first", tmp_path / "second"]
-    for home in homes:
-        home.mkdir()
-    rig = launch(env, homes[0], fake_slack, kaiten_sandbox, onlyoffice_sandbox, hub_sandbox)
-    assert rig.process is not None
-    process = rig.process
+    first, second = two_homes(tmp_path)
+    rig = launcher(env, first)
     try:
         kaiten_sandbox.slow(0.7)
         assert rig.command(f"kaiten user {','.join(USERS)} set theme=dark").status == 200
         # killed once the first PATCH has reached Kaiten: the run is under way, not over
         until(lambda: len(kaiten_sandbox.requests("PATCH")) >= 1)
-        os.kill(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
+        kill_9(rig)
         assert len(kaiten_sandbox.requests("PATCH")) < len(USERS)
         assert not fake_slack.calls("conversations.open")  # nobody was told it ended
 
-        process, rig.log = start_steward(env, homes[1], port)
-        rig.process = process
+        restart(rig, env, second)
         ts = next(m.ts for m in fake_slack.cards())
         fake_slack.wait_for("chat.postMessage", where=lambda c: c.args.get("thread_ts") == ts, timeout=40)
     finally:
-        stop(process)
+        stop(rig.process)
 
     card = fake_slack.message(CHANNEL, ts)
     thread = fake_slack.thread(CHANNEL, ts)
@@ -90,6 +101,7 @@ def test_a_change_cut_off_by_kill_9_is_taken_up_after_a_restart_and_finished_onc
 
 
 def test_an_offboarding_cut_off_by_kill_9_is_taken_up_and_writes_once_to_each_vendor(
+    launcher: Launcher,
     steward_env: dict[str, str],
     fake_slack: FakeSlack,
     kaiten_sandbox: Sandbox,
@@ -98,13 +110,8 @@ def test_an_offboarding_cut_off_by_kill_9_is_taken_up_and_writes_once_to_each_ve
     tmp_path: Path,
 ) -> None:
     env = steward_env | {"STEWARD_LEASE_SECONDS": str(LEASE)}
-    port = int(env["PORT"])
-    homes = [tmp_path / "first", tmp_path / "second"]
-    for home in homes:
-        home.mkdir()
-    rig = launch(env, homes[0], fake_slack, kaiten_sandbox, onlyoffice_sandbox, hub_sandbox)
-    assert rig.process is not None
-    process = rig.process
+    first, second = two_homes(tmp_path)
+    rig = launcher(env, first)
     julia_on_hub = "/users/267c24ef-aa88-5764-99b2-4df30f542275"
 
     def hub_writes() -> list[object]:
@@ -118,20 +125,18 @@ def test_an_offboarding_cut_off_by_kill_9_is_taken_up_and_writes_once_to_each_ve
         hub_sandbox.slow(1.0)  # Hub answers its ban after Steward is gone (and applies it all the same)
         rig.click(messages.APPROVE, request_id, BOSS, card.ts)
         until(lambda: len(hub_writes()) >= 1)
-        os.kill(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
+        kill_9(rig)
         assert not fake_slack.calls("conversations.open")  # nobody was told it ended
         hub_sandbox.slow(0)
 
-        process, rig.log = start_steward(env, homes[1], port)
-        rig.process = process
+        restart(rig, env, second)
         fake_slack.wait_for(
             "chat.postMessage",
             where=lambda c: c.args.get("thread_ts") == card.ts and "Done" in str(c.args.get("text")),
             timeout=40,
         )
     finally:
-        stop(process)
+        stop(rig.process)
 
     writes = {
         "kaiten": [r for r in kaiten_sandbox.requests("PATCH") if r.path.endswith("/company/users/10")],
@@ -156,21 +161,15 @@ def test_an_offboarding_cut_off_by_kill_9_is_taken_up_and_writes_once_to_each_ve
 
 
 def test_a_change_made_for_a_while_ends_after_a_kill_9_and_a_restart(
+    launcher: Launcher,
     steward_env: dict[str, str],
     fake_slack: FakeSlack,
     kaiten_sandbox: Sandbox,
-    onlyoffice_sandbox: Sandbox,
-    hub_sandbox: Sandbox,
     tmp_path: Path,
 ) -> None:
-    port = int(steward_env["PORT"])
-    homes = [tmp_path / "first", tmp_path / "second"]
-    for home in homes:
-        home.mkdir()
+    first, second = two_homes(tmp_path)
     group = "00000000-0000-4000-8000-000000000001"
-    rig = launch(steward_env, homes[0], fake_slack, kaiten_sandbox, onlyoffice_sandbox, hub_sandbox)
-    assert rig.process is not None
-    process = rig.process
+    rig = launcher(steward_env, first)
     try:
         rig.command(f"kaiten group {group} grant tags for 3s")
         fake_slack.wait_for("chat.postMessage", where=lambda c: "thread_ts" not in c.args)
@@ -178,20 +177,18 @@ def test_a_change_made_for_a_while_ends_after_a_kill_9_and_a_restart(
         request_id = re.search(r"Change request (\w+)", json.dumps(card.blocks)).group(1)  # type: ignore[union-attr]
         rig.click(messages.APPROVE, request_id, BOSS, card.ts)
         fake_slack.wait_for("chat.postMessage", where=lambda c: c.args.get("thread_ts") == card.ts)
-        os.kill(process.pid, signal.SIGKILL)  # before its end: nobody is left to end it
-        process.wait(timeout=10)
+        kill_9(rig)  # before its end: nobody is left to end it
         time.sleep(3)
         assert kaiten_sandbox.app.groups[group]["permissions"] == 3 | 512  # type: ignore[attr-defined]
 
-        process, rig.log = start_steward(steward_env, homes[1], port)
-        rig.process = process
+        restart(rig, steward_env, second)
         fake_slack.wait_for(
             "chat.postMessage",
             where=lambda c: c.args.get("thread_ts") == card.ts and "ended" in str(c.args.get("text")),
             timeout=40,
         )
     finally:
-        stop(process)
+        stop(rig.process)
 
     assert kaiten_sandbox.app.groups[group]["permissions"] == 3  # type: ignore[attr-defined]
     entries = asyncio.run(audit_of(steward_env["DATABASE_URL"]))
