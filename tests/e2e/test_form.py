@@ -130,26 +130,12 @@ def test_the_form_offers_only_the_vendors_the_person_administers(
     # and, to offboard, every vendor the person administers at once
     assert [o["value"] for o in vendor["element"]["options"]] == ["kaiten", "onlyoffice", "every"]
 
-    answer = rig.post(
-        signing.view_submission(
-            "steward_form_1",
-            step_one("hub", "user", "anna.petrova@acme.test", "set"),
-            user_id=ADMIN,
-            private_metadata=opened.args["view"]["private_metadata"],
-        )
-    )
+    answer = send_step_one(rig, "hub", "user", "anna.petrova@acme.test", "set")
     time.sleep(SETTLE)
     assert answer.json()["response_action"] == "errors"
     assert "not an admin of Hub" in answer.json()["errors"]["vendor"]
 
-    offboarding = rig.post(
-        signing.view_submission(
-            "steward_form_1",
-            step_one("every", "user", "julia.meyer@acme.test", "offboard"),
-            user_id=ADMIN,
-            private_metadata=opened.args["view"]["private_metadata"],
-        )
-    )
+    offboarding = send_step_one(rig, "every", "user", "julia.meyer@acme.test", "offboard")
     assert offboarding.json()["response_action"] == "update", offboarding.body
     [filled] = rig.slack.wait_for("views.update")
     said = json.dumps(filled.args["view"]["blocks"])
